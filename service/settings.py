@@ -1,0 +1,95 @@
+"""Configuration from the environment and `.env` (pydantic-settings).
+
+Nothing is read at import time: call `get_settings()` (cached) or build `Settings(...)` directly
+in tests. Secrets are `SecretStr`, so they never appear in reprs or logs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_OBJECTS = ("Lead", "Contact", "Account", "Opportunity", "Case")
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; environment names are the upper-case field names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_ignore_empty=True, extra="ignore", case_sensitive=False
+    )
+
+    # --- Salesforce org (unset: the gateway runs on the embedded org) ---
+    sf_domain: str | None = Field(None, description="My Domain URL, e.g. https://acme.my.salesforce.com")
+    sf_client_id: str | None = Field(None, description="Consumer key of the External Client App")
+    sf_client_secret: SecretStr | None = Field(None, description="Consumer secret of the External Client App")
+    sf_api_version: str = Field("v58.0", description="REST API version")
+    sf_client_auth: Literal["body", "basic"] = Field("body", description="How the client authenticates at /token")
+    sf_session_timeout: float = Field(7200.0, description="Session lifetime in seconds (the org's timeout)")
+    sf_token_leeway: float = Field(300.0, description="Refresh this many seconds before the lifetime ends")
+    sf_use_introspection: bool = Field(False, description="Read token expiry from /services/oauth2/introspect")
+    sf_timeout: float = Field(10.0, description="Per-request HTTP timeout to Salesforce, seconds")
+    sf_connect_timeout: float = Field(5.0, description="Connect timeout to Salesforce, seconds")
+    sf_describe_ttl: float = Field(3600.0, description="How long describe results are cached, seconds")
+    sf_ca_bundle: str | None = Field(None, description="CA bundle for TLS to the org (tests, proxies)")
+
+    # --- Gateway (webhook tools) ---
+    webhook_secret: SecretStr | None = Field(None, description="Shared secret agents send on every tool call")
+    tool_timeout: float = Field(18.0, description="Time budget of one tool call, seconds")
+    soql_default_limit: int = Field(10, description="LIMIT added to queries that have none")
+    soql_max_limit: int = Field(50, description="Largest LIMIT a search may use")
+    soql_max_offset: int = Field(2000, description="Largest OFFSET a search may use")
+    soql_strict: bool = Field(False, description="Reject instead of repairing queries")
+    allowed_objects: str = Field(",".join(DEFAULT_OBJECTS), description="Objects the tools may touch")
+    lead_source_default: str | None = Field("Phone Inquiry", description="LeadSource set on created Leads")
+    conversation_id_field: str | None = Field(
+        "Description", description="Field that records the conversation id on created records"
+    )
+    idempotency_ttl: float = Field(86400.0, description="How long a create's result is replayed, seconds")
+    max_body_bytes: int = Field(65536, description="Largest accepted request body")
+    log_level: str = Field("INFO", description="Log level")
+    log_unmask: bool = Field(False, description="Dev only: show emails, phones and ids in logs")
+    gateway_host: str = Field("127.0.0.1", description="Bind address of `serve`")
+    gateway_port: int = Field(8000, description="Port of `serve`")
+
+    # --- Embedded org ---
+    org_client_id: str = Field("embedded-org-client", description="Embedded org consumer key (dev default)")
+    org_client_secret: SecretStr = Field(
+        SecretStr("embedded-org-secret"), description="Embedded org consumer secret (dev default)"
+    )
+    org_data_dir: Path = Field(Path(".data"), description="Where the embedded org keeps its SQLite file")
+    org_host: str = Field("127.0.0.1", description="Bind address of the embedded org")
+    org_port: int = Field(8766, description="Port of the embedded org")
+    org_session_timeout: float = Field(7200.0, description="Embedded org session inactivity timeout")
+    org_daily_api_limit: int = Field(100000, description="Embedded org daily API request limit")
+    org_timezone: str = Field("UTC", description="Embedded org time zone for date literals")
+
+    # --- Session runner ---
+    agent_llm_url: str | None = Field(None, description="OpenAI-compatible chat completions base URL")
+    agent_llm_model: str | None = Field(None, description="Model name for the LLM agent")
+    agent_llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint")
+    reports_dir: Path = Field(Path("reports"), description="Where call reports are written")
+
+    # --- ElevenLabs (tools push/diff) ---
+    elevenlabs_api_key: SecretStr | None = Field(None, description="ElevenLabs API key for push/diff")
+    elevenlabs_base_url: str | None = Field(None, description="ElevenLabs API base URL override")
+
+    @property
+    def allowed_object_names(self) -> tuple[str, ...]:
+        """The allow-list as a tuple of object names."""
+        return tuple(name.strip() for name in self.allowed_objects.split(",") if name.strip())
+
+    @property
+    def uses_embedded_org(self) -> bool:
+        """True when no real org is configured."""
+        return not (self.sf_domain or self.sf_client_id or self.sf_client_secret)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings read once from the environment."""
+    return Settings()
