@@ -1,0 +1,199 @@
+"""Request and response models of the three webhook tools: the single source of truth.
+
+The tool JSON generator (`service/tool_json/`) reads the names, descriptions and per-object rules
+here, and the FastAPI routes use the same models, so `/docs` and the generated tool definitions can
+never describe different tools.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# --- Tool names, paths and headers -----------------------------------------------------------
+
+SEARCH_TOOL = "salesforce_search_records"
+GET_TOOL = "salesforce_get_record"
+CREATE_TOOL = "salesforce_create_record"
+
+SEARCH_PATH = f"/tools/{SEARCH_TOOL}"
+GET_PATH = f"/tools/{GET_TOOL}/{{object_type}}/{{record_id}}"
+CREATE_PATH = f"/tools/{CREATE_TOOL}/{{object_type}}"
+
+SECRET_HEADER = "X-Webhook-Secret"  # noqa: S105 - a header name, not a secret
+CONVERSATION_HEADER = "X-Conversation-Id"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# The platform fills this from its `system__conversation_id` dynamic variable.
+CONVERSATION_DYNAMIC_VARIABLE = "system__conversation_id"
+
+# --- Object rules --------------------------------------------------------------------------
+
+OBJECTS: tuple[str, ...] = ("Lead", "Contact", "Account", "Opportunity", "Case")
+CREATE_OBJECTS: tuple[str, ...] = ("Lead", "Contact", "Account", "Opportunity", "Case")
+
+# What the caller must be asked for before a create (describe's required fields, plus Case.Subject,
+# which the describe leaves optional but a case without one is useless to a human).
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "Lead": ("LastName", "Company"),
+    "Contact": ("LastName",),
+    "Account": ("Name",),
+    "Opportunity": ("Name", "StageName", "CloseDate"),
+    "Case": ("Subject",),
+}
+
+# The field that names a record (what speech says instead of an id).
+NAME_FIELDS: dict[str, str] = {
+    "Lead": "Name",
+    "Contact": "Name",
+    "Account": "Name",
+    "Opportunity": "Name",
+    "Case": "CaseNumber",
+    "User": "Name",
+}
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+MAX_OFFSET = 2000
+
+# --- Descriptions the agent's LLM reads ----------------------------------------------------
+
+SEARCH_DESCRIPTION = (
+    "Searches for existing Salesforce records with one SOQL query. Answers with a sentence to speak "
+    "('speech'), the flattened records (with Ids for salesforce_get_record), the number found and the "
+    "query that actually ran. Use it before creating anything to check the person or company is not "
+    "already in the CRM."
+)
+GET_DESCRIPTION = (
+    "Retrieves the details of one Salesforce record by object type and Id (an Id from a search "
+    "result). Answers with a sentence to speak and the record's fields, lookups given as names "
+    "(Account.Name, Owner.Name)."
+)
+CREATE_DESCRIPTION = (
+    "Creates a new Salesforce record (Lead, Contact, Account, Opportunity or Case) after the caller "
+    "confirmed the details. Never creates a duplicate: if a Lead or Contact with the same email (or an "
+    "Account with the same name) exists, answers created=false with the existing record's name and Id. "
+    "Repeating the same create in one conversation returns the first result."
+)
+
+Q_DESCRIPTION = (
+    "One SOQL SELECT on Lead, Contact, Account, Opportunity or Case. Always include Id and the Name field "
+    "(Case: CaseNumber) plus human-readable fields; use relationship names for lookups (Account.Name, "
+    "Owner.Name) instead of raw Ids. LIMIT defaults to 10 and is at most 50; OFFSET at most 2000. Put "
+    "string values in single quotes. Examples: SELECT Id, Name, Email, Phone, Title, Account.Name FROM "
+    "Contact WHERE Email = 'customer@example.com'. SELECT Id, Name, StageName, Amount, CloseDate, "
+    "Account.Name FROM Opportunity WHERE Account.Name LIKE '%Acme%'"
+)
+OBJECT_TYPE_DESCRIPTION = "The Salesforce object type: Lead, Contact, Account, Opportunity or Case."
+RECORD_ID_DESCRIPTION = (
+    "The 15- or 18-character Salesforce record Id, exactly as returned in a search result's records."
+)
+CREATE_OBJECT_TYPE_DESCRIPTION = (
+    "The Salesforce object type to create: Lead (needs LastName and Company), Contact (needs LastName), "
+    "Account (needs Name), Opportunity (needs Name, StageName and CloseDate) or Case (needs Subject)."
+)
+BODY_DESCRIPTION = (
+    "The new record's fields, by Salesforce API name. Only send what the caller confirmed. Unknown or "
+    "read-only fields are refused with their names; missing required fields are named so you can ask."
+)
+CONVERSATION_ID_DESCRIPTION = "The conversation id; makes repeated creates in one conversation safe."
+IDEMPOTENCY_KEY_DESCRIPTION = "Optional explicit key: repeats with the same key return the first result."
+DRY_RUN_DESCRIPTION = "Validate and answer what would be created, without writing anything."
+
+
+class CreateFields(BaseModel):
+    """The record fields a create accepts by name (any other createable field is also accepted)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    FirstName: str | None = Field(None, description="First name of the contact or lead.")
+    LastName: str | None = Field(
+        None, description="Last name of the contact or lead (required for Lead and Contact)."
+    )
+    Email: str | None = Field(
+        None,
+        description="Email address, e.g. jane.doe@acme.com; spoken forms like 'jane dot doe at acme dot "
+        "com' are understood. Read it back to the caller before creating.",
+    )
+    Phone: str | None = Field(None, description="Phone number; stored in international (E.164) form.")
+    Company: str | None = Field(None, description="Company name (required for Lead).")
+    Title: str | None = Field(None, description="Job title of the contact or lead.")
+    Industry: str | None = Field(
+        None, description="Industry, e.g. Technology, Manufacturing, Healthcare, Finance, Retail."
+    )
+    Description: str | None = Field(
+        None, description="Notes: the caller's needs, challenges, budget, timeline and authority."
+    )
+    Name: str | None = Field(
+        None, description="Record name (required for Account and Opportunity), e.g. 'Acme Q1 Enterprise Deal'."
+    )
+    StageName: str | None = Field(
+        None, description="Opportunity stage (required for Opportunity), e.g. Prospecting, Qualification."
+    )
+    CloseDate: str | None = Field(
+        None, description="Expected close date of an Opportunity (required), as YYYY-MM-DD."
+    )
+    Amount: float | None = Field(None, description="Opportunity amount in the org's currency.")
+    AccountId: str | None = Field(None, description="Id of the related Account (from a search result).")
+    Subject: str | None = Field(None, description="Case subject (required for Case).")
+    Website: str | None = Field(None, description="Company website.")
+    LeadSource: str | None = Field(None, description="How the lead came in; defaults to Phone Inquiry.")
+
+
+class SearchResponse(BaseModel):
+    """Answer of salesforce_search_records."""
+
+    speech: str = Field(description="One or two sentences to say to the caller; never reads Ids.")
+    count: int = Field(description="Number of records returned in `records`.")
+    total: int = Field(description="Number of records that matched (may exceed `count`).")
+    records: list[dict[str, Any]] = Field(
+        description="Flattened records: no `attributes`; a lookup becomes its name, or a small object "
+        "when more than its name was asked. Ids are kept for salesforce_get_record."
+    )
+    query: str = Field(description="The SOQL that actually ran (after any repair).")
+    changes: list[str] = Field(description="What the gateway changed in the query, in words.")
+
+
+class GetRecordResponse(BaseModel):
+    """Answer of salesforce_get_record."""
+
+    speech: str = Field(description="A sentence describing the record, for the caller; never reads Ids.")
+    object: str = Field(description="The record's object type.")
+    record: dict[str, Any] = Field(description="The record's speakable fields, lookups as names.")
+
+
+class CreateRecordResponse(BaseModel):
+    """Answer of salesforce_create_record."""
+
+    speech: str = Field(description="A sentence confirming what happened, for the caller.")
+    created: bool = Field(description="True when a new record was written; false if it already existed "
+                          "or on a dry run.")
+    id: str | None = Field(description="Id of the new or already existing record (null on a dry run).")
+    object: str = Field(description="The object type.")
+    name: str | None = Field(description="The record's name.")
+    dry_run: bool = Field(False, description="True when nothing was written (dry_run=true).")
+    fields: dict[str, Any] = Field(
+        default_factory=dict, description="The fields as written (or as they would be written)."
+    )
+
+
+class ErrorDetail(BaseModel):
+    """One error, speakable."""
+
+    code: str = Field(description="Stable machine code, e.g. soql_rejected, invalid_record, timeout.")
+    message: str = Field(description="What went wrong and how to fix it, in words the agent can use.")
+    fields: list[str] | None = Field(None, description="Fields the error is about, when any.")
+    suggested_query: str | None = Field(None, description="A corrected query to try, when one exists.")
+
+
+class ErrorResponse(BaseModel):
+    """Every non-2xx answer."""
+
+    error: ErrorDetail
+
+
+class HealthResponse(BaseModel):
+    """Liveness / readiness answer."""
+
+    status: str
+    checks: dict[str, Any] = Field(default_factory=dict)
