@@ -1,0 +1,52 @@
+"""Phone numbers from literal and spoken caller text, in E.164."""
+
+import pytest
+
+from service.text import extract_phone, normalize_phone, spoken_digits
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plus one four one five five five five zero one nine eight", "+14155550198"),
+        ("four one five five five five oh one nine eight", "+14155550198"),
+        ("four one five double five five zero one nine eight", "+14155550198"),
+        ("four one five triple five zero one nine eight", "+14155550198"),
+        ("four one five five five five zero one ninety eight", "+14155550198"),
+        ("+1 (415) 555-0198", "+14155550198"),
+        ("415-555-0198", "+14155550198"),
+        ("1 415 555 0198", "+14155550198"),
+        ("plus four four two zero seven nine four six zero nine five eight", "+442079460958"),
+    ],
+)
+def test_normalize_phone_gives_e164(text, expected):
+    """Spoken digits (oh, double, triple, tens) and written numbers become E.164."""
+    assert normalize_phone(text) == expected
+
+
+def test_normalize_phone_uses_the_region_for_national_numbers():
+    """A national number is read in the given region."""
+    assert normalize_phone("020 7946 0958", region="GB") == "+442079460958"
+
+
+@pytest.mark.parametrize("text", ["five five five", "no phone", "", "one two three four five six seven eight nine"])
+def test_normalize_phone_rejects_impossible_numbers(text):
+    """Too few digits or an impossible number yields None."""
+    assert normalize_phone(text) is None
+
+
+def test_extract_phone_skips_the_lead_in():
+    """'My phone number is ...' reads only the digits."""
+    text = "My phone number is plus one four one five five five five zero one nine eight."
+    assert extract_phone(text) == "+14155550198"
+
+
+def test_extract_phone_ignores_cardinals_elsewhere_in_the_turn():
+    """'two hundred employees' is not part of the phone number."""
+    text = "We have two hundred employees and my number is four one five five five five zero one nine eight"
+    assert extract_phone(text) == "+14155550198"
+
+
+def test_spoken_digits_keeps_a_leading_plus():
+    """'plus' before the digits is kept as '+'."""
+    assert spoken_digits("plus one oh double seven") == "+1077"
