@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
+from fake_org import FakeOrg, fake_settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fake_org import CLIENT_ID, CLIENT_SECRET, DOMAIN, FakeOrg  # noqa: E402
-
-from service.salesforce import SalesforceClient, TokenManager, build_salesforce  # noqa: E402
-from service.settings import Settings  # noqa: E402
-
-
-def fake_settings(**overrides: object) -> Settings:
-    """Settings for the fake org (no .env, no environment)."""
-    values: dict[str, object] = {
-        "sf_domain": DOMAIN,
-        "sf_client_id": CLIENT_ID,
-        "sf_client_secret": CLIENT_SECRET,
-        "sf_timeout": 5.0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+from service.salesforce import SalesforceClient, TokenManager, build_salesforce
 
 
 @pytest.fixture
@@ -41,3 +23,10 @@ async def sf(fake_org: FakeOrg) -> AsyncIterator[tuple[TokenManager, SalesforceC
     finally:
         await client.aclose()
         await tokens.aclose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_sf_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up a developer's real-org SF_* variables."""
+    for name in ("SF_DOMAIN", "SF_CLIENT_ID", "SF_CLIENT_SECRET", "SF_CLIENT_AUTH", "SF_API_VERSION"):
+        monkeypatch.delenv(name, raising=False)

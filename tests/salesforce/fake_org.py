@@ -18,12 +18,26 @@ from urllib.parse import parse_qs
 
 import httpx2
 
+from service.settings import Settings
+
 CLIENT_ID = "fake-consumer-key"
 CLIENT_SECRET = "fake-consumer-secret-0123456789"
 DOMAIN = "https://fake.my.salesforce.com"
 INSTANCE = "https://fake.my.salesforce.com"
 
 Fault = tuple[int, Any] | Exception
+
+
+def fake_settings(**overrides: Any) -> Settings:
+    """Settings for the fake org (no .env file)."""
+    values: dict[str, Any] = {
+        "sf_domain": DOMAIN,
+        "sf_client_id": CLIENT_ID,
+        "sf_client_secret": CLIENT_SECRET,
+        "sf_timeout": 5.0,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
 
 
 class FakeOrg:
