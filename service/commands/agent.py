@@ -1,0 +1,43 @@
+"""`agent export`: an ElevenLabs agent config (API format) with the seed's prompt and the three tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add `agent export`."""
+    from service.tool_json.generate import PLACEHOLDER_BASE_URL, PLACEHOLDER_SECRET_ID
+
+    agent = subparsers.add_parser("agent", help="export the ElevenLabs agent config")
+    sub = agent.add_subparsers(dest="agent_command", metavar="<export>")
+    agent.set_defaults(handler=lambda args: (agent.print_help(), 2)[1])
+    export = sub.add_parser("export", help="write the agent config (create body + tool requests) as JSON")
+    export.add_argument("--out", required=True, type=Path, help="file to write")
+    export.add_argument("--base-url", default=PLACEHOLDER_BASE_URL, help="public URL of the gateway")
+    export.add_argument(
+        "--secret-id", default=PLACEHOLDER_SECRET_ID, help="workspace secret id holding WEBHOOK_SECRET"
+    )
+    export.set_defaults(handler=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write the config; 2 with a message on bad input."""
+    from service.errors import ConfigError
+    from service.settings import get_settings
+    from service.tool_json.agent_config import agent_config, validate_agent_config
+    from service.tool_json.export import dumps, write_file
+    from service.tool_json.generate import gateway_tools
+
+    try:
+        config = agent_config(gateway_tools(args.base_url, args.secret_id, get_settings().tool_timeout))
+        validate_agent_config(config)
+        path = write_file(args.out, dumps(config))
+    except ConfigError as exc:
+        print(f"agent export: {exc.message}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0

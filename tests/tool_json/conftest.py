@@ -1,0 +1,151 @@
+"""A small stateful fake of the ElevenLabs tools API on a real loopback server.
+
+`GET/POST /v1/convai/tools`, `GET/PATCH /v1/convai/tools/{id}`, checking `xi-api-key`. Like the real
+API, answers carry every field filled in (nulls, empty lists, defaults), `access_info` and
+`usage_stats`, and the list is paginated with `cursor` / `has_more` / `next_cursor`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+API_KEY = "test-xi-key"
+
+# Filled into stored configs the way the real API echoes its defaults.
+_SERVER_DEFAULTS: dict[str, Any] = {
+    "response_timeout_secs": 20,
+    "disable_interruptions": False,
+    "force_pre_tool_speech": False,
+    "assignments": [],
+    "tool_call_sound": None,
+    "tool_call_sound_behavior": "auto",
+    "tool_error_handling_mode": "auto",
+    "execution_mode": "immediate",
+    "dynamic_variables": {"dynamic_variable_placeholders": {}},
+}
+
+
+@dataclass
+class FakeToolsApi:
+    """State of the fake: tools by id, and every request seen as (method, path)."""
+
+    tools: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    page_size_cap: int = 2  # small, so pagination is exercised
+    url: str = ""
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [r for r in self.requests if r[0] in ("POST", "PATCH")]
+
+    def answer(self, tool_id: str) -> dict[str, Any]:
+        config = copy.deepcopy(_SERVER_DEFAULTS)
+        config.update(copy.deepcopy(self.tools[tool_id]))
+        config["api_schema"].setdefault("auth_connection", None)
+        return {
+            "id": tool_id,
+            "tool_config": config,
+            "access_info": {
+                "is_creator": True, "creator_name": "Test", "creator_email": "t@example.com", "role": "admin"
+            },
+            "usage_stats": {"avg_latency_secs": 0.0},
+        }
+
+
+def _handler(state: FakeToolsApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+        def _send(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _route(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            state.requests.append((method, parts.path))
+            if self.headers.get("xi-api-key") != API_KEY:
+                self._send(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length)) if length else None
+            segments = parts.path.strip("/").split("/")
+            if segments[:3] != ["v1", "convai", "tools"] or len(segments) > 4:
+                self._send(404, {"detail": "Not Found"})
+                return
+            tool_id = segments[3] if len(segments) == 4 else None
+            if tool_id is None and method == "GET":
+                query = parse_qs(parts.query)
+                ids = sorted(state.tools)
+                start = int(query.get("cursor", ["0"])[0])
+                size = min(int(query.get("page_size", ["30"])[0]), state.page_size_cap)
+                page = ids[start : start + size]
+                more = start + size < len(ids)
+                self._send(200, {
+                    "tools": [state.answer(i) for i in page],
+                    "has_more": more,
+                    "next_cursor": str(start + size) if more else None,
+                })
+            elif tool_id is None and method == "POST":
+                new_id = f"tool_{len(state.tools) + 1:04d}"
+                state.tools[new_id] = body["tool_config"]
+                self._send(200, state.answer(new_id))
+            elif tool_id not in state.tools:
+                self._send(404, {"detail": {"status": "tool_not_found", "message": "Tool not found"}})
+            elif method == "GET":
+                self._send(200, state.answer(tool_id))
+            elif method == "PATCH":
+                state.tools[tool_id] = body["tool_config"]
+                self._send(200, state.answer(tool_id))
+            else:
+                self._send(405, {"detail": "Method Not Allowed"})
+
+        def do_GET(self) -> None:
+            self._route("GET")
+
+        def do_POST(self) -> None:
+            self._route("POST")
+
+        def do_PATCH(self) -> None:
+            self._route("PATCH")
+
+    return Handler
+
+
+@pytest.fixture
+def fake_elevenlabs() -> Iterator[FakeToolsApi]:
+    """The fake tools API on 127.0.0.1:<ephemeral>; `state.url` is the SDK's base_url."""
+    state = FakeToolsApi()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared next to the repo, or skip."""
+    path = Path(__file__).resolve().parents[2] / ".." / "shared"
+    if not path.is_dir():
+        pytest.skip("../shared is not available")
+    return path
