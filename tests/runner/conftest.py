@@ -1,0 +1,33 @@
+"""Runner fixtures: the committed tool definitions and an executor wired to the fake gateway."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx2
+import pytest
+from runner_fake_gateway import fake_gateway
+
+from service.runner.webhooks import WebhookExecutor, load_tools
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "test-secret"
+
+
+@pytest.fixture
+def tools_dir() -> Path:
+    return REPO / "tool_definitions"
+
+
+@pytest.fixture
+def fake_app():
+    return fake_gateway(SECRET)
+
+
+@pytest.fixture
+async def fake_executor(fake_app, tools_dir) -> AsyncIterator[WebhookExecutor]:
+    transport = httpx2.ASGITransport(app=fake_app)
+    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret=SECRET, transport=transport)
+    yield executor
+    await executor.aclose()

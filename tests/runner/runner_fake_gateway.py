@@ -1,0 +1,96 @@
+"""A tiny stateful stand-in for the gateway's three tools (real answer shapes, equality filters only).
+
+Used to test the runner on its own; the persona tests also run against the real gateway + org.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+
+PREFIX = {"Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006", "Case": "500"}
+WHERE = re.compile(r"WHERE\s+(.*?)(?:\s+LIMIT\s+\d+)?$", re.I | re.S)
+COND = re.compile(r"([\w.]+)\s*=\s*('(?:[^'\\]|\\.)*'|true|false)", re.I)
+
+
+def fake_gateway(secret: str = "test-secret") -> FastAPI:
+    """A fresh fake gateway app with an empty store; `app.state.store` and `app.state.calls` are observable."""
+    app = FastAPI()
+    store: dict[str, list[dict[str, Any]]] = {k: [] for k in PREFIX}
+    counter = itertools.count(1)
+    app.state.store = store
+    app.state.calls = []
+
+    def denied(given: str | None) -> JSONResponse | None:
+        if given != secret:
+            return JSONResponse({"error": {"code": "unauthorized", "message": "Missing webhook secret."}}, 401)
+        return None
+
+    def value_of(rec: dict[str, Any], field: str) -> Any:
+        if field.lower() == "account.name":
+            acc = next((a for a in store["Account"] if a["Id"] == rec.get("AccountId")), None)
+            return acc["Name"] if acc else None
+        return rec.get(field, False if field == "IsClosed" else None)
+
+    @app.get("/tools/salesforce_search_records")
+    async def search(q: str, request: Request, x_webhook_secret: str | None = Header(None)) -> Any:
+        app.state.calls.append(("search", q, dict(request.headers)))
+        if (err := denied(x_webhook_secret)) is not None:
+            return err
+        obj = re.search(r"FROM\s+(\w+)", q, re.I)
+        if not obj or obj.group(1) not in store:
+            return JSONResponse({"error": {"code": "soql_rejected", "message": "Unknown object."}}, 422)
+        where = WHERE.search(q)
+        conds = COND.findall(where.group(1)) if where else []
+        rows = []
+        for rec in store[obj.group(1)]:
+            ok = True
+            for field, raw in conds:
+                want: Any = raw[1:-1].replace("\\'", "'") if raw.startswith("'") else raw.lower() == "true"
+                got = value_of(rec, field)
+                ok = ok and (str(got).lower() == str(want).lower())
+            if ok:
+                row = dict(rec)
+                if obj.group(1) == "Contact" and rec.get("AccountId"):
+                    row["Account"] = value_of(rec, "Account.Name")
+                rows.append(row)
+        names = ", ".join(str(r.get("Name")) for r in rows)
+        speech = f"I found {len(rows)} record(s): {names}." if rows else "I found no matching records."
+        return {"speech": speech, "count": len(rows), "total": len(rows), "records": rows, "query": q, "changes": []}
+
+    @app.get("/tools/salesforce_get_record/{object_type}/{record_id}")
+    async def get(object_type: str, record_id: str, x_webhook_secret: str | None = Header(None)) -> Any:
+        if (err := denied(x_webhook_secret)) is not None:
+            return err
+        rec = next((r for r in store.get(object_type, []) if r["Id"] == record_id), None)
+        if rec is None:
+            return JSONResponse({"error": {"code": "not_found", "message": "No such record."}}, 404)
+        return {"speech": f"{object_type} {rec.get('Name')}.", "record": rec}
+
+    @app.post("/tools/salesforce_create_record/{object_type}")
+    async def create(object_type: str, request: Request, x_webhook_secret: str | None = Header(None),
+                     x_conversation_id: str | None = Header(None)) -> Any:
+        if (err := denied(x_webhook_secret)) is not None:
+            return err
+        body = await request.json()
+        app.state.calls.append(("create", object_type, body, x_conversation_id))
+        if object_type == "Lead" and not body.get("Company"):
+            return JSONResponse({"error": {"code": "invalid_record", "message": "Lead needs Company."}}, 422)
+        for obj in ("Lead", "Contact"):
+            for rec in store[obj]:
+                if body.get("Email") and rec.get("Email") == body.get("Email"):
+                    return {"speech": f"{rec['Name']} already exists.", "created": False, "id": rec["Id"],
+                            "object": obj, "name": rec["Name"]}
+        rec = dict(body)
+        rec["Id"] = f"{PREFIX[object_type]}000000000{next(counter):03d}AAA"
+        rec.setdefault("Name", " ".join(str(body.get(k)) for k in ("FirstName", "LastName") if body.get(k)))
+        store[object_type].append(rec)
+        article = "an" if object_type[0] in "AEIOU" else "a"
+        return {"speech": f"I've created {article} {object_type.lower()} for {rec['Name']}.", "created": True,
+                "id": rec["Id"], "object": object_type, "name": rec["Name"]}
+
+    return app

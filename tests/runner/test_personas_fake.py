@@ -1,0 +1,21 @@
+"""Every persona against the fake gateway: the runner's own loop, independent of the real stack."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.runner.agent import QualificationAgent
+from service.runner.callers import PERSONA_NAMES, load_persona
+from service.runner.checks import judge
+from service.runner.session import prepare_fixtures, run_call
+
+
+@pytest.mark.parametrize("name", PERSONA_NAMES)
+async def test_persona_passes_its_checks_on_the_fake_gateway(name, fake_executor):
+    """The rules agent passes every check for each persona."""
+    persona = load_persona(name)
+    fixtures = await prepare_fixtures(persona, fake_executor)
+    record = await run_call(persona, QualificationAgent(), fake_executor, fixtures=fixtures)
+    checks = await judge(record, persona, fake_executor)
+    transcript = "\n".join(f"{ln.role}: {ln.text}" for ln in record.lines)
+    assert all(c.passed for c in checks), f"{[c for c in checks if not c.passed]}\n{transcript}"
