@@ -143,7 +143,9 @@ class _Lexer:
             kind, text, end = m.lastgroup, m.group(), m.end()
             if kind in ("datetime", "date", "number") and end < size and (sql[end].isalnum() or sql[end] == "_"):
                 if kind == "date" and sql[end] in "Tt":
-                    raise SoqlSyntaxError(f"A dateTime needs hours, minutes, seconds and a time zone, e.g. {text}T00:00:00Z", col)
+                    raise SoqlSyntaxError(
+                        f"A dateTime needs hours, minutes, seconds and a time zone, e.g. {text}T00:00:00Z", col
+                    )
                 raise SoqlSyntaxError(f"unexpected token: {sql[pos:end + 1]!r}", col)
             if kind == "ws":
                 self.line += text.count("\n")
