@@ -94,15 +94,23 @@ class SalesforceClient:
 
     # --- operations -----------------------------------------------------------------------------
 
-    async def query(self, soql: str, *, deadline: Deadline, max_records: int | None = None) -> QueryResult:
-        """Run `soql`, following `nextRecordsUrl` until done or `max_records` rows are held."""
-        page = await self._request("GET", f"{self.data_path}/query", params={"q": soql}, deadline=deadline)
+    async def query(
+        self, soql: str, *, deadline: Deadline, max_records: int | None = None, batch_size: int | None = None
+    ) -> QueryResult:
+        """Run `soql`, following `nextRecordsUrl` until done or `max_records` rows are held.
+
+        `batch_size` (200–2000) asks for smaller pages via `Sforce-Query-Options`.
+        """
+        headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else None
+        page = await self._request(
+            "GET", f"{self.data_path}/query", params={"q": soql}, headers=headers, deadline=deadline
+        )
         total = int(page.get("totalSize", 0))
         records: list[dict[str, Any]] = list(page.get("records") or [])
         done = bool(page.get("done", True))
         next_url: str | None = page.get("nextRecordsUrl")
         while not done and next_url and (max_records is None or len(records) < max_records):
-            page = await self._request("GET", next_url, deadline=deadline)
+            page = await self._request("GET", next_url, headers=headers, deadline=deadline)
             records.extend(page.get("records") or [])
             done = bool(page.get("done", True))
             next_url = page.get("nextRecordsUrl")
