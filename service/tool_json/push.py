@@ -1,9 +1,10 @@
 """Push the generated tools to an ElevenLabs workspace and diff them, through the official SDK.
 
 Tools are matched by name. Comparison is on a canonical form of both sides: the API answers with
-every field filled in (nulls, empty lists, platform defaults), while the generated JSON leaves
-defaults out, so both are stripped of empty values and of values equal to the platform default
-before they are compared. What remains differing is real drift.
+every field filled in (nulls, empty lists, platform defaults), while the generated JSON leaves most
+defaults out. So nulls and empties are dropped on both sides, a field only the API has is ignored
+when it holds the platform default, and a field the API left out counts as its default. What still
+differs is real drift.
 """
 
 from __future__ import annotations
@@ -61,21 +62,51 @@ def make_client(api_key: str, base_url: str | None = None, timeout: float = 30.0
     return ElevenLabs(api_key=api_key, timeout=timeout)
 
 
-def canonical(value: Any) -> Any:
-    """`value` without nulls, empty containers and platform-default fields (recursively)."""
+def _clean(value: Any) -> Any:
+    """`value` without nulls and empty containers (recursively)."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            item = canonical(item)
-            if item is None or item == [] or item == {}:
-                continue
-            if key in _DEFAULTS and item == _DEFAULTS[key] and type(item) is type(_DEFAULTS[key]):
-                continue
-            out[key] = item
+            item = _clean(item)
+            if item is not None and item != [] and item != {}:
+                out[key] = item
         return out
     if isinstance(value, list):
-        return [canonical(item) for item in value]
+        return [_clean(item) for item in value]
     return value
+
+
+def _is_default(key: str, value: Any) -> bool:
+    default = _DEFAULTS.get(key, _MISSING)
+    return value == default and type(value) is type(default)
+
+
+_MISSING = object()
+
+
+def _align(deployed: Any, generated: Any) -> Any:
+    """`deployed` as it compares to `generated`: fields only the API filled in at their defaults are
+    dropped, and fields the API left out count as the default."""
+    if isinstance(deployed, dict) and isinstance(generated, dict):
+        out = {}
+        for key, item in deployed.items():
+            if key in generated:
+                out[key] = _align(item, generated[key])
+            elif not _is_default(key, item):
+                out[key] = item
+        for key, item in generated.items():
+            if key not in deployed and _is_default(key, item):
+                out[key] = item
+        return out
+    if isinstance(deployed, list) and isinstance(generated, list) and len(deployed) == len(generated):
+        return [_align(d, g) for d, g in zip(deployed, generated, strict=True)]
+    return deployed
+
+
+def canonical(deployed: dict[str, Any], generated: dict[str, Any]) -> tuple[Any, Any]:
+    """Both configs in comparable form: equal exactly when there is no drift."""
+    gen = _clean(generated)
+    return _align(_clean(deployed), gen), gen
 
 
 def _config_dict(tool: Any) -> dict[str, Any]:
@@ -119,19 +150,18 @@ def _request_model(body: dict[str, Any]) -> Any:
     return validate_tool_request(body)
 
 
-def _render(config: dict[str, Any]) -> list[str]:
-    return json.dumps(canonical(config), indent=2, sort_keys=True).splitlines(keepends=True)
+def _render(config: Any) -> list[str]:
+    return json.dumps(config, indent=2, sort_keys=True).splitlines(keepends=True)
 
 
 def diff_one(name: str, deployed: dict[str, Any] | None, generated: dict[str, Any]) -> ToolDiff:
     """Compare one deployed tool_config with the generated one."""
     if deployed is None:
         return ToolDiff(name, "missing", f"{name}: not deployed\n")
-    if canonical(deployed) == canonical(generated):
+    dep, gen = canonical(deployed, generated)
+    if dep == gen:
         return ToolDiff(name, "same", "")
-    lines = difflib.unified_diff(
-        _render(deployed), _render(generated), fromfile=f"deployed/{name}", tofile=f"generated/{name}"
-    )
+    lines = difflib.unified_diff(_render(dep), _render(gen), fromfile=f"deployed/{name}", tofile=f"generated/{name}")
     return ToolDiff(name, "drift", "".join(lines))
 
 
@@ -158,7 +188,7 @@ def push(client: Any, requests: list[dict[str, Any]]) -> list[PushResult]:
         if entry is None:
             created = _call(f"creating {name}", tools.create, request=model)
             results.append(PushResult(name, "created", created.id))
-        elif canonical(entry[1]) == canonical(body["tool_config"]):
+        elif diff_one(name, entry[1], body["tool_config"]).status == "same":
             results.append(PushResult(name, "unchanged", entry[0]))
         else:
             _call(f"updating {name}", tools.update, entry[0], request=model)

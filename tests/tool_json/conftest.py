@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -131,7 +131,7 @@ def fake_elevenlabs() -> Iterator[FakeToolsApi]:
     state = FakeToolsApi()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
@@ -149,3 +149,50 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip("../shared is not available")
     return path
+
+
+def _run_cli(argv: list[str]) -> int:
+    import argparse
+
+    from service.commands import agent, tools
+
+    parser = argparse.ArgumentParser(prog="python -m service")
+    sub = parser.add_subparsers(dest="command")
+    tools.register(sub)
+    agent.register(sub)
+    args = parser.parse_args(argv)
+    return int(args.handler(args))
+
+
+@pytest.fixture
+def cli() -> Callable[[list[str]], int]:
+    """Run `python -m service <argv>` in-process through the tools and agent command modules."""
+    return _run_cli
+
+
+@pytest.fixture
+def elevenlabs_env(monkeypatch: pytest.MonkeyPatch, fake_elevenlabs: FakeToolsApi) -> Iterator[FakeToolsApi]:
+    """ELEVENLABS_API_KEY / ELEVENLABS_BASE_URL pointing the CLI at the fake."""
+    from service.settings import get_settings
+
+    monkeypatch.setenv("ELEVENLABS_API_KEY", API_KEY)
+    monkeypatch.setenv("ELEVENLABS_BASE_URL", fake_elevenlabs.url)
+    monkeypatch.delenv("TOOL_TIMEOUT", raising=False)
+    get_settings.cache_clear()
+    yield fake_elevenlabs
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def seed_tools(shared_dir: Path) -> dict[str, dict[str, Any]]:
+    """The seed's three tool JSONs, by name, extracted from ../shared/seed/."""
+    import re
+
+    seeds = sorted((shared_dir / "seed").glob("000_*.txt"))
+    if not seeds:
+        pytest.skip("seed document not found")
+    text = seeds[0].read_text(encoding="utf-8")
+    docs = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", text, re.S)]
+    tools = {doc["name"]: doc for doc in docs if doc.get("type") == "webhook"}
+    assert len(tools) == 3
+    return tools
