@@ -1,0 +1,228 @@
+"""Run the embedded org on loopback from Python: uvicorn in a background thread.
+
+    from service.org.server import OrgServer, start_org
+
+    with start_org(data_dir=tmp_path, port=0) as org:        # port 0: an ephemeral port
+        org.url              # "http://127.0.0.1:54321" (https://… with tls=True)
+        org.client_id, org.client_secret
+        org.token_url        # f"{org.url}/services/oauth2/token"
+        org.ca_path          # PEM of the local CA when tls=True (pass as `verify=` to clients)
+        org.stats()          # same JSON as GET /_org/stats: token_requests, api_requests, records{...}
+        org.get_token()      # a fresh access token (client credentials), for convenience
+        org.state            # OrgState: .sessions (timeout, expire_all()), .limits (limit), .config (latency_ms)
+    # stopped here
+
+`OrgServer(...)` takes the same keyword arguments (all optional): `data_dir`, `host`
+("127.0.0.1"), `port` (0), `tls` (False), `client_id`, `client_secret`, `session_timeout`,
+`daily_api_limit`, `latency_ms`, `timezone`, `seed`, `seed_if_empty` (True), `faults`, or a
+ready `config=OrgConfig(...)`. `start()`/`stop()` are idempotent and thread-safe; it is also a
+sync and async context manager (`async with OrgServer(...) as org:` starts it in a worker thread,
+so the event loop is never blocked). `url` is valid once started.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from service.org.app import create_app
+from service.org.state import OrgConfig, OrgState
+
+CA_FILE = "org-ca.pem"
+CERT_FILE = "org-cert.pem"
+KEY_FILE = "org-key.pem"
+
+
+def make_tls_files(data_dir: Path, host: str) -> tuple[Path, Path, Path]:
+    """A local CA (trustme) and a server certificate for `host`, localhost and 127.0.0.1."""
+    import trustme
+
+    ca = trustme.CA()
+    names = sorted({host, "localhost", "127.0.0.1"})
+    cert = ca.issue_cert(*names)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    ca_path, cert_path, key_path = data_dir / CA_FILE, data_dir / CERT_FILE, data_dir / KEY_FILE
+    ca.cert_pem.write_to_path(str(ca_path))
+    cert.cert_chain_pems[0].write_to_path(str(cert_path))
+    for extra in cert.cert_chain_pems[1:]:
+        extra.write_to_path(str(cert_path), append=True)
+    cert.private_key_pem.write_to_path(str(key_path))
+    return ca_path, cert_path, key_path
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # the owner thread handles signals
+        return None
+
+
+class OrgServer:
+    """A running (or startable) embedded org on loopback; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        config: OrgConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: bool = False,
+        faults: Any | None = None,
+        **params: Any,
+    ) -> None:
+        if config is None:
+            if params.get("data_dir") is None:
+                params["data_dir"] = Path(tempfile.mkdtemp(prefix="embedded-org-"))
+            params["data_dir"] = Path(params["data_dir"])
+            config = OrgConfig(**params)
+        elif params:
+            config = replace(config, **params)
+        self.config = config
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.faults = faults
+        self.ca_path: Path | None = None
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._state: OrgState | None = None
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> OrgServer:
+        """Start serving (no-op if running); returns self once the port accepts connections."""
+        with self._lock:
+            if self._server is not None:
+                return self
+            app = create_app(self.config, faults=self.faults)
+            self._state = app.state.org
+            sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+            self.port = sock.getsockname()[1]
+            tls_args: dict[str, Any] = {}
+            if self.tls:
+                self.ca_path, cert, key = make_tls_files(Path(self.config.data_dir), self.host)
+                tls_args = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+            cfg = uvicorn.Config(
+                app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2, **tls_args
+            )
+            server = _Server(cfg)
+            thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="embedded-org")
+            thread.start()
+            deadline = time.monotonic() + 20
+            while not server.started:
+                if not thread.is_alive() or time.monotonic() > deadline:
+                    sock.close()
+                    raise RuntimeError("the embedded org did not start")
+                time.sleep(0.01)
+            self._server, self._thread = server, thread
+            return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread (no-op if not running)."""
+        with self._lock:
+            server, thread = self._server, self._thread
+            self._server = self._thread = None
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    @property
+    def running(self) -> bool:
+        """True while serving."""
+        return self._server is not None
+
+    # --- what callers need --------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL (instance URL), e.g. `http://127.0.0.1:54321`."""
+        scheme = "https" if self.tls else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth token endpoint."""
+        return f"{self.url}/services/oauth2/token"
+
+    @property
+    def client_id(self) -> str:
+        """Consumer key accepted by the token endpoint."""
+        return self.config.client_id
+
+    @property
+    def client_secret(self) -> str:
+        """Consumer secret accepted by the token endpoint."""
+        return self.config.client_secret
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the SQLite file (and TLS files) live."""
+        return Path(self.config.data_dir)
+
+    @property
+    def state(self) -> OrgState:
+        """Run-time state (sessions, limits, config, store); valid after `start()`."""
+        if self._state is None:
+            raise RuntimeError("the embedded org is not started")
+        return self._state
+
+    def stats(self) -> dict[str, Any]:
+        """The counters `GET /_org/stats` answers, read in-process."""
+        return self.state.snapshot()
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """A client SSL context trusting the org's CA (None without TLS)."""
+        if self.ca_path is None:
+            return None
+        return ssl.create_default_context(cafile=str(self.ca_path))
+
+    def get_token(self) -> str:
+        """A new access token from the running org (client credentials)."""
+        session = self.state.sessions.issue(self.client_id)
+        self.state.stats.token_request()
+        return session.token
+
+    # --- context managers ---------------------------------------------------------------------
+
+    def __enter__(self) -> OrgServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> OrgServer:
+        import asyncio
+
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        import asyncio
+
+        await asyncio.to_thread(self.stop)
+
+
+@contextmanager
+def start_org(config: OrgConfig | None = None, **params: Any) -> Iterator[OrgServer]:
+    """Run an org for the duration of a `with` block (keyword arguments as `OrgServer`)."""
+    server = OrgServer(config=config, **params)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
