@@ -101,6 +101,7 @@ def _handler(state: FakeToolsApi) -> type[BaseHTTPRequestHandler]:
                 })
             elif tool_id is None and method == "POST":
                 new_id = f"tool_{len(state.tools) + 1:04d}"
+                assert body is not None
                 state.tools[new_id] = body["tool_config"]
                 self._send(200, state.answer(new_id))
             elif tool_id not in state.tools:
@@ -108,6 +109,7 @@ def _handler(state: FakeToolsApi) -> type[BaseHTTPRequestHandler]:
             elif method == "GET":
                 self._send(200, state.answer(tool_id))
             elif method == "PATCH":
+                assert body is not None
                 state.tools[tool_id] = body["tool_config"]
                 self._send(200, state.answer(tool_id))
             else:
