@@ -131,3 +131,17 @@ def test_gateway_timeout_option_changes_the_wait(cli, tmp_path):
 def test_files_are_stable_json():
     """The committed style is two-space JSON with a trailing newline."""
     assert dumps({"a": [1]}) == '{\n  "a": [\n    1\n  ]\n}\n'
+
+
+@pytest.mark.parametrize("target", ["gateway", "direct"])
+def test_ui_and_api_formats_describe_the_same_tool(target):
+    """The runner's reader (as the platform would) sees the same tool in both committed formats."""
+    from service.runner.toolspec import parse_tool
+
+    for spec in build_tools(target):
+        from_ui = parse_tool(to_ui(spec).to_json())
+        from_api = parse_tool(tool_request(spec))
+        # The body's wrapper name ("record_data") exists only in the UI format; everything else must agree.
+        for attr in ("url", "method", "path_params", "query_params", "body", "headers", "timeout", "assignments",
+                     "error_mode"):
+            assert getattr(from_ui, attr) == getattr(from_api, attr), (spec.name, attr)
