@@ -1,0 +1,51 @@
+"""The official Python SDK holds whole qualification conversations with the agent server."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+from runner_fake_gateway import fake_gateway
+from sdk_helpers import python_sdk_call
+
+from service.runner.callers import load_persona
+from service.runner.server import create_agent_server
+from service.runner.stack import ServerThread
+from service.runner.webhooks import WebhookExecutor, load_tools
+
+
+@pytest.fixture
+def fake_server(tools_dir):
+    gateway = fake_gateway("test-secret")
+    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret="test-secret",
+                               transport=httpx2.ASGITransport(app=gateway))
+    app = create_agent_server(executor, ping_interval=0.2)
+    with ServerThread(app) as server:
+        yield server, gateway, app
+
+
+def test_python_sdk_call_creates_the_lead(fake_server):
+    """A new prospect's whole call over the SDK ends with end_call, close 1000 and the Lead created."""
+    server, gateway, _app = fake_server
+    result = python_sdk_call(server.url, load_persona("new-prospect"))
+    assert result["disconnect"] is not None and result["disconnect"].reason == "agent"
+    leads = gateway.state.store["Lead"]
+    assert [lead["Email"] for lead in leads] == ["priya.natarajan@brightwave-analytics.com"]
+
+
+def test_signed_url_works_with_requires_auth(fake_server):
+    """requires_auth=True fetches get-signed-url from the server and connects to the ws:// URL it returns."""
+    server, gateway, _app = fake_server
+    result = python_sdk_call(server.url, load_persona("new-prospect", tag="7"), requires_auth=True)
+    assert result["disconnect"] is not None
+    assert gateway.state.store["Lead"][0]["Email"] == "priya.natarajan7@brightwave-analytics.com"
+
+
+def test_dynamic_variables_name_the_known_caller(fake_server):
+    """A caller name in dynamic_variables is used in the greeting and not asked for again."""
+    server, _gateway, app = fake_server
+    result = python_sdk_call(server.url, load_persona("new-prospect", tag="8"),
+                             dynamic_variables={"caller_name": "Priya Natarajan"})
+    assert result["agent"][0].startswith("Hi Priya")
+    assert not any("full name" in line for line in result["agent"])
+    conv = app.state.conversations[-1]
+    assert conv.log[0]["user_id"] == "sdk-user" and conv.log[0]["text_only"] is True
