@@ -44,7 +44,6 @@ async def record(settings: Settings, out: Path, names: list[str]) -> list[str]:
     """Record `names` into `out`; returns the leaks found (empty when clean)."""
     config = org_config(settings)
     secrets = {config.client_secret.get_secret_value(), config.client_id}
-    out.mkdir(parents=True, exist_ok=True)
     leaks: list[str] = []
     for name in names:
         path = out / f"{name}.yaml"
@@ -68,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=sorted(SCENARIOS), help="record only these scenarios")
     args = parser.parse_args(argv)
     names = args.only or list(SCENARIOS)
+    args.out.mkdir(parents=True, exist_ok=True)
     settings = Settings()
     if settings.uses_embedded_org:
         with embedded_org() as org_settings:
