@@ -104,7 +104,7 @@ DRY_RUN_DESCRIPTION = "Validate and answer what would be created, without writin
 class CreateFields(BaseModel):
     """The record fields a create accepts by name (any other createable field is also accepted)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
 
     FirstName: str | None = Field(None, description="First name of the contact or lead.")
     LastName: str | None = Field(

@@ -1,0 +1,83 @@
+"""`create_app()`: the gateway. The lifespan owns the token manager, the Salesforce client (one
+pooled HTTP client), the schema cache and the idempotency store; routes reach them through the
+typed dependencies in `service/deps.py`. Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx2
+from fastapi import FastAPI
+
+from service.deadline import Deadline
+from service.errors import ServiceError
+from service.settings import Settings, get_settings
+
+log = logging.getLogger("service.app")
+
+_STARTUP_BUDGET = 10.0
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    configure_logs: bool = True,
+) -> FastAPI:
+    """The gateway app for `settings` (default: from the environment); `transport` reaches the org."""
+    from service.deps import Gateway
+    from service.salesforce.factory import build_salesforce, close_salesforce
+    from service.soql.policy import PolicyConfig
+    from service.tools import ops, routes
+    from service.tools.errors import install_error_handlers
+    from service.tools.get_record import parse_field_sets
+    from service.tools.idempotency import InMemoryIdempotencyStore
+    from service.tools.logging import configure_logging
+    from service.tools.metrics import Metrics
+    from service.tools.middleware import GatewayMiddleware
+    from service.tools.schema_cache import SchemaCache
+
+    config = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if configure_logs:
+            configure_logging(config)
+        tokens, client = build_salesforce(config, transport=transport)
+        schemas = SchemaCache(client, config.allowed_object_names, config.sf_describe_ttl)
+        try:
+            await asyncio.wait_for(tokens.start(), timeout=_STARTUP_BUDGET)
+            await schemas.get(Deadline.after(_STARTUP_BUDGET))
+        except (ServiceError, TimeoutError) as exc:
+            log.warning("org not reachable at startup (%s); will retry on the first call", type(exc).__name__)
+        secret = config.webhook_secret.get_secret_value() if config.webhook_secret else None
+        app.state.gateway = Gateway(
+            settings=config, tokens=tokens, salesforce=client, schemas=schemas,
+            idempotency=InMemoryIdempotencyStore(), duplicate_locks=InMemoryIdempotencyStore(),
+            policy=PolicyConfig.from_settings(config),
+            field_sets=parse_field_sets(getattr(config, "get_record_fields", None)),
+            metrics=metrics, webhook_secret=secret,
+        )
+        try:
+            yield
+        finally:
+            await close_salesforce(tokens, client)
+
+    app = FastAPI(
+        title="Salesforce tools for voice agents",
+        version="1.0",
+        description="Webhook tools an ElevenLabs agent calls mid-conversation: search, get and create "
+        "Salesforce records, answered in sentences an agent can speak.",
+        lifespan=lifespan,
+    )
+    metrics = Metrics(lambda: getattr(getattr(app.state, "gateway", None), "salesforce", None))
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.add_middleware(GatewayMiddleware, max_body=config.max_body_bytes, metrics=metrics)
+    app.include_router(routes.router)
+    app.include_router(ops.router)
+    return app

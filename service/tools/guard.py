@@ -1,0 +1,232 @@
+"""The create guard: field allow-list from describe, required fields, value normalisation.
+
+Everything the agent sends is checked against the org's describe: unknown or read-only fields are
+refused by name, missing required fields are named as what to ask the caller, and values are put
+into the form Salesforce stores (E.164 phones, lower-case emails, picklist values, ISO dates).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from service.errors import InputError, RecordInvalid
+from service.schema import Schema, SField, SObject
+from service.text.amounts import extract_money
+from service.text.dates import extract_date
+from service.text.entities import normalize_email, normalize_phone
+from service.text.numbers import parse_number
+from service.tools.ids import article, canonical_id
+from service.tools.picklists import match_picklist
+from service.tools.schemas import REQUIRED_FIELDS
+
+# How to ask a caller for a field (default: the field's label, lower case).
+ASK_FOR: dict[str, str] = {
+    "LastName": "their last name", "FirstName": "their first name", "Company": "the company name",
+    "Email": "their email address", "Phone": "their phone number", "StageName": "the stage of the deal",
+    "CloseDate": "the expected close date", "Subject": "what the case is about",
+}
+_NAME_ASK = {"Account": "the company name", "Opportunity": "a name for the opportunity"}
+_NUMERIC = frozenset({"int", "double", "currency", "percent", "long"})
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_-]+", "", name.lower())
+
+
+def resolve_names(sobject: SObject, body: dict[str, Any]) -> dict[str, Any]:
+    """Map the agent's keys to field names (case and spacing forgiven); refuse unknown / read-only ones."""
+    by_key = {_key(f.name): f for f in sobject.fields.values()}
+    out: dict[str, Any] = {}
+    unknown: list[str] = []
+    forbidden: list[str] = []
+    for raw_key, value in body.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        field = sobject.field(raw_key) or by_key.get(_key(raw_key))
+        if field is None:
+            unknown.append(raw_key[:60])
+        elif not field.createable:
+            forbidden.append(field.name)
+        else:
+            out[field.name] = value
+    problems = []
+    if unknown:
+        problems.append(f"{', '.join(unknown)} {'is not a field' if len(unknown) == 1 else 'are not fields'} "
+                        f"of {sobject.name}")
+    if forbidden:
+        problems.append(f"{', '.join(forbidden)} can't be set on a new {sobject.name}")
+    if problems:
+        raise RecordInvalid("; ".join(problems) + ". Leave them out and try again.", fields=unknown + forbidden)
+    return out
+
+
+def split_person_name(sobject: SObject, body: dict[str, Any]) -> dict[str, Any]:
+    """For Lead/Contact, a full `Name` becomes FirstName + LastName; for Account, Company becomes Name."""
+    body = dict(body)
+    name = body.get("Name") if isinstance(body.get("Name"), str) else None
+    if sobject.name in ("Lead", "Contact") and name:
+        body.pop("Name")
+        parts = name.strip().split()
+        if parts and not body.get("LastName"):
+            body["LastName"] = parts[-1]
+            if len(parts) > 1 and not body.get("FirstName"):
+                body["FirstName"] = " ".join(parts[:-1])
+    if sobject.name == "Account" and not body.get("Name") and isinstance(body.get("Company"), str):
+        body["Name"] = body.pop("Company")
+    return body
+
+
+def required_fields(sobject: SObject) -> tuple[str, ...]:
+    """The describe's required fields plus the gateway's per-object extras."""
+    extra = tuple(f for f in REQUIRED_FIELDS.get(sobject.name, ()) if sobject.field(f) is not None)
+    return tuple(dict.fromkeys((*sobject.required_on_create, *extra)))
+
+
+def check_required(sobject: SObject, fields: dict[str, Any]) -> None:
+    """Raise naming what to ask the caller for when a required field is missing."""
+    missing = [f for f in required_fields(sobject) if f not in fields]
+    if not missing:
+        return
+    asks = [f"{name} ({_ask(sobject, name)})" for name in missing]
+    raise RecordInvalid(
+        f"To create {article(sobject.name)} {sobject.name} I still need {_join(asks)}: "
+        "ask the caller, then try again.",
+        fields=missing,
+    )
+
+
+def _ask(sobject: SObject, name: str) -> str:
+    if name == "Name" and sobject.name in _NAME_ASK:
+        return _NAME_ASK[sobject.name]
+    if name in ASK_FOR:
+        return ASK_FOR[name]
+    field = sobject.field(name)
+    return f"the {(field.label if field else name).lower()}"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def normalize_fields(sobject: SObject, fields: dict[str, Any], schema: Schema, today: date) -> dict[str, Any]:
+    """Every value in the form Salesforce stores; one `RecordInvalid` listing every bad value."""
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    bad: list[str] = []
+    for name, value in fields.items():
+        field = sobject.field(name)
+        assert field is not None
+        try:
+            out[name] = normalize_value(field, value, schema, today)
+        except InputError as exc:
+            problems.append(exc.message)
+            bad.append(name)
+    if problems:
+        raise RecordInvalid(" ".join(problems), fields=bad)
+    return out
+
+
+def normalize_value(field: SField, value: Any, schema: Schema, today: date) -> Any:
+    """One value, by the field's type; raises `InputError` saying what is wrong."""
+    kind = field.type
+    if isinstance(value, (dict, list)):
+        raise InputError(f"{field.name} must be a single value.")
+    text = str(value).strip()
+    if kind == "email":
+        email = normalize_email(text)
+        if email is None:
+            raise InputError(f"{field.name} '{text[:80]}' isn't a valid email address: read it back to the "
+                             "caller and ask again.")
+        return email
+    if kind == "phone":
+        return normalize_phone(text) or _check_length(field, text)
+    if kind in ("picklist", "multipicklist"):
+        return _picklist(field, text)
+    if kind == "boolean":
+        return _boolean(field, value, text)
+    if kind in _NUMERIC:
+        return _number(field, value, text)
+    if kind == "date":
+        return _date(field, text, today)
+    if kind == "datetime":
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            return _date(field, text, today) + "T00:00:00Z"
+    if kind == "reference":
+        return _reference(field, text, schema)
+    return _check_length(field, text)
+
+
+def _check_length(field: SField, text: str) -> str:
+    if field.length and len(text) > field.length:
+        raise InputError(f"{field.name} is too long ({len(text)} characters, at most {field.length}).")
+    return text
+
+
+def _picklist(field: SField, text: str) -> str:
+    parts = [p.strip() for p in text.split(";")] if field.type == "multipicklist" else [text]
+    chosen: list[str] = []
+    for part in parts:
+        match = match_picklist(part, field.picklist_values)
+        if match is None:
+            if field.restricted_picklist or not part:
+                options = ", ".join(field.picklist_values[:12])
+                raise InputError(f"{field.name} '{part[:60]}' isn't one of the allowed values: {options}.")
+            match = part
+        chosen.append(match)
+    return ";".join(chosen)
+
+
+def _boolean(field: SField, value: Any, text: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    raise InputError(f"{field.name} must be yes or no.")
+
+
+def _number(field: SField, value: Any, text: str) -> int | float:
+    if isinstance(value, bool):
+        raise InputError(f"{field.name} must be a number.")
+    number: Decimal | None
+    try:
+        number = Decimal(text.replace(",", "").replace("$", "").replace("%", "").strip())
+    except InvalidOperation:
+        number = extract_money(text) if field.type == "currency" else parse_number(text)
+    if number is None or not number.is_finite() or abs(number) >= Decimal(10) ** 15:
+        raise InputError(f"{field.name} must be a number, e.g. 125000.")
+    if field.type in ("int", "long"):
+        return int(number)
+    return float(number)
+
+
+def _date(field: SField, text: str, today: date) -> str:
+    try:
+        return date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        pass
+    found = extract_date(text, today)
+    if found is None:
+        raise InputError(f"{field.name} '{text[:40]}' isn't a date I understand; use YYYY-MM-DD.")
+    return found.isoformat()
+
+
+def _reference(field: SField, text: str, schema: Schema) -> str:
+    try:
+        rid = canonical_id(text)
+    except InputError as exc:
+        raise InputError(f"{field.name} must be a record Id from a search result.") from exc
+    owner = schema.by_key_prefix(rid[:3])
+    targets = field.reference_to
+    if owner is not None and targets and owner.name not in targets:
+        raise InputError(f"{field.name} must be the Id of {article(targets[0])} {targets[0]}, but that id "
+                         f"belongs to {article(owner.name)} {owner.name}.")
+    return rid

@@ -1,0 +1,89 @@
+"""Idempotency for creates: the first answer to a key is replayed to repeats for a while.
+
+The key is the conversation id plus a hash of the normalised body (or an explicit
+`Idempotency-Key`). `lock(key)` serialises concurrent identical creates so exactly one reaches
+Salesforce; the others wait and get the stored answer. The in-process store is the default; a
+shared backend (Redis) implements the same three methods for several replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+
+def body_hash(object_name: str, fields: Mapping[str, Any]) -> str:
+    """A stable hash of an object name and its normalised fields."""
+    canonical = json.dumps({"object": object_name.lower(), "fields": fields}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def idempotency_key(
+    object_name: str, fields: Mapping[str, Any], conversation_id: str | None, explicit: str | None
+) -> str | None:
+    """The store key for a create, or None when the caller gave nothing to scope it."""
+    if explicit:
+        return f"key:{object_name.lower()}:{explicit.strip()}"
+    if conversation_id:
+        return f"conv:{conversation_id.strip()}:{body_hash(object_name, fields)}"
+    return None
+
+
+class IdempotencyStore(Protocol):
+    """Where first answers are kept."""
+
+    async def get(self, key: str) -> dict[str, Any] | None: ...
+
+    async def put(self, key: str, value: dict[str, Any], ttl: float) -> None: ...
+
+    def lock(self, key: str) -> Any: ...
+
+
+class InMemoryIdempotencyStore:
+    """A per-process store with expiry and per-key locks."""
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._values: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._max = max_entries
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        entry = self._values.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= time.monotonic():
+            self._values.pop(key, None)
+            return None
+        return entry[1]
+
+    async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
+        if len(self._values) >= self._max:
+            self._evict()
+        self._values[key] = (time.monotonic() + ttl, value)
+
+    @asynccontextmanager
+    async def lock(self, key: str) -> AsyncIterator[None]:
+        """Exclusive section for `key`; the lock is dropped when nobody holds or waits for it."""
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def _evict(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, (exp, _) in self._values.items() if exp <= now]:
+            del self._values[key]
+        while len(self._values) >= self._max:
+            self._values.pop(next(iter(self._values)))

@@ -1,0 +1,190 @@
+"""Sentences an agent can say: money, dates and phone numbers written for speech; never an id."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from service.schema import SObject
+from service.tools.records import parent_name, record_name
+
+_ID_LIKE = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
+_DIGIT_ID = re.compile(r"\d")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_SKIP_TYPES = frozenset({"id", "reference", "address", "location", "base64"})
+
+
+def say_money(value: Any) -> str:
+    """125000 → "125,000 dollars"; 2500000 → "2.5 million dollars"."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if abs(amount) >= 1_000_000:
+        millions = (amount / 1_000_000).quantize(Decimal("0.01")).normalize()
+        return f"{millions:f} million dollars"
+    if amount == amount.to_integral_value():
+        return f"{int(amount):,} dollars"
+    return f"{amount.quantize(Decimal('0.01')):,} dollars"
+
+
+def say_date(value: Any) -> str:
+    """"2026-03-31" (or a datetime) → "March 31, 2026"."""
+    text = str(value)
+    try:
+        day = datetime.fromisoformat(text.replace("Z", "+00:00")).date() if "T" in text else date.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def say_phone(value: Any) -> str:
+    """"+14155550198" → "4 1 5, 5 5 5, 0 1 9 8" (groups of digits, read one by one)."""
+    digits = re.sub(r"\D", "", str(value))
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) == 10:
+        groups = [digits[:3], digits[3:6], digits[6:]]
+    else:
+        groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
+    return ", ".join(" ".join(group) for group in groups if group)
+
+
+def say_value(value: Any, field_type: str | None) -> str | None:
+    """A field value as words, or None when it should not be spoken (empty, an id)."""
+    if value is None or value == "" or isinstance(value, (list, dict)) and not parent_name(value):
+        return None
+    if isinstance(value, dict):
+        return parent_name(value)
+    if field_type in _SKIP_TYPES:
+        return None
+    if field_type == "currency":
+        return say_money(value)
+    if field_type in ("date", "datetime"):
+        return say_date(value)
+    if field_type == "phone":
+        return say_phone(value)
+    if field_type == "percent":
+        return f"{value} percent"
+    if field_type == "boolean" or isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value).strip()
+    if _ID_LIKE.match(text) and _DIGIT_ID.search(text) and any(c.isupper() for c in text):
+        return None
+    return text or None
+
+
+def plural(label: str, label_plural: str, n: int) -> str:
+    """"1 contact" / "3 contacts" with the object's own labels."""
+    return f"{n} {(label if n == 1 else label_plural).lower()}"
+
+
+def _field_type(sobject: SObject | None, name: str) -> str | None:
+    if sobject is None:
+        return None
+    field = sobject.field(name)
+    return field.type if field is not None else None
+
+
+def _get(record: dict[str, Any], sobject: SObject | None, name: str) -> str | None:
+    return say_value(record.get(name), _field_type(sobject, name))
+
+
+def summarize(record: dict[str, Any], sobject: SObject | None) -> str:
+    """One phrase for one flattened row: "Jane Doe, VP of Sales at Acme"."""
+    obj = sobject.name if sobject is not None else ""
+    name_field = sobject.name_field if sobject is not None else "Name"
+    name = record_name(record, name_field) or "an unnamed record"
+    if obj == "Case":
+        subject = _get(record, sobject, "Subject")
+        status = _get(record, sobject, "Status")
+        base = f"case {name}" + (f" about {subject}" if subject else "")
+        return base + (f", {status.lower()}" if status else "")
+    parts = [name]
+    title = _get(record, sobject, "Title")
+    company = _get(record, sobject, "Company") or parent_name(record.get("Account"))
+    if title and company:
+        parts.append(f"{title} at {company}")
+    elif title:
+        parts.append(title)
+    elif company and obj != "Account":
+        parts.append(f"at {company}")
+    if obj == "Opportunity":
+        for field, fmt in (("StageName", "{}"), ("Amount", "{}"), ("CloseDate", "closing {}")):
+            value = _get(record, sobject, field)
+            if value:
+                parts.append(fmt.format(value))
+    elif obj == "Account":
+        for field in ("Type", "Industry"):
+            value = _get(record, sobject, field)
+            if value:
+                parts.append(value)
+        city = _get(record, sobject, "BillingCity")
+        if city:
+            parts.append(f"in {city}")
+    elif obj == "Lead":
+        status = _get(record, sobject, "Status")
+        if status:
+            parts.append(f"status {status}")
+    return ", ".join(parts)
+
+
+def join_phrases(phrases: list[str]) -> str:
+    """"a", "a and b", "a; b; and c" (semicolons because phrases contain commas)."""
+    if len(phrases) <= 1:
+        return "".join(phrases)
+    if len(phrases) == 2:
+        return f"{phrases[0]}; and {phrases[1]}"
+    return "; ".join(phrases[:-1]) + f"; and {phrases[-1]}"
+
+
+def search_speech(
+    records: list[dict[str, Any]], total: int, sobject: SObject | None, *, speak_max: int = 5
+) -> str:
+    """"I found 2 contacts: …" / "No leads matched …" / "… showing 10 of 37"."""
+    label = sobject.label if sobject is not None else "record"
+    label_plural = sobject.label_plural if sobject is not None else "records"
+    if not records:
+        return (
+            f"I found no {label_plural.lower()} matching that. Try a broader search, for example "
+            "a LIKE '%part%' match on the name, or check the spelling."
+        )
+    shown = records[:speak_max]
+    listed = join_phrases([summarize(row, sobject) for row in shown])
+    count = max(total, len(records))
+    speech = f"I found {plural(label, label_plural, count)}: {listed}."
+    if count > len(records):
+        speech += f" I'm showing {len(records)} of {count}; narrow the search to see the rest."
+    elif len(records) > len(shown):
+        speech += f" And {len(records) - len(shown)} more in the results."
+    return speech
+
+
+def record_speech(record: dict[str, Any], sobject: SObject, fields: list[str]) -> str:
+    """A description of one record: its summary, then "Email: …, Phone: …" for speakable fields."""
+    head = summarize(record, sobject)
+    used = {"Name", "FirstName", "LastName", "Title", "Company", "Account", sobject.name_field}
+    details = []
+    for name in fields:
+        if name in used or name.endswith("Id"):
+            continue
+        key = name.split(".")[0] if "." in name else name
+        value = record.get(key)
+        if "." in name and isinstance(value, dict):
+            value = value.get(name.split(".", 1)[1])
+        field = sobject.field(name) if "." not in name else None
+        spoken = say_value(value, field.type if field else None)
+        if spoken:
+            label = field.label if field else _relationship_label(name)
+            details.append(f"{label}: {spoken}")
+    body = f"{sobject.label} {head}." if sobject.name != "Case" else f"{head[0].upper()}{head[1:]}."
+    return body + (" " + "; ".join(details) + "." if details else "")
+
+
+def _relationship_label(path: str) -> str:
+    """"Owner.Name" → "Owner"; "Account.Type" → "Account type"."""
+    parent, _, leaf = path.partition(".")
+    return parent if leaf == "Name" else f"{parent} {leaf.lower()}"
