@@ -33,6 +33,8 @@ from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
+REFRESH_AHEAD_COOLDOWN = 10.0  # seconds between background refresh attempts after a failure
+
 
 def tls_verify(settings: Settings) -> ssl.SSLContext | bool:
     """TLS verification for the org: the system store, or `SF_CA_BUNDLE` when set."""
@@ -67,6 +69,7 @@ class TokenManager:
         self._backoff_base = backoff_base
         self._inflight: asyncio.Task[OAuth2Token] | None = None
         self._last: OAuth2Token | None = None
+        self._failed_at = float("-inf")
         self.token_requests = 0
         self.last_error: str | None = None
         method = "client_secret_basic" if self.config.client_auth == "basic" else "client_secret_post"
@@ -105,16 +108,27 @@ class TokenManager:
         if token is not None and not token.is_expired(leeway=self._leeway):
             self._last = token
             return token
-        if self._inflight is None or self._inflight.done():
-            self._inflight = asyncio.create_task(self._fetch(), name="salesforce-token-fetch")
-            self._inflight.add_done_callback(_consume_exception)
-        task = self._inflight
+        if token is not None and not token.is_expired(leeway=0):
+            # Inside the leeway window: refresh in the background, keep using the current token
+            # (after a failed background refresh, wait a little before trying again).
+            if time.monotonic() - self._failed_at >= REFRESH_AHEAD_COOLDOWN:
+                self._start_fetch()
+            self._last = token
+            return token
+        task = self._start_fetch()
         if deadline is None:
             return await asyncio.shield(task)
         try:
             return await asyncio.wait_for(asyncio.shield(task), timeout=deadline.remaining())
         except TimeoutError as exc:
             raise DeadlineExceeded("timed out waiting for a Salesforce access token") from exc
+
+    def _start_fetch(self) -> asyncio.Task[OAuth2Token]:
+        """The fetch in flight, or a new one (single flight)."""
+        if self._inflight is None or self._inflight.done():
+            self._inflight = asyncio.create_task(self._fetch(), name="salesforce-token-fetch")
+            self._inflight.add_done_callback(_consume_exception)
+        return self._inflight
 
     async def access_token(self, deadline: Deadline | None = None) -> str:
         """Just the bearer string."""
@@ -154,6 +168,7 @@ class TokenManager:
                 self.token_requests += 1
                 token = await self._oauth.fetch_token(self.config.token_url, grant_type="client_credentials")
             except SalesforceAuthError as exc:
+                self._failed_at = time.monotonic()
                 self.last_error = exc.message
                 log.error("salesforce token request refused: %s", exc.message)
                 raise
@@ -162,6 +177,7 @@ class TokenManager:
             except (httpx2.TimeoutException, httpx2.TransportError) as exc:
                 last = Unavailable(f"token endpoint unreachable ({type(exc).__name__})")
             except OAuthError as exc:  # a 2xx answer carrying {"error": ...}
+                self._failed_at = time.monotonic()
                 fix = sf_errors.auth_fix(exc.error, exc.description)
                 raise SalesforceAuthError(
                     f"Salesforce refused the token request ({exc.error}: {exc.description}) — {fix}",
@@ -181,6 +197,7 @@ class TokenManager:
                 return token
             log.warning("salesforce token request failed (attempt %d): %s", attempt + 1, last.message)
         assert last is not None
+        self._failed_at = time.monotonic()
         self.last_error = last.message
         raise last
 

@@ -176,3 +176,20 @@ async def test_malformed_query(sf: SF) -> None:
     with pytest.raises(MalformedRequest) as info:
         await sf[1].query("SELEKT Id FROM Contact", deadline=soon())
     assert info.value.sf_message == "unexpected token: SELEKT"
+
+
+async def test_create_502_is_outcome_unknown(fake_org: FakeOrg, sf: SF) -> None:
+    """A create answered by a proxy's 502 may have happened: OutcomeUnknown, no retry."""
+    await sf[0].start()
+    fake_org.api_faults.append((502, "<html>Bad Gateway</html>"))
+    with pytest.raises(OutcomeUnknown):
+        await sf[1].create("Contact", {"LastName": "Ng"}, deadline=soon())
+    assert fake_org.api_requests == 1
+
+
+async def test_create_limit_exceeded_retried(fake_org: FakeOrg, sf: SF) -> None:
+    """A create refused with REQUEST_LIMIT_EXCEEDED was not applied, so it is retried."""
+    await sf[0].start()
+    fake_org.api_faults.append(LIMIT_EXCEEDED)
+    assert await sf[1].create("Contact", {"LastName": "Ng"}, deadline=soon())
+    assert len(fake_org.created) == 1 and fake_org.api_requests == 2

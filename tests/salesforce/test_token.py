@@ -201,3 +201,18 @@ async def test_logs_mask_token(fake_org: FakeOrg, caplog: pytest.LogCaptureFixtu
     assert caplog.records
     assert all(token[:20] not in r.getMessage() and CLIENT_SECRET not in r.getMessage() for r in caplog.records)
     await tm.aclose()
+
+
+async def test_refresh_ahead_inside_leeway(fake_org: FakeOrg) -> None:
+    """Inside the leeway window the current token is still served while one refresh runs."""
+    store = InMemoryTokenStore()
+    tm = TokenManager(fake_settings(sf_token_leeway=300), transport=fake_org.transport(), store=store)
+    token = await tm.get_token()
+    token["expires_at"] = int(time.time()) + 100
+    await store.set(token)
+    served = await asyncio.gather(*[tm.access_token() for _ in range(20)])
+    assert served == [token["access_token"]] * 20
+    await asyncio.sleep(0.05)
+    assert fake_org.token_requests == 2
+    assert await tm.access_token() != token["access_token"]
+    await tm.aclose()
