@@ -74,6 +74,7 @@ class SoqlTokenizer(Tokenizer):
 class SoqlParser(BaseParser):
     """sqlglot's parser with SOQL's extra syntax; whatever else it accepts `validate` refuses."""
 
+    TABLE_ALIAS_TOKENS = BaseParser.TABLE_ALIAS_TOKENS - set(_CLAUSE_WORDS)
     FUNCTIONS = {
         **parser.Parser.FUNCTIONS,
         "SOQL_DATE": lambda args: nodes.SoqlDate(this=args[0]),
@@ -149,6 +150,7 @@ class SOQL(Dialect):
 
 
 _DIALECT = SOQL()
+_OWN_MESSAGES = ("Expected ", "FIELDS ", "TYPEOF ")
 
 
 def parse_soql(text: str) -> exp.Select:
@@ -178,8 +180,10 @@ def parse_soql(text: str) -> exp.Select:
 
 def _parse_message(info: dict[str, object], text: str) -> str:
     token = str(info.get("highlight") or "").strip()
+    description = str(info.get("description") or "")
+    hint = f": {description}" if description.startswith(_OWN_MESSAGES) else ""
     if token:
-        return f"unexpected token: {token!r}"
+        return f"unexpected token: {token!r}{hint}"
     return f"The query is incomplete or malformed near the end: {text[-30:]!r}"
 
 

@@ -116,6 +116,10 @@ def tokenize(sql: str) -> list[Token]:
     """Scan SOQL into sqlglot tokens, or raise SoqlSyntaxError (column is 1-based)."""
     if len(sql) > MAX_QUERY_CHARS:
         raise SoqlSyntaxError(f"The query is longer than {MAX_QUERY_CHARS} characters: shorten it", 0)
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise SoqlSyntaxError("The query contains characters that are not valid text", err.start + 1) from None
     return _Lexer(sql).run()
 
 

@@ -181,18 +181,15 @@ def _name_position(items: list[exp.Expr]) -> int:
 
 
 def _own_fields(select: exp.Select) -> list[exp.Expr]:
-    """Field references of this SELECT (not of its subqueries, not inside TYPEOF)."""
+    """Field references of this SELECT (not of its subqueries, not inside TYPEOF), in order."""
     out: list[exp.Expr] = []
-
-    def visit(node: exp.Expr) -> None:
+    stack = list(reversed(list(select.iter_expressions())))
+    while stack:
+        node = stack.pop()
         if is_field(node):
             out.append(node)
         elif not isinstance(node, (exp.Subquery, exp.Select, nodes.TypeOf)):
-            for child in node.iter_expressions():
-                visit(child)
-
-    for child in select.iter_expressions():
-        visit(child)
+            stack += reversed(list(node.iter_expressions()))
     return out
 
 

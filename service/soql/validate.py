@@ -109,13 +109,20 @@ def _select_item(item: exp.Expr, child: bool) -> None:
     _field_or_function(item, True)
 
 
-def _condition(node: exp.Expr, aggregate: bool, child: bool) -> None:
-    if isinstance(node, (exp.And, exp.Or)):
-        _condition(node.this, aggregate, child)
-        _condition(node.expression, aggregate, child)
-    elif isinstance(node, (exp.Not, exp.Paren)):
-        _condition(node.this, aggregate, child)
-    elif isinstance(node, _COMPARISONS + (exp.Like,)):
+def _condition(root: exp.Expr, aggregate: bool, child: bool) -> None:
+    stack = [root]  # explicit stack: long AND/OR chains are left-deep trees
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (exp.And, exp.Or)):
+            stack += [node.this, node.expression]
+        elif isinstance(node, (exp.Not, exp.Paren)):
+            stack.append(node.this)
+        else:
+            _predicate(node, aggregate, child)
+
+
+def _predicate(node: exp.Expr, aggregate: bool, child: bool) -> None:
+    if isinstance(node, _COMPARISONS + (exp.Like,)):
         if not (is_field(node.this) or isinstance(node.this, (exp.Anonymous,) + _AGGREGATES)):
             _fail("Each condition needs a field on the left, e.g. Name = 'Acme'")
         _field_or_function(node.this, aggregate)
