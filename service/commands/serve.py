@@ -1,0 +1,122 @@
+"""`python -m service serve`: the gateway, on the configured org or on the embedded one."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the `serve` command."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the webhook gateway (starts the embedded org when no SF_* is set)",
+        description="Serve the three webhook tools. With SF_DOMAIN/SF_CLIENT_ID/SF_CLIENT_SECRET set it "
+        "serves that org; with none set it starts the embedded org on loopback (seeded on first run).",
+    )
+    parser.add_argument("--host", default=None, help="bind address (default GATEWAY_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=None, help="port (default GATEWAY_PORT or 8000)")
+    parser.add_argument("--org-port", type=int, default=None, help="embedded org port (default ORG_PORT)")
+    parser.set_defaults(handler=run)
+
+
+def _loopback(host: str) -> bool:
+    from service.salesforce.config import is_loopback
+
+    return is_loopback(host)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the (embedded org and the) gateway; blocks until interrupted."""
+    import secrets
+    import sys
+
+    import uvicorn
+    from pydantic import SecretStr
+
+    from service.app import create_app
+    from service.settings import get_settings
+
+    settings = get_settings()
+    host = args.host or settings.gateway_host
+    port = settings.gateway_port if args.port is None else args.port
+    generated = False
+    org = None
+    if settings.webhook_secret is None:
+        if not (settings.uses_embedded_org and _loopback(host)):
+            print(
+                "refusing to start: WEBHOOK_SECRET is not set. Set it to a long random value and store the "
+                "same value as an ElevenLabs workspace secret sent in the X-Webhook-Secret header "
+                "(only the embedded org on a loopback address may run without one).",
+                file=sys.stderr,
+            )
+            return 2
+        settings = settings.model_copy(update={"webhook_secret": SecretStr(secrets.token_urlsafe(24))})
+        generated = True
+    if settings.uses_embedded_org:
+        org = _start_org(settings, args.org_port)
+        settings = settings.model_copy(update={
+            "sf_domain": org.url, "sf_client_id": org.client_id,
+            "sf_client_secret": SecretStr(org.client_secret),
+        })
+    try:
+        _banner(settings, host, port, org, generated)
+        config = uvicorn.Config(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        uvicorn.Server(config).run()
+    finally:
+        if org is not None:
+            org.stop()
+    return 0
+
+
+def _start_org(settings: Any, port: int | None) -> Any:
+    from service.org.server import OrgServer
+    from service.org.state import OrgConfig
+
+    config = OrgConfig.from_settings(settings)
+    org = OrgServer(config=config, host=settings.org_host, port=settings.org_port if port is None else port)
+    return org.start()
+
+
+def _sample_id(settings: Any) -> str:
+    """A Contact id from the org, for the curl example (a placeholder if the org can't say)."""
+    import httpx2
+
+    try:
+        with httpx2.Client(base_url=settings.sf_domain, timeout=5.0) as http:
+            token = http.post("/services/oauth2/token", data={
+                "grant_type": "client_credentials", "client_id": settings.sf_client_id,
+                "client_secret": settings.sf_client_secret.get_secret_value(),
+            }).json()["access_token"]
+            version = "v" + settings.sf_api_version.lstrip("vV")
+            rows = http.get(f"/services/data/{version}/query", params={"q": "SELECT Id FROM Contact LIMIT 1"},
+                            headers={"Authorization": f"Bearer {token}"}).json()["records"]
+            return str(rows[0]["Id"])
+    except Exception:
+        return "<contact id from a search>"
+
+
+def _banner(settings: Any, host: str, port: int, org: Any, generated: bool) -> None:
+    secret = settings.webhook_secret.get_secret_value()
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{shown_host}:{port}"
+    print(f"gateway:       {base}   (OpenAPI: {base}/docs, health: {base}/healthz, metrics: {base}/metrics)")
+    if org is not None:
+        print(f"embedded org:  {org.url}   (data: {settings.org_data_dir})")
+        print(f"webhook secret ({'generated for this run' if generated else 'from WEBHOOK_SECRET'}): {secret}")
+        record_id = _sample_id(settings)
+    else:
+        print(f"org:           {settings.sf_domain}")
+        print("webhook secret: from WEBHOOK_SECRET")
+        secret = "$WEBHOOK_SECRET"  # noqa: S105 - a shell variable in the example, not a secret
+        record_id = "<contact id from a search>"
+    header = f'-H "X-Webhook-Secret: {secret}"'
+    print("\ntry:")
+    print(f"  curl -sG {header} {base}/tools/salesforce_search_records "
+          "--data-urlencode \"q=SELECT Id, Name, Email, Title, Account.Name FROM Contact LIMIT 3\"")
+    print(f"  curl -s {header} {base}/tools/salesforce_get_record/Contact/{record_id}")
+    print(f"  curl -s {header} -H 'Content-Type: application/json' -H 'X-Conversation-Id: demo-1' "
+          f"'{base}/tools/salesforce_create_record/Lead?dry_run=true' "
+          "-d '{\"FirstName\": \"Jane\", \"LastName\": \"Doe\", \"Company\": \"Acme Robotics\", "
+          "\"Email\": \"jane dot doe at acme dot com\"}'")
+    print(flush=True)
