@@ -49,6 +49,12 @@ def tiny_org(records: list[dict[str, Any]], faults: Faults) -> Starlette:
     return app
 
 
+@pytest.fixture
+def make_tiny_org() -> Callable[[list[dict[str, Any]], Faults], Starlette]:
+    """`make_tiny_org(records, faults)` → the tiny app with `faults` installed."""
+    return tiny_org
+
+
 class _Server(uvicorn.Server):
     def install_signal_handlers(self) -> None:
         return None

@@ -12,9 +12,10 @@ import pytest
 from starlette.applications import Starlette
 
 from service.org.faults import LIMIT_EXCEEDED, SESSION_EXPIRED, Faults, classify, parse_scope
-from tests.faults.conftest import tiny_org
 
 BASE = "/services/data/v58.0"
+TinyOrg = Callable[[list[dict[str, Any]], Faults], Starlette]
+Serve = Callable[[Starlette], str]
 
 
 def client_for(app: Starlette, client: tuple[str, int] = ("127.0.0.1", 5000)) -> httpx2.AsyncClient:
@@ -52,31 +53,31 @@ def test_unknown_kind_is_refused() -> None:
         Faults().add("explode")
 
 
-async def test_no_faults_by_default() -> None:
+async def test_no_faults_by_default(make_tiny_org: TinyOrg) -> None:
     """A fresh `Faults` lets every request through."""
     records: list[dict[str, Any]] = []
-    async with client_for(tiny_org(records, Faults())) as client:
+    async with client_for(make_tiny_org(records, Faults())) as client:
         assert (await client.get(f"{BASE}/query", params={"q": "x"})).status_code == 200
         assert (await create(client)).status_code == 201
     assert len(records) == 1
 
 
-async def test_session_expired_answers_401_for_the_next_n_calls() -> None:
+async def test_session_expired_answers_401_for_the_next_n_calls(make_tiny_org: TinyOrg) -> None:
     """The next N API calls get Salesforce's exact INVALID_SESSION_ID body, then calls succeed."""
     faults = Faults()
     faults.add("session_expired", times=2)
-    async with client_for(tiny_org([], faults)) as client:
+    async with client_for(make_tiny_org([], faults)) as client:
         answers = [await client.get(f"{BASE}/query", params={"q": "x"}) for _ in range(3)]
     assert [a.status_code for a in answers] == [401, 401, 200]
     assert answers[0].json() == SESSION_EXPIRED
     assert answers[0].json() == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
-async def test_limit_exceeded_answers_403_with_salesforce_body() -> None:
+async def test_limit_exceeded_answers_403_with_salesforce_body(make_tiny_org: TinyOrg) -> None:
     """REQUEST_LIMIT_EXCEEDED is a 403 with the exact recorded body."""
     faults = Faults()
     faults.add("limit_exceeded", scope="get")
-    async with client_for(tiny_org([], faults)) as client:
+    async with client_for(make_tiny_org([], faults)) as client:
         answer = await client.get(f"{BASE}/sobjects/Lead/00Q000000000001AAA")
     assert answer.status_code == 403
     assert answer.json() == LIMIT_EXCEEDED == [
@@ -84,21 +85,21 @@ async def test_limit_exceeded_answers_403_with_salesforce_body() -> None:
     ]
 
 
-async def test_unavailable_answers_503_json_array() -> None:
+async def test_unavailable_answers_503_json_array(make_tiny_org: TinyOrg) -> None:
     """`unavailable` answers 503 with a Salesforce error array."""
     faults = Faults()
     faults.add("unavailable", scope="query")
-    async with client_for(tiny_org([], faults)) as client:
+    async with client_for(make_tiny_org([], faults)) as client:
         answer = await client.get(f"{BASE}/query", params={"q": "x"})
     assert answer.status_code == 503
     assert answer.json()[0]["errorCode"] == "SERVER_UNAVAILABLE"
 
 
-async def test_token_error_hits_only_the_token_endpoint() -> None:
+async def test_token_error_hits_only_the_token_endpoint(make_tiny_org: TinyOrg) -> None:
     """A token fault answers 5xx HTML on /token and leaves API calls alone."""
     faults = Faults()
     faults.add("token_error", times=None, status=500)
-    async with client_for(tiny_org([], faults)) as client:
+    async with client_for(make_tiny_org([], faults)) as client:
         query = await client.get(f"{BASE}/query", params={"q": "x"})
         token = await client.post("/services/oauth2/token", data={"grant_type": "client_credentials"})
     assert query.status_code == 200
@@ -106,44 +107,44 @@ async def test_token_error_hits_only_the_token_endpoint() -> None:
     assert token.headers["content-type"].startswith("text/html")
 
 
-async def test_token_refuse_in_process_raises_connect_error() -> None:
+async def test_token_refuse_in_process_raises_connect_error(make_tiny_org: TinyOrg) -> None:
     """Served in-process, a refused token request surfaces as httpx2.ConnectError."""
     faults = Faults()
     faults.add("token_refuse")
-    async with client_for(tiny_org([], faults)) as client:
+    async with client_for(make_tiny_org([], faults)) as client:
         with pytest.raises(httpx2.ConnectError):
             await client.post("/services/oauth2/token", data={"grant_type": "client_credentials"})
         assert (await client.post("/services/oauth2/token")).status_code == 200
 
 
-async def test_reset_after_commit_in_process_commits_then_raises_read_error() -> None:
+async def test_reset_after_commit_in_process_commits_then_raises_read_error(make_tiny_org: TinyOrg) -> None:
     """In-process, the create commits and the caller gets httpx2.ReadError instead of an answer."""
     records: list[dict[str, Any]] = []
     faults = Faults()
     faults.add("reset_after_commit")
-    async with client_for(tiny_org(records, faults)) as client:
+    async with client_for(make_tiny_org(records, faults)) as client:
         with pytest.raises(httpx2.ReadError):
             await create(client)
     assert [r["LastName"] for r in records] == ["Ada"]
 
 
-async def test_reset_before_handling_commits_nothing() -> None:
+async def test_reset_before_handling_commits_nothing(make_tiny_org: TinyOrg) -> None:
     """`reset` drops the connection before the handler runs: nothing is created."""
     records: list[dict[str, Any]] = []
     faults = Faults()
     faults.add("reset", scope="create")
-    async with client_for(tiny_org(records, faults)) as client:
+    async with client_for(make_tiny_org(records, faults)) as client:
         with pytest.raises(httpx2.ReadError):
             await create(client)
     assert records == []
 
 
-async def test_slow_commit_commits_after_the_client_gave_up() -> None:
+async def test_slow_commit_commits_after_the_client_gave_up(make_tiny_org: TinyOrg) -> None:
     """A create delayed past the client's timeout is still committed once the delay passes."""
     records: list[dict[str, Any]] = []
     faults = Faults()
     faults.add("slow_commit", delay=0.3)
-    async with client_for(tiny_org(records, faults)) as client:
+    async with client_for(make_tiny_org(records, faults)) as client:
         task = asyncio.create_task(create(client))
         done, _ = await asyncio.wait({task}, timeout=0.05)
         assert not done and records == []
@@ -151,12 +152,12 @@ async def test_slow_commit_commits_after_the_client_gave_up() -> None:
     assert len(records) == 1
 
 
-async def test_slow_response_commits_before_answering() -> None:
+async def test_slow_response_commits_before_answering(make_tiny_org: TinyOrg) -> None:
     """`slow_response` commits at once and holds the answer."""
     records: list[dict[str, Any]] = []
     faults = Faults()
     faults.add("slow_response", scope="create", delay=0.3)
-    async with client_for(tiny_org(records, faults)) as client:
+    async with client_for(make_tiny_org(records, faults)) as client:
         task = asyncio.create_task(create(client))
         for _ in range(100):  # the handler runs at once; wait for it without a timed assert
             if records:
@@ -166,12 +167,12 @@ async def test_slow_response_commits_before_answering() -> None:
         assert (await task).status_code == 201
 
 
-def test_reset_after_commit_over_uvicorn_resets_the_connection(serve: Callable[[Starlette], str]) -> None:
+def test_reset_after_commit_over_uvicorn_resets_the_connection(serve: Serve, make_tiny_org: TinyOrg) -> None:
     """On a real server the client gets a transport error with no response, and the record exists."""
     records: list[dict[str, Any]] = []
     faults = Faults()
     faults.add("reset_after_commit")
-    url = serve(tiny_org(records, faults))
+    url = serve(make_tiny_org(records, faults))
     with httpx2.Client(base_url=url) as client:
         with pytest.raises(httpx2.TransportError):
             client.post(f"{BASE}/sobjects/Lead", json={"LastName": "Ada"})
@@ -179,30 +180,30 @@ def test_reset_after_commit_over_uvicorn_resets_the_connection(serve: Callable[[
     assert faults.fired("reset_after_commit") == 1
 
 
-def test_token_refuse_over_uvicorn_is_a_transport_error(serve: Callable[[Starlette], str]) -> None:
+def test_token_refuse_over_uvicorn_is_a_transport_error(serve: Serve, make_tiny_org: TinyOrg) -> None:
     """On a real server a refused token request ends in a transport error; the next one works."""
     faults = Faults()
     faults.add("token_refuse")
-    url = serve(tiny_org([], faults))
+    url = serve(make_tiny_org([], faults))
     with httpx2.Client(base_url=url) as client:
         with pytest.raises(httpx2.TransportError):
             client.post("/services/oauth2/token")
         assert client.post("/services/oauth2/token").status_code == 200
 
 
-def test_delay_over_uvicorn_times_the_client_out(serve: Callable[[Starlette], str]) -> None:
+def test_delay_over_uvicorn_times_the_client_out(serve: Serve, make_tiny_org: TinyOrg) -> None:
     """A delayed query makes a client with a short timeout raise a timeout."""
     faults = Faults()
     faults.add("delay", scope="query", delay=1.0)
-    url = serve(tiny_org([], faults))
+    url = serve(make_tiny_org([], faults))
     with httpx2.Client(base_url=url, timeout=0.2) as client, pytest.raises(httpx2.TimeoutException):
         client.get(f"{BASE}/query", params={"q": "x"})
 
 
-async def test_admin_routes_add_list_and_clear_faults() -> None:
+async def test_admin_routes_add_list_and_clear_faults(make_tiny_org: TinyOrg) -> None:
     """POST adds a fault, GET lists it with its history, DELETE clears it."""
     faults = Faults()
-    async with client_for(tiny_org([], faults)) as client:
+    async with client_for(make_tiny_org([], faults)) as client:
         added = await client.post("/_org/faults", json={"kind": "session_expired", "scope": "query", "times": 1})
         assert added.status_code == 201 and added.json()["scope"] == ["query"]
         assert (await client.get(f"{BASE}/query")).status_code == 401
@@ -211,28 +212,28 @@ async def test_admin_routes_add_list_and_clear_faults() -> None:
         assert (await client.delete("/_org/faults")).json()["faults"] == []
 
 
-async def test_admin_route_rejects_a_bad_fault() -> None:
+async def test_admin_route_rejects_a_bad_fault(make_tiny_org: TinyOrg) -> None:
     """An unknown kind answers 400 INVALID_FAULT."""
-    async with client_for(tiny_org([], Faults())) as client:
+    async with client_for(make_tiny_org([], Faults())) as client:
         answer = await client.post("/_org/faults", json={"kind": "explode"})
     assert answer.status_code == 400 and answer.json()[0]["errorCode"] == "INVALID_FAULT"
 
 
-async def test_admin_route_deletes_one_fault() -> None:
+async def test_admin_route_deletes_one_fault(make_tiny_org: TinyOrg) -> None:
     """DELETE /_org/faults/{id} removes just that fault; an unknown id is 404."""
     faults = Faults()
     first = faults.add("delay", times=None)
     faults.add("unavailable", times=None)
-    async with client_for(tiny_org([], faults)) as client:
+    async with client_for(make_tiny_org([], faults)) as client:
         assert (await client.delete(f"/_org/faults/{first.id}")).status_code == 200
         assert (await client.delete(f"/_org/faults/{first.id}")).status_code == 404
     assert [f.kind for f in faults.faults] == ["unavailable"]
 
 
-async def test_admin_routes_are_loopback_only() -> None:
+async def test_admin_routes_are_loopback_only(make_tiny_org: TinyOrg) -> None:
     """A caller that is not on this machine gets NOT_FOUND and cannot add faults."""
     faults = Faults()
-    async with client_for(tiny_org([], faults), client=("10.1.2.3", 5000)) as client:
+    async with client_for(make_tiny_org([], faults), client=("10.1.2.3", 5000)) as client:
         answer = await client.post("/_org/faults", json={"kind": "delay"})
     assert answer.status_code == 404
     assert faults.faults == []
