@@ -1,0 +1,51 @@
+"""`python -m service agent-server [--host 127.0.0.1] [--port 8765] [--gateway URL]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("agent-server", help="serve the ElevenLabs conversation protocol for the agent")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--gateway", help="gateway base URL (default: start the embedded org and gateway here); "
+                        "the webhook secret then comes from WEBHOOK_SECRET")
+    parser.add_argument("--agent", choices=("rules", "llm"), default="rules")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from service.runner.protocol import InitData
+    from service.runner.run import make_agent
+    from service.runner.server import create_agent_server
+    from service.runner.stack import Stack
+    from service.settings import get_settings
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    if args.gateway and not secret:
+        print("--gateway needs WEBHOOK_SECRET set to the gateway's webhook secret", file=sys.stderr)
+        return 2
+    with Stack(gateway_url=args.gateway, secret=secret) as stack:
+        executor = stack.executor()
+
+        def factory(init: InitData) -> Any:
+            return make_agent(args.agent, executor, first_message=init.first_message,
+                              dynamic_variables=init.dynamic_variables)
+
+        app = create_agent_server(executor, agent_factory=factory)
+        print(f"gateway: {stack.gateway_url}")
+        print(f"agent server: ws://{args.host}:{args.port}/v1/convai/conversation  "
+              f"(signed URL: http://{args.host}:{args.port}/v1/convai/conversation/get-signed-url)")
+        print(f"Python SDK: ElevenLabs(base_url='http://{args.host}:{args.port}') + Conversation(..., "
+              "requires_auth=False)", flush=True)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", ws_ping_interval=None)
+    return 0

@@ -1,0 +1,72 @@
+"""The LLM agent against a local fake chat-completions endpoint that returns scripted tool calls."""
+
+from __future__ import annotations
+
+import json
+
+import httpx2
+from fastapi import FastAPI, Request
+
+from service.runner.callers import load_persona
+from service.runner.llm_agent import LLMAgent
+from service.runner.session import run_call
+
+EMAIL = "priya.natarajan@brightwave-analytics.com"
+
+
+def _call(name: str, args: dict, call_id: str) -> dict:
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+
+
+SCRIPT = [
+    {"role": "assistant", "content": "Thanks. What's your business email address?"},
+    {"role": "assistant", "content": "Let me check our records.", "tool_calls": [_call(
+        "salesforce_search_records", {"q": f"SELECT Id, Name, Email FROM Lead WHERE Email = '{EMAIL}'"}, "c1")]},
+    {"role": "assistant", "content": f"I don't see you yet. Let me read your email back: {EMAIL}. Is that right?"},
+    {"role": "assistant", "content": None, "tool_calls": [_call("salesforce_create_record", {
+        "object_type": "Lead", "record_data": {"FirstName": "Priya", "LastName": "Natarajan", "Email": EMAIL,
+                                               "Company": "Brightwave Analytics"}}, "c2")]},
+    {"role": "assistant", "content": "Done. An account executive will follow up. Thank you for calling!",
+     "tool_calls": [_call("end_call", {}, "c3")]},
+]
+
+
+def fake_llm() -> FastAPI:
+    app = FastAPI()
+    app.state.requests = []
+
+    @app.post("/v1/chat/completions")
+    async def complete(request: Request) -> dict:
+        body = await request.json()
+        app.state.requests.append({"body": body, "auth": request.headers.get("authorization")})
+        message = SCRIPT[len(app.state.requests) - 1]
+        return {"id": "x", "object": "chat.completion", "model": body["model"],
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+
+    return app
+
+
+async def test_llm_agent_runs_scripted_tool_calls_through_the_gateway(fake_executor, fake_app):
+    """Scripted tool calls reach the gateway with the body built from the tool JSON; the Lead exists."""
+    llm = fake_llm()
+    agent = LLMAgent(url="http://llm/v1", model="fake-model", api_key="k-123", tools=fake_executor.tools,
+                     transport=httpx2.ASGITransport(app=llm))
+    record = await run_call(load_persona("new-prospect"), agent, fake_executor, agent_kind="llm")
+    await agent.aclose()
+    assert record.ended_by_agent and record.error is None
+    assert [t.name for t in record.tools] == ["salesforce_search_records", "salesforce_create_record"]
+    assert [lead["Email"] for lead in fake_app.state.store["Lead"]] == [EMAIL]
+    first = llm.state.requests[0]
+    assert first["auth"] == "Bearer k-123"
+    assert first["body"]["messages"][0]["role"] == "system" and "Salesforce" in first["body"]["messages"][0]["content"]
+    names = {t["function"]["name"] for t in first["body"]["tools"]}
+    assert names == {"salesforce_search_records", "salesforce_get_record", "salesforce_create_record", "end_call"}
+    tool_messages = [m for m in llm.state.requests[2]["body"]["messages"] if m["role"] == "tool"]
+    assert tool_messages and json.loads(tool_messages[0]["content"])["count"] == 0
+
+
+def test_function_schema_shows_only_llm_filled_parameters(fake_executor):
+    """The create tool's schema has object_type and the record body, never the conversation header."""
+    schema = fake_executor.tools["salesforce_create_record"].function_schema()["function"]["parameters"]
+    assert set(schema["properties"]) == {"object_type", "record_data"}
+    assert "Email" in schema["properties"]["record_data"]["properties"]
