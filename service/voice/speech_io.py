@@ -1,0 +1,157 @@
+"""`VoiceSpeechIO`: the agent server's audio seam (`service.runner.speech.SpeechIO`) on offline backends.
+
+Caller audio → endpointer → streaming STT (the slot grammar the agent's last question asked for) →
+transcripts; agent text → TTS (a voice distinct from the caller's). Speech that starts while the agent's
+audio is still playing is a barge-in. Recognisers are pooled per factory: a Decoder loads in about half a
+second, so conversations reuse them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from service.voice import audio
+from service.voice.stt import STT, Transcript, make_stt
+from service.voice.tts import TTS, make_tts
+from service.voice.vad import Endpointer
+
+# Slots whose answers teach the recogniser words for later grammars (the caller's name, company).
+_LEARN_FROM = ("name", "company")
+# The agent's "yes_no" after reading an email back: a correction may follow, so use that grammar.
+_SLOT_GRAMMAR = {"yes_no": "correction"}
+
+
+@dataclass
+class Utterance:
+    """One recognised caller utterance with its timing (stream seconds and wall clock)."""
+
+    transcript: Transcript
+    slot: str | None
+    speech_end_at: float  # stream time the caller stopped speaking
+    endpoint_at: float  # stream time the endpointer closed the utterance
+    recognised_at: float = field(default_factory=time.perf_counter)  # wall clock when the text was ready
+
+
+class VoiceSpeechIO:
+    """Per-conversation speech recognition and synthesis (16 kHz mono PCM16 both ways)."""
+
+    def __init__(self, stt: STT, tts: TTS, *, endpointer: Endpointer | None = None,
+                 clock: Callable[[], float] = time.monotonic, on_close: Callable[[STT], None] | None = None) -> None:
+        self.stt, self.tts = stt, tts
+        self.endpointer = endpointer or Endpointer()
+        self.clock = clock
+        self.slot: str | None = None
+        self.utterances: list[Utterance] = []
+        self._speaking_until: float | None = None
+        self._barged = False
+        self._open = False
+        self._on_close = on_close
+        self._lock = threading.Lock()
+
+    # -- recognition ---------------------------------------------------------------------------
+    def feed(self, pcm: bytes) -> list[str]:
+        """Consume caller audio; return transcripts of utterances that ended in this chunk."""
+        texts: list[str] = []
+        with self._lock:
+            for event in self.endpointer.feed(pcm):
+                text = self._event(event.kind, event.pcm, event.at)
+                if text:
+                    texts.append(text)
+        return texts
+
+    def flush(self) -> list[str]:
+        """End of the caller's stream: close an open utterance."""
+        with self._lock:
+            texts = [self._event(e.kind, e.pcm, e.at) for e in self.endpointer.flush()]
+        return [t for t in texts if t]
+
+    def _event(self, kind: str, pcm: bytes, at: float) -> str | None:
+        if kind == "start":
+            if self._agent_audible():
+                self._barged = True
+            self.stt.begin(_SLOT_GRAMMAR.get(self.slot or "", self.slot))
+            self._open = True
+            self.stt.process(pcm)
+        elif kind == "audio" and self._open:
+            self.stt.process(pcm)
+        elif kind in ("end", "drop") and self._open:
+            self._open = False
+            transcript = self.stt.end()
+            if kind == "drop" or not transcript.text:
+                return None
+            end_at = self.endpointer.speech_end_at if self.endpointer.speech_end_at is not None else at
+            self.utterances.append(Utterance(transcript, self.slot, end_at, at))
+            if self.slot in _LEARN_FROM:
+                self.stt.add_vocabulary([transcript.text])
+            return transcript.text
+        return None
+
+    def expect_slot(self, slot: str | None) -> None:
+        """The agent just asked for `slot`; the next utterance uses its grammar (if any)."""
+        self.slot = slot
+
+    # -- synthesis and playback ----------------------------------------------------------------
+    def synthesize(self, text: str) -> bytes:
+        """Render an agent reply as 16 kHz mono PCM16 bytes."""
+        return self.tts.synthesize(text)
+
+    def start_speaking(self, pcm_len: int) -> None:
+        """Agent playback of `pcm_len` bytes began (real time from now)."""
+        self._speaking_until = self.clock() + pcm_len / (audio.SAMPLE_WIDTH * audio.SAMPLE_RATE)
+
+    def stop_speaking(self) -> None:
+        """Agent playback ended or was interrupted."""
+        self._speaking_until = None
+
+    def _agent_audible(self) -> bool:
+        return self._speaking_until is not None and self.clock() < self._speaking_until
+
+    def barged_in(self) -> bool:
+        """True once if the caller started talking over the agent since the last check."""
+        barged, self._barged = self._barged, False
+        return barged
+
+    def close(self) -> None:
+        """Release the recogniser (back to its factory's pool)."""
+        if self._on_close is not None:
+            self._on_close(self.stt)
+            self._on_close = None
+
+
+class SpeechFactory:
+    """Creates one `VoiceSpeechIO` per conversation; recognisers are pooled and get `vocabulary` each call."""
+
+    def __init__(self, *, vocabulary: Iterable[str] = (), tts: str = "flite", agent_voice: str | None = "kal16",
+                 stt: str = "pocketsphinx", stt_model: str | None = None, silence_ms: int = 500) -> None:
+        self.vocabulary = list(vocabulary)
+        self.tts_backend, self.agent_voice = tts, agent_voice if tts == "flite" else None
+        self.stt_backend, self.stt_model = stt, stt_model
+        self.silence_ms = silence_ms
+        self._pool: list[STT] = []
+        self._lock = threading.Lock()
+        self._tts: TTS = make_tts(self.tts_backend, voice=self.agent_voice)
+
+    def _acquire(self) -> STT:
+        with self._lock:
+            stt = self._pool.pop() if self._pool else None
+        if stt is None:
+            stt = make_stt(self.stt_backend, vocabulary=self.vocabulary, model_path=self.stt_model)
+        else:
+            stt.set_vocabulary(self.vocabulary)
+        return stt
+
+    def _release(self, stt: STT) -> None:
+        with self._lock:
+            self._pool.append(stt)
+
+    def warm(self, count: int = 1) -> None:
+        """Load `count` recognisers ahead of the first call."""
+        for stt in [self._acquire() for _ in range(count)]:
+            self._release(stt)
+
+    def __call__(self) -> VoiceSpeechIO:
+        return VoiceSpeechIO(self._acquire(), self._tts, endpointer=Endpointer(silence_ms=self.silence_ms),
+                             on_close=self._release)
