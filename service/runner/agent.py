@@ -392,8 +392,11 @@ class QualificationAgent:
         parts = []
         for key, label in (("challenges", "Needs"), ("employees", "Employees"), ("budget", "Budget"),
                            ("timeline", "Timeline"), ("decision_maker", "Decision maker"), ("address", "Address")):
-            if self.facts.has(key):
-                parts.append(f"{label}: {self.facts.get(key)}")
+            value = self.facts.get(key)
+            if isinstance(value, float) and value.is_integer():
+                value = f"${int(value):,}" if key == "budget" else int(value)
+            if value not in (None, ""):
+                parts.append(f"{label}: {value}")
         return "; ".join(parts)
 
     def _person_fields(self, obj: str) -> dict[str, Any]:

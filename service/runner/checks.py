@@ -137,6 +137,8 @@ async def _duplicates(record: CallRecord, persona: Persona, executor: WebhookExe
         result = await executor.call(SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {field} = {soql_quote(value)} "
                                                    "LIMIT 10"}, variables)
         data = result.data if isinstance(result.data, dict) else {}
+        if not result.ok:
+            problems.append(f"could not verify {obj} by {field}: {result.speech()[:80]}")
         return len(data.get("records") or [])
 
     email = str(persona.facts["email"])

@@ -105,7 +105,7 @@ class Stack:
         self.secret = self.secret or secrets.token_urlsafe(24)
         settings = Settings(sf_domain=self.org.url, sf_client_id=self.org.client_id,
                             sf_client_secret=self.org.client_secret, webhook_secret=self.secret)
-        self._gateway = ServerThread(create_app(settings)).start()
+        self._gateway = ServerThread(create_app(settings, configure_logs=False)).start()
         self.gateway_url = self._gateway.url
         return self
 

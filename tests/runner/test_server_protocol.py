@@ -1,0 +1,152 @@
+"""The agent server's protocol behaviour and its handling of bad client input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx2
+import pytest
+from runner_fake_gateway import fake_gateway
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from service.runner.callers import Caller, load_persona
+from service.runner.server import create_agent_server
+from service.runner.stack import ServerThread
+from service.runner.webhooks import WebhookExecutor, load_tools
+
+INIT = {"type": "conversation_initiation_client_data", "conversation_config_override": {
+    "agent": {"first_message": "Hello {{caller_name}}, how can I help your business today?", "language": "en"},
+    "conversation": {"text_only": True}}, "dynamic_variables": {"caller_name": "Bob"}, "user_id": "u1"}
+
+
+@pytest.fixture
+def server(tools_dir):
+    gateway = fake_gateway("test-secret")
+    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret="test-secret",
+                               transport=httpx2.ASGITransport(app=gateway))
+    app = create_agent_server(executor, ping_interval=0.05, client_tools=("show_summary",))
+    with ServerThread(app) as srv:
+        srv.app_state = app.state
+        yield srv
+
+
+def ws_url(srv) -> str:
+    return srv.url.replace("http://", "ws://") + "/v1/convai/conversation?agent_id=a"
+
+
+async def recv_until(ws, kind: str, limit: int = 200) -> dict:
+    for _ in range(limit):
+        msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if msg["type"] == kind:
+            return msg
+    raise AssertionError(f"no {kind}")
+
+
+async def full_call(srv, persona_name: str, tag: str) -> list[dict]:
+    """Play a persona over a raw socket; returns every server frame."""
+    caller = Caller(load_persona(persona_name, tag=tag))
+    frames: list[dict] = []
+    async with connect(ws_url(srv), subprotocols=["convai"]) as ws:
+        await ws.send(json.dumps({**INIT, "conversation_config_override": {"conversation": {"text_only": True}}}))
+        try:
+            while True:
+                msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                frames.append(msg)
+                if msg["type"] == "ping":
+                    await ws.send(json.dumps({"type": "pong", "event_id": msg["ping_event"]["event_id"]}))
+                elif msg["type"] == "agent_response":
+                    text = msg["agent_response_event"]["agent_response"]
+                    said = caller.respond(text)
+                    if said is not None and "Thank you for calling" not in text:
+                        await ws.send(json.dumps({"type": "user_message", "text": said}))
+        except ConnectionClosed as exc:
+            frames.append({"type": "_closed", "code": exc.rcvd.code if exc.rcvd else None})
+    return frames
+
+
+async def test_metadata_first_once_with_overrides_and_subprotocol(server):
+    """convai is selected; metadata comes first, once, pcm_16000; first message and variables are honoured."""
+    async with connect(ws_url(server), subprotocols=["convai"]) as ws:
+        assert ws.subprotocol == "convai"
+        await ws.send(json.dumps(INIT))
+        first = json.loads(await ws.recv())
+        assert first["type"] == "conversation_initiation_metadata"
+        meta = first["conversation_initiation_metadata_event"]
+        assert meta["agent_output_audio_format"] == meta["user_input_audio_format"] == "pcm_16000"
+        hello = await recv_until(ws, "agent_response")
+        assert hello["agent_response_event"]["agent_response"].startswith("Hello Bob")
+        await recv_until(ws, "ping")
+        await ws.send(json.dumps({"type": "contextual_update", "text": "CRM: warm", "context_id": "crm"}))
+        await ws.send(json.dumps({"type": "user_activity"}))
+        await ws.send(json.dumps({"type": "feedback", "score": "like", "event_id": 1}))
+        await ws.send(json.dumps({"type": "user_message", "text": "We need help with our sales pipeline."}))
+        echoed = await recv_until(ws, "user_transcript")
+        assert echoed["user_transcription_event"]["user_transcript"] == "We need help with our sales pipeline."
+    conv = server.app_state.conversations[-1]
+    assert sum(1 for e in conv.log if e["event"] == "init") == 1
+
+
+async def test_whole_call_emits_tool_events_and_end_call(server):
+    """Tool requests/responses for webhook tools, end_call as agent_tool_response, then close 1000."""
+    frames = await full_call(server, "new-prospect", "")
+    kinds = [f["type"] for f in frames]
+    assert kinds[0] == "conversation_initiation_metadata" and kinds.count("conversation_initiation_metadata") == 1
+    tools = [f["agent_tool_request"]["tool_name"] for f in frames if f["type"] == "agent_tool_request"]
+    assert "salesforce_search_records" in tools and "salesforce_create_record" in tools
+    end = [f for f in frames
+           if f["type"] == "agent_tool_response" and f["agent_tool_response"]["tool_name"] == "end_call"]
+    assert len(end) == 1 and frames[-1] == {"type": "_closed", "code": 1000}
+    ids = [f[k]["event_id"] for f in frames for k in f if isinstance(f[k], dict) and "event_id" in f[k]]
+    assert ids == sorted(ids)
+
+
+@pytest.mark.parametrize("bad", [
+    "this is not json",
+    json.dumps({"type": "teleport_me"}),
+    json.dumps([1, 2, 3]),
+    json.dumps({"type": "client_tool_result", "tool_call_id": "nobody-asked", "result": "x", "is_error": False}),
+    json.dumps(INIT),
+])
+async def test_bad_input_closes_only_that_conversation(server, bad):
+    """Garbage, unknown types, a result for an unknown tool id or a second init: 1008; a parallel call finishes."""
+    other = asyncio.create_task(full_call(server, "new-prospect", "9"))
+    async with connect(ws_url(server), subprotocols=["convai"]) as ws:
+        await ws.send(json.dumps(INIT))
+        await recv_until(ws, "agent_response")
+        await ws.send(bad)
+        with pytest.raises(ConnectionClosed) as closed:
+            for _ in range(100):
+                await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    frames = await other
+    assert frames[-1] == {"type": "_closed", "code": 1000}
+
+
+async def test_first_frame_must_be_initiation(server):
+    """A conversation that starts with anything else is refused with 1008 and no metadata."""
+    async with connect(ws_url(server)) as ws:
+        await ws.send(json.dumps({"type": "user_message", "text": "hi"}))
+        msg = json.loads(await ws.recv())
+        assert msg["type"] == "error"
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd.code == 1008
+
+
+async def test_vanished_client_is_cleaned_up(server):
+    """A client that disappears mid-call ends its conversation; the server keeps serving others."""
+    ws = await connect(ws_url(server))
+    await ws.send(json.dumps(INIT))
+    await recv_until(ws, "agent_response")
+    await ws.send(json.dumps({"type": "user_message", "text": "We need a better CRM."}))
+    ws.transport.abort()  # no close frame: the TCP connection just goes away
+    frames = await full_call(server, "off-topic", "3")
+    assert frames[-1] == {"type": "_closed", "code": 1000}
+    for _ in range(100):
+        gone = [c for c in server.app_state.conversations if any(e["event"] == "client_gone" for e in c.log)]
+        if gone:
+            break
+        await asyncio.sleep(0.05)
+    assert gone
