@@ -22,9 +22,8 @@ def test_push_creates_missing_tools(fake_elevenlabs):
     assert [r.action for r in results] == ["created", "created", "created"]
     assert fake_elevenlabs.writes() == [("POST", "/v1/convai/tools")] * 3
     stored = {c["name"]: c for c in fake_elevenlabs.tools.values()}
-    assert stored["salesforce_search_records"]["api_schema"]["request_headers"]["X-Webhook-Secret"] == {
-        "secret_id": "sec_abc"
-    }
+    # What the SDK put on the wire is exactly the generated tool_config.
+    assert stored == {r["tool_config"]["name"]: r["tool_config"] for r in _requests(secret_id="sec_abc")}
 
 
 def test_second_push_changes_nothing(fake_elevenlabs):
