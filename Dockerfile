@@ -14,7 +14,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 app
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md* ./
 COPY service ./service
 RUN pip install . && rm -rf /root/.cache
 
