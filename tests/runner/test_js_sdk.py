@@ -1,0 +1,70 @@
+"""The official JS SDK (@elevenlabs/client, text only, signedUrl) holds a whole call with the agent server."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import httpx2
+import pytest
+from runner_fake_gateway import fake_gateway
+
+from service.runner.callers import Caller, load_persona
+from service.runner.server import create_agent_server
+from service.runner.stack import ServerThread
+from service.runner.webhooks import WebhookExecutor, load_tools
+
+JS_DIR = Path(__file__).resolve().parents[1] / "js"
+
+pytestmark = pytest.mark.node
+
+
+def _require_node() -> str:
+    node = shutil.which("node")
+    missing = not (JS_DIR / "node_modules" / "@elevenlabs" / "client").is_dir()
+    if node is None or missing:
+        if os.environ.get("CI"):
+            pytest.fail("node and tests/js/node_modules are required in CI (cd tests/js && npm ci)")
+        pytest.skip("needs node and `cd tests/js && npm ci`")
+    return node
+
+
+def test_js_sdk_call_creates_the_lead(tools_dir):
+    """A whole new-prospect call through @elevenlabs/client ends by the agent, with the Lead created."""
+    node = _require_node()
+    gateway = fake_gateway("test-secret")
+    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret="test-secret",
+                               transport=httpx2.ASGITransport(app=gateway))
+    app = create_agent_server(executor, ping_interval=0.5)
+    caller = Caller(load_persona("new-prospect"))
+    events: list[dict] = []
+    with ServerThread(app) as server:
+        proc = subprocess.Popen([node, "call.mjs", server.url], cwd=JS_DIR, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+        try:
+            while True:
+                event = json.loads(lines.get(timeout=30))
+                events.append(event)
+                if event["event"] == "disconnect":
+                    break
+                if event["event"] == "agent" and "Thank you for calling" not in event["text"]:
+                    said = caller.respond(event["text"])
+                    proc.stdin.write(json.dumps({"say": said}) + "\n")
+                    proc.stdin.flush()
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+    assert events[0]["event"] == "connect"
+    assert events[-1] == {"event": "disconnect", "reason": "agent"}
+    assert [lead["Email"] for lead in gateway.state.store["Lead"]] == ["priya.natarajan@brightwave-analytics.com"]
+    conv = app.state.conversations[-1]
+    assert conv.log[0]["source"] == "js_sdk" and conv.log[0]["user_id"] == "js-user"
