@@ -27,8 +27,8 @@ TEXT_TYPES = frozenset(
 INT_TYPES = frozenset({"int", "boolean"})
 REAL_TYPES = frozenset({"double", "currency", "percent"})
 COMPOUND_TYPES = frozenset({"address", "location"})
-INDEXED = ("Email", "Name", "Phone", "LastName", "Company", "CaseNumber", "Username", "CreatedDate", "StageName",
-           "Status")
+INDEXED = ("IsDeleted", "Email", "Name", "Phone", "LastName", "Company", "CaseNumber", "Username", "CreatedDate",
+           "StageName", "Status")
 NOT_INDEXED_LOOKUPS = frozenset({"CreatedById", "LastModifiedById", "MasterRecordId"})
 
 

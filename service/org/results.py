@@ -1,0 +1,222 @@
+"""Run a query `Plan` on SQLite and shape Salesforce's answer, with queryMore cursors.
+
+The first page and each queryMore page are separate `LIMIT/OFFSET` windows of the same SQL, so
+only one batch is ever materialised. `totalSize` is exact (a COUNT over the same FROM/WHERE
+when the first page is full). Parents become nested objects with `attributes` (or null); child
+subqueries are fetched for the whole page in one SQL per relationship (ROW_NUMBER() for a child
+LIMIT) and become `{totalSize, done, records}` or null.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from service.errors import SalesforceError
+from service.org import ids
+from service.org.errors import sf_error
+from service.org.query import ChildPlan, Item, Plan
+from service.org.records import record_url
+from service.org.store import Store, quote, to_python
+
+DEFAULT_BATCH = 2000
+MIN_BATCH, MAX_BATCH = 200, 2000
+MAX_CURSORS = 2000
+
+
+@dataclass
+class Cursor:
+    """What queryMore needs to fetch the next window."""
+
+    plan: Plan
+    total: int
+    batch: int
+    all_rows: bool
+
+
+def batch_size(header: str | None) -> int:
+    """`Sforce-Query-Options: batchSize=N` clamped to 200–2000 (default 2000)."""
+    for part in (header or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "batchsize" and value.strip().isdigit():
+            return max(MIN_BATCH, min(MAX_BATCH, int(value)))
+    return DEFAULT_BATCH
+
+
+class Cursors:
+    """Open query locators (bounded, oldest dropped first)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, Cursor] = OrderedDict()
+
+    def open(self, cursor: Cursor) -> str:
+        """Store a cursor; returns its 18-character locator id."""
+        locator = ids.to18("01g" + ids.POD + "".join(secrets.choice(ids.BASE62) for _ in range(9)))
+        with self._lock:
+            self._items[locator] = cursor
+            while len(self._items) > MAX_CURSORS:
+                self._items.popitem(last=False)
+        return locator
+
+    def get(self, locator: str) -> Cursor | None:
+        """The cursor of a locator id."""
+        with self._lock:
+            return self._items.get(locator)
+
+
+def _base_sql(plan: Plan) -> str:
+    sql = f"SELECT {', '.join(plan.columns)} FROM {plan.from_sql}"
+    if plan.where:
+        sql += f" WHERE {plan.where}"
+    if plan.group:
+        sql += f" GROUP BY {plan.group}"
+    if plan.having:
+        sql += f" HAVING {plan.having}"
+    if plan.order:
+        sql += f" ORDER BY {plan.order}"
+    return sql
+
+
+def _params(plan: Plan) -> list[Any]:
+    return [*plan.where_params, *plan.having_params]
+
+
+def count(store: Store, plan: Plan) -> int:
+    """Rows the query matches, within its LIMIT/OFFSET."""
+    inner = f"SELECT 1 FROM {plan.from_sql}" + (f" WHERE {plan.where}" if plan.where else "")
+    if plan.group:
+        inner += f" GROUP BY {plan.group}" + (f" HAVING {plan.having}" if plan.having else "")
+    if plan.limit is not None or plan.offset:
+        inner += f" LIMIT {plan.limit if plan.limit is not None else -1} OFFSET {plan.offset}"
+    return int(store.execute(f"SELECT COUNT(*) FROM ({inner})", _params(plan))[0][0])
+
+
+def fetch(store: Store, plan: Plan, start: int, size: int) -> list[tuple[Any, ...]]:
+    """Rows `start … start+size` of the query's result (relative to its own OFFSET)."""
+    if plan.limit is not None:
+        size = max(0, min(size, plan.limit - start))
+    if size == 0:
+        return []
+    sql = f"{_base_sql(plan)} LIMIT {int(size)} OFFSET {int(plan.offset + start)}"
+    return store.execute(sql, _params(plan))
+
+
+def render(plan: Plan, row: tuple[Any, ...], version: str, children: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One record in Salesforce's shape (keys in select order, canonical spelling)."""
+    if plan.aggregate:
+        out: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
+        for item in plan.items:
+            out[item.key] = row[item.index]
+        return out
+    record_id = row[0]
+    out = {"attributes": {"type": plan.obj.name, "url": record_url(version, plan.obj.name, record_id)}}
+    for item in plan.items:
+        if item.kind == "child":
+            out[item.key] = children.get(item.key, {}).get(record_id)
+            continue
+        container: dict[str, Any] | None = out
+        for depth in range(len(item.rels)):
+            rel = item.rels[depth]
+            assert container is not None
+            if rel not in container:
+                join = plan.joins[item.rels[: depth + 1]]
+                parent_id = row[join.id_index]
+                container[rel] = (
+                    None if parent_id is None
+                    else {"attributes": {"type": join.obj.name, "url": record_url(version, join.obj.name, parent_id)}}
+                )
+            container = container[rel]
+            if container is None:
+                break
+        if container is not None:
+            container[item.key] = _value(item, row)
+    return out
+
+
+def _value(item: Item, row: tuple[Any, ...]) -> Any:
+    if item.kind == "address":
+        out = {k: row[i] for k, i in item.indexes.items()}
+        return out if any(v is not None for v in out.values()) else None
+    assert item.field is not None
+    return to_python(item.field, row[item.index])
+
+
+def fetch_children(
+    store: Store, child: ChildPlan, parent_ids: list[str], version: str
+) -> dict[str, dict[str, Any]]:
+    """Child records of every parent on a page: parent id → `{totalSize, done, records}`."""
+    if not parent_ids:
+        return {}
+    plan = child.plan
+    link = f"{plan.alias}.{quote(child.link)}"
+    where = f"{link} IN ({', '.join('?' * len(parent_ids))})" + (f" AND {plan.where}" if plan.where else "")
+    columns = ", ".join([*plan.columns, link])
+    if plan.limit is not None or plan.offset:
+        window = f"ROW_NUMBER() OVER (PARTITION BY {link} ORDER BY {plan.order}) AS rn"
+        inner = f"SELECT {columns}, {window} FROM {plan.from_sql} WHERE {where}"
+        hi = plan.offset + (plan.limit if plan.limit is not None else 10**9)
+        sql = f"SELECT * FROM ({inner}) WHERE rn > {plan.offset} AND rn <= {hi} ORDER BY rn"
+    else:
+        sql = f"SELECT {columns} FROM {plan.from_sql} WHERE {where} ORDER BY {plan.order}"
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in store.execute(sql, [*parent_ids, *plan.where_params]):
+        parent = row[len(plan.columns)]
+        grouped.setdefault(parent, []).append(render(plan, row, version, {}))
+    return {pid: {"totalSize": len(recs), "done": True, "records": recs} for pid, recs in grouped.items()}
+
+
+def page(store: Store, plan: Plan, start: int, size: int, version: str) -> list[dict[str, Any]]:
+    """Rendered records of one window, children included."""
+    rows = fetch(store, plan, start, size)
+    children: dict[str, dict[str, dict[str, Any]]] = {}
+    if plan.children and rows:
+        parent_ids = [r[0] for r in rows]
+        for item in plan.children:
+            assert item.child is not None
+            children[item.key] = fetch_children(store, item.child, parent_ids, version)
+    return [render(plan, r, version, children) for r in rows]
+
+
+def answer(
+    store: Store, cursors: Cursors, plan: Plan, version: str, batch: int, all_rows: bool
+) -> dict[str, Any]:
+    """The first page of a query result."""
+    if plan.count_only:
+        return {"totalSize": count(store, plan), "done": True, "records": []}
+    records = page(store, plan, 0, batch, version)
+    total = len(records) if len(records) < batch else count(store, plan)
+    body: dict[str, Any] = {"totalSize": total, "done": total <= len(records), "records": records}
+    if total > len(records):
+        locator = cursors.open(Cursor(plan, total, batch, all_rows))
+        body = {"totalSize": total, "done": False, "nextRecordsUrl": _next_url(version, all_rows, locator, batch),
+                "records": records}
+    return body
+
+
+def _next_url(version: str, all_rows: bool, locator: str, offset: int) -> str:
+    return f"/services/data/{version}/{'queryAll' if all_rows else 'query'}/{locator}-{offset}"
+
+
+def more(store: Store, cursors: Cursors, locator_text: str, version: str) -> dict[str, Any]:
+    """A queryMore page: `<locator>-<offset>`."""
+    locator, _, offset_text = locator_text.partition("-")
+    cursor = cursors.get(locator)
+    if cursor is None or not offset_text.isdigit() or int(offset_text) >= cursor.total:
+        raise invalid_locator()
+    start = int(offset_text)
+    records = page(store, cursor.plan, start, cursor.batch, version)
+    end = start + len(records)
+    body: dict[str, Any] = {"totalSize": cursor.total, "done": end >= cursor.total}
+    if end < cursor.total:
+        body["nextRecordsUrl"] = _next_url(version, cursor.all_rows, locator, end)
+    body["records"] = records
+    return body
+
+
+def invalid_locator() -> SalesforceError:
+    """400 INVALID_QUERY_LOCATOR."""
+    return sf_error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
