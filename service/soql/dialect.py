@@ -189,4 +189,4 @@ def _parse_message(info: dict[str, object], text: str) -> str:
 
 def to_soql(tree: exp.Expr) -> str:
     """Print a tree built by `parse_soql` (or changed by the policy) as SOQL text."""
-    return _DIALECT.generate(tree)
+    return _DIALECT.generate(tree, copy=False)  # the SOQL printer does not mutate the tree
