@@ -73,9 +73,8 @@ class Checker:
             current = target
         found = current.field(path[-1])
         if found is None:
-            where = ".".join(path[:-1]) or obj.name
             raise Refusal(
-                f"{where if path[:-1] else obj.name} has no field named {path[-1]}. "
+                f"{'.'.join(path[:-1]) or obj.name} has no field named {path[-1]}. "
                 f"Check the spelling, or use fields like {_example_fields(current)}.",
                 fix=_drop_field(path),
             )
@@ -92,6 +91,12 @@ class Checker:
             )
         for node in _own_fields(select):
             self.resolve(obj, field_path(node))
+        aggregate = bool(select.args.get("group")) or any(
+            isinstance(i.unalias(), _AGGREGATES + (exp.Anonymous,)) for i in items
+        )
+        if names and not aggregate:
+            self.drop_duplicates(select, obj)
+            self.add_names(select, obj, kinds)
         for item in items:
             if isinstance(item, exp.Subquery):
                 self.child(item.this, obj)
@@ -103,11 +108,24 @@ class Checker:
                 inner = query.this
                 table = inner.args["from_"].this
                 self.check(inner, self.object(table.name, " in the subquery"), names=False)
-        aggregate = bool(select.args.get("group")) or any(
-            isinstance(i.unalias(), _AGGREGATES + (exp.Anonymous,)) for i in items
-        )
-        if names and not aggregate:
-            self.add_names(select, obj, kinds)
+
+    def drop_duplicates(self, select: exp.Select, obj: SObject) -> None:
+        """Salesforce refuses a field selected twice ("duplicate field selected"): keep the first."""
+        seen: set[tuple[str, ...]] = set()
+        kept: list[exp.Expr] = []
+        for item in select.expressions:
+            if is_field(item):
+                key = tuple(p.lower() for p in self.resolve(obj, field_path(item)))
+                if key in seen:
+                    self.changes.append(Change(
+                        f"removed duplicate {'.'.join(field_path(item))}",
+                        f"Each field can be selected only once; {'.'.join(field_path(item))} was repeated.",
+                    ))
+                    continue
+                seen.add(key)
+            kept.append(item)
+        if len(kept) != len(select.expressions):
+            select.set("expressions", kept)
 
     def resolve_relationship(self, obj: SObject, path: list[str]) -> None:
         if obj.parent_relationship(path[-1]) is None or len(path) != 1:
@@ -129,10 +147,12 @@ class Checker:
         items = list(select.expressions)
         paths = [self.resolve(obj, field_path(i.unalias())) if is_field(i.unalias()) else None for i in items]
         selected = {tuple(p.lower() for p in path) for path in paths if path}
-        label = str(select.args["from_"].this.name) if select.parent is not None else obj.name
+        child = select.parent is not None
+        label = str(select.args["from_"].this.name) if child else obj.name
         wanted: list[tuple[int, list[str], str]] = []
         if "STANDARD" not in kinds:
-            wanted.append((-1, [obj.name_field], f"{label} queries must include {obj.name_field}."))
+            kind = "subqueries" if child else "queries"
+            wanted.append((-1, [obj.name_field], f"{label} {kind} must include {obj.name_field}."))
         for index, path in enumerate(paths):
             if path is not None:
                 wanted += [(index, need, reason) for need, reason in self.naming_fields(obj, path)]
@@ -143,7 +163,7 @@ class Checker:
                 continue
             selected.add(key)
             after.setdefault(_name_position(items) if index < 0 else index, []).append(make_column(need))
-            prefix = f"{label}." if select.parent is not None else ""
+            prefix = f"{label}." if child else ""
             self.changes.append(Change(f"added {prefix}{'.'.join(need)}", reason))
         if after:
             result = list(after.get(-1, []))

@@ -192,3 +192,10 @@ def test_long_condition_chain_is_checked() -> None:
     query = "SELECT Id, Name FROM Contact WHERE " + " OR ".join(f"Name = 'x{i}'" for i in range(1000))
     verdict = _check(query + " LIMIT 5")
     assert verdict.verdict == "accept"
+
+
+def test_duplicate_fields_are_removed() -> None:
+    """A field selected twice (in any case) is kept once, as Salesforce requires."""
+    verdict = _check("SELECT Id, Name, name, Email, ID FROM Contact LIMIT 5")
+    assert verdict.query == "SELECT Id, Name, Email FROM Contact LIMIT 5"
+    assert verdict.changes == ["removed duplicate name", "removed duplicate ID"]
