@@ -22,8 +22,7 @@ from service.settings import DEFAULT_OBJECTS, Settings
 from service.soql.dialect import parse_soql, to_soql
 from service.soql.errors import SoqlSyntaxError
 from service.soql.rules import Change, Checker, Refusal
-
-_AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.Anonymous)
+from service.soql.validate import is_aggregate
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ def _apply(tree: exp.Select, schema: Schema, config: PolicyConfig) -> list[Chang
 
 
 def _limit(tree: exp.Select, config: PolicyConfig, changes: list[Change]) -> None:
-    single_row = not tree.args.get("group") and all(isinstance(i.unalias(), _AGGREGATES) for i in tree.expressions)
+    single_row = not tree.args.get("group") and all(is_aggregate(i) for i in tree.expressions)
     limit = tree.args.get("limit")
     reason = f"Queries must end with a LIMIT of at most {config.max_limit}."
     if limit is None:

@@ -15,9 +15,7 @@ from sqlglot import exp
 from service.schema import Schema, SObject
 from service.soql import nodes
 from service.soql.paths import field_path, make_column
-from service.soql.validate import is_field
-
-_AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max)
+from service.soql.validate import is_aggregate, is_field
 
 
 @dataclass
@@ -91,9 +89,7 @@ class Checker:
             )
         for node in _own_fields(select):
             self.resolve(obj, field_path(node))
-        aggregate = bool(select.args.get("group")) or any(
-            isinstance(i.unalias(), _AGGREGATES + (exp.Anonymous,)) for i in items
-        )
+        aggregate = bool(select.args.get("group")) or any(is_aggregate(i) for i in items)
         if names and not aggregate:
             self.drop_duplicates(select, obj)
             self.add_names(select, obj, kinds)

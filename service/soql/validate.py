@@ -47,6 +47,10 @@ def validate(select: exp.Select, *, child: bool = False) -> None:
         _fail("Name the fields to select, e.g. SELECT Id, Name FROM Contact")
     for item in select.expressions:
         _select_item(item, child)
+    if len(select.expressions) > 1 and any(
+        isinstance(i, exp.Count) and i.this is None for i in select.expressions
+    ):
+        _fail("COUNT() cannot be combined with other fields: select COUNT() alone")
     for key, aggregate in (("where", False), ("having", True)):
         clause = select.args.get(key)
         if clause is not None:
@@ -69,6 +73,14 @@ def validate(select: exp.Select, *, child: bool = False) -> None:
             value = clause.expression
             if not (isinstance(value, exp.Literal) and value.is_int and int(value.name) >= 0):
                 _fail(f"{key.upper()} needs a whole number of zero or more, e.g. {key.upper()} 10")
+
+
+def is_aggregate(node: exp.Expr) -> bool:
+    """COUNT, COUNT_DISTINCT, SUM, AVG, MIN or MAX (under an alias or not)."""
+    node = node.unalias()
+    return isinstance(node, _AGGREGATES) or (
+        isinstance(node, exp.Anonymous) and str(node.this).upper() == "COUNT_DISTINCT"
+    )
 
 
 def is_field(node: exp.Expr) -> bool:
@@ -138,6 +150,8 @@ def _predicate(node: exp.Expr, aggregate: bool, child: bool) -> None:
             if child or not isinstance(query, exp.Subquery) or not isinstance(query.this, exp.Select):
                 _fail("Semi-join subqueries cannot be nested")
             validate(query.this, child=True)
+            if len(query.this.expressions) != 1 or not is_field(query.this.expressions[0]):
+                _fail("A subquery after IN selects exactly one field, e.g. (SELECT AccountId FROM Contact)")
         elif not node.expressions:
             _fail("IN needs at least one value, e.g. Status IN ('Open')")
         for value in node.expressions:

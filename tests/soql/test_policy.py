@@ -199,3 +199,9 @@ def test_duplicate_fields_are_removed() -> None:
     verdict = _check("SELECT Id, Name, name, Email, ID FROM Contact LIMIT 5")
     assert verdict.query == "SELECT Id, Name, Email FROM Contact LIMIT 5"
     assert verdict.changes == ["removed duplicate name", "removed duplicate ID"]
+
+
+def test_functions_that_are_not_aggregates_still_need_names() -> None:
+    """toLabel() is not an aggregate, so the name and LIMIT rules still apply."""
+    verdict = _check("SELECT Id, toLabel(Status) FROM Lead")
+    assert verdict.changes == ["added Name", "added LIMIT 10"]
