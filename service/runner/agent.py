@@ -410,14 +410,18 @@ class QualificationAgent:
             fields["AccountId"] = self.account.get("Id")
         return {k: v for k, v in fields.items() if v not in (None, "")}
 
+    def _close_date(self) -> dt.date:
+        close = self.facts.get("timeline")
+        return close if isinstance(close, dt.date) else self.today + dt.timedelta(days=90)
+
     def _opportunity_name(self) -> str:
+        """Named like the seed's examples ("Q1 Enterprise Deal"): company, quarter and year of the close."""
         company = str(self.account.get("Name") if self.account else self.facts.get("company"))
-        return f"{company} - New Project {self.today.year}"
+        close = self._close_date()
+        return f"{company} - Q{(close.month - 1) // 3 + 1} {close.year} New Business"
 
     def _opportunity_fields(self) -> dict[str, Any]:
-        close = self.facts.get("timeline")
-        if not isinstance(close, dt.date):
-            close = self.today + dt.timedelta(days=90)
+        close = self._close_date()
         fields: dict[str, Any] = {"Name": self._opportunity_name(), "StageName": "Qualification",
                                   "CloseDate": close.isoformat(), "AccountId": self.account.get("Id") if self.account
                                   else None, "Description": self._description()}

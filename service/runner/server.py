@@ -8,7 +8,8 @@ the gateway over HTTP via the webhook executor, like everywhere else.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
@@ -30,8 +31,18 @@ def rules_agent_factory(init: InitData) -> QualificationAgent:
 def create_agent_server(executor: WebhookExecutor, *, agent_factory: AgentFactory | None = None,
                         speech_factory: SpeechFactory | None = None, client_tools: Iterable[str] = (),
                         ping_interval: float = 10.0, keep_conversations: int = 200) -> FastAPI:
-    """The agent server app; `app.state.conversations` keeps the last conversations (newest last)."""
-    app = FastAPI(title="Embedded agent server (ElevenLabs conversation protocol)")
+    """The agent server app; `app.state.conversations` keeps the last conversations (newest last).
+
+    The executor's HTTP client is closed when the app shuts down (its connections belong to this loop)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await executor.aclose()
+
+    app = FastAPI(title="Embedded agent server (ElevenLabs conversation protocol)", lifespan=lifespan)
     app.state.conversations = []
     factory = agent_factory or rules_agent_factory
     tools = frozenset(client_tools)

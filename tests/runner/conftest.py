@@ -31,3 +31,21 @@ async def fake_executor(fake_app, tools_dir) -> AsyncIterator[WebhookExecutor]:
     executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret=SECRET, transport=transport)
     yield executor
     await executor.aclose()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """The embedded org (demo data) + the real gateway, on loopback, shared by a module's tests."""
+    from service.runner.stack import Stack
+
+    with Stack(data_dir=tmp_path_factory.mktemp("org")) as running:
+        yield running
+
+
+def org_query(stack, soql: str) -> list[dict]:
+    """Records straight from the embedded org's REST API (not through the gateway)."""
+    org = stack.org
+    response = httpx2.get(f"{org.url}/services/data/v58.0/query", params={"q": soql},
+                          headers={"Authorization": f"Bearer {org.get_token()}"})
+    response.raise_for_status()
+    return response.json()["records"]

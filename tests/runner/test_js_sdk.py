@@ -34,14 +34,8 @@ def _require_node() -> str:
     return node
 
 
-def test_js_sdk_call_creates_the_lead(tools_dir):
-    """A whole new-prospect call through @elevenlabs/client ends by the agent, with the Lead created."""
-    node = _require_node()
-    gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret="test-secret",
-                               transport=httpx2.ASGITransport(app=gateway))
-    app = create_agent_server(executor, ping_interval=0.5)
-    caller = Caller(load_persona("new-prospect"))
+def _js_call(node: str, app, persona) -> list[dict]:
+    caller = Caller(persona)
     events: list[dict] = []
     with ServerThread(app) as server:
         proc = subprocess.Popen([node, "call.mjs", server.url], cwd=JS_DIR, stdin=subprocess.PIPE,
@@ -63,8 +57,32 @@ def test_js_sdk_call_creates_the_lead(tools_dir):
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
+    return events
+
+
+def test_js_sdk_call_creates_the_lead(tools_dir):
+    """A whole new-prospect call through @elevenlabs/client ends by the agent, with the Lead created."""
+    node = _require_node()
+    gateway = fake_gateway("test-secret")
+    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret="test-secret",
+                               transport=httpx2.ASGITransport(app=gateway))
+    app = create_agent_server(executor, ping_interval=0.5)
+    events = _js_call(node, app, load_persona("new-prospect"))
     assert events[0]["event"] == "connect"
     assert events[-1] == {"event": "disconnect", "reason": "agent"}
     assert [lead["Email"] for lead in gateway.state.store["Lead"]] == ["priya.natarajan@brightwave-analytics.com"]
     conv = app.state.conversations[-1]
     assert conv.log[0]["source"] == "js_sdk" and conv.log[0]["user_id"] == "js-user"
+
+
+def test_js_sdk_whole_call_on_the_embedded_org(stack):
+    """Through the real gateway: the JS SDK's whole call leaves the Lead in the org."""
+    from conftest import org_query
+
+    node = _require_node()
+    app = create_agent_server(stack.executor(), ping_interval=0.5)
+    events = _js_call(node, app, load_persona("new-prospect", tag="js"))
+    assert events[-1] == {"event": "disconnect", "reason": "agent"}
+    rows = org_query(stack, "SELECT Id, Name, Company FROM Lead "
+                            "WHERE Email = 'priya.natarajanjs@brightwave-analytics.com'")
+    assert [(r["Name"], r["Company"]) for r in rows] == [("Priya Natarajan", "Brightwave Analyticsjs")]

@@ -49,3 +49,17 @@ def test_dynamic_variables_name_the_known_caller(fake_server):
     assert not any("full name" in line for line in result["agent"])
     conv = app.state.conversations[-1]
     assert conv.log[0]["user_id"] == "sdk-user" and conv.log[0]["text_only"] is True
+
+
+def test_python_sdk_whole_call_on_the_embedded_org(stack):
+    """Through the real gateway: the SDK's whole qualification call leaves the Lead in the org."""
+    from conftest import org_query
+
+    app = create_agent_server(stack.executor(), ping_interval=0.5)
+    with ServerThread(app) as server:
+        result = python_sdk_call(server.url, load_persona("new-prospect", tag="py"))
+    assert result["disconnect"] is not None and result["disconnect"].reason == "agent"
+    rows = org_query(stack, "SELECT Id, Name, Company, Title FROM Lead "
+                            "WHERE Email = 'priya.natarajanpy@brightwave-analytics.com'")
+    assert [(r["Name"], r["Company"], r["Title"]) for r in rows] == [
+        ("Priya Natarajan", "Brightwave Analyticspy", "Head of Operations")]

@@ -1,0 +1,40 @@
+"""Every persona's call passes its checks against the embedded org through the real gateway."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import org_query
+
+from service.runner.callers import PERSONA_NAMES
+from service.runner.report import write_report
+from service.runner.run import run_persona
+
+
+@pytest.mark.parametrize("name", PERSONA_NAMES)
+async def test_persona_passes_every_check(stack, name, tmp_path):
+    """The rules agent's call for this persona passes all its checks; the report is written."""
+    executor = stack.executor()
+    try:
+        record = await run_persona(name, executor, tag="s")
+    finally:
+        await executor.aclose()
+    json_path, html_path = write_report(record, tmp_path)
+    failed = [c for c in record.checks if not c.passed]
+    transcript = "\n".join(f"{ln.role}: {ln.text}" for ln in record.lines)
+    assert not failed, f"{failed}\n{transcript}"
+    assert json_path.exists() and "PASS" in html_path.read_text()
+
+
+async def test_new_prospect_lead_is_in_the_org(stack):
+    """The Lead a new prospect's call creates is stored in the org with the caller's details."""
+    executor = stack.executor()
+    try:
+        record = await run_persona("new-prospect", executor, tag="o")
+    finally:
+        await executor.aclose()
+    assert record.passed
+    rows = org_query(stack, "SELECT Id, FirstName, LastName, Company, Email, Phone FROM Lead "
+                            "WHERE Email = 'priya.natarajano@brightwave-analytics.com'")
+    assert len(rows) == 1
+    assert (rows[0]["LastName"], rows[0]["Company"]) == ("Natarajan", "Brightwave Analyticso")
+    assert rows[0]["Phone"].replace(" ", "").endswith("5125550142")
