@@ -24,6 +24,7 @@ from service.tools.guard import check_required, normalize_fields, resolve_names,
 from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore, idempotency_key
 from service.tools.records import record_name
 from service.tools.schemas import CREATE_OBJECTS, CreateRecordResponse
+from service.tools.speech import end_sentence
 
 log = logging.getLogger("service.tools")
 
@@ -239,10 +240,10 @@ def _answer(
 ) -> CreateRecordResponse:
     name = name or _display_name(sobject, final)
     what = _describe(sobject, name, final)
-    speech = (f"Everything checks out: I would create {what}. Nothing was written." if dry_run
-              else f"I've created {what}.")
+    speech = (end_sentence(f"Everything checks out: I would create {what}") + " Nothing was written." if dry_run
+              else end_sentence(f"I've created {what}"))
     if sobject.name == "Case" and not dry_run:
-        speech = f"I've opened {what}."
+        speech = end_sentence(f"I've opened {what}")
     return CreateRecordResponse(
         speech=speech, created=not dry_run, id=record_id, object=sobject.name, name=name,
         dry_run=dry_run, fields=final,

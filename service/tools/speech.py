@@ -155,7 +155,7 @@ def search_speech(
     shown = records[:speak_max]
     listed = join_phrases([summarize(row, sobject) for row in shown])
     count = max(total, len(records))
-    speech = f"I found {plural(label, label_plural, count)}: {listed}."
+    speech = end_sentence(f"I found {plural(label, label_plural, count)}: {listed}")
     if count > len(records):
         speech += f" I'm showing {len(records)} of {count}; narrow the search to see the rest."
     elif len(records) > len(shown):
@@ -180,8 +180,14 @@ def record_speech(record: dict[str, Any], sobject: SObject, fields: list[str]) -
         if spoken:
             label = field.label if field else _relationship_label(name)
             details.append(f"{label}: {spoken}")
-    body = f"{sobject.label} {head}." if sobject.name != "Case" else f"{head[0].upper()}{head[1:]}."
-    return body + (" " + "; ".join(details) + "." if details else "")
+    body = end_sentence(f"{sobject.label} {head}" if sobject.name != "Case" else f"{head[0].upper()}{head[1:]}")
+    return body + (" " + end_sentence("; ".join(details)) if details else "")
+
+
+def end_sentence(text: str) -> str:
+    """`text` with exactly one closing full stop ("Acme Inc." stays "Acme Inc.")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _relationship_label(path: str) -> str:
