@@ -47,9 +47,11 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     reports = Path(args.reports_dir) if args.reports_dir else settings.reports_dir
     if args.voice:
+        import importlib
+
         try:
-            from service.voice.call import run_voice_call
-        except ImportError as exc:
+            run_voice_call = importlib.import_module("service.voice.call").run_voice_call
+        except (ImportError, AttributeError) as exc:
             print(f"voice calls need the voice extras (service.voice): {exc}", file=sys.stderr)
             return 2
         return int(run_voice_call(persona=args.persona, agent=args.agent, gateway=args.gateway,
