@@ -159,7 +159,7 @@ async def token_fetch(sb: Sandbox) -> dict[str, Any]:
 
 async def paged_query(sb: Sandbox) -> dict[str, Any]:
     result = await sb.client.query(
-        "SELECT Id, Name FROM Account ORDER BY Id", deadline=_deadline(), batch_size=200, max_records=400
+        "SELECT Id, Name FROM Lead ORDER BY Id", deadline=_deadline(), batch_size=200, max_records=400
     )
     return {"total_size": result.total_size, "rows": len(result.records), "calls": sb.client.calls}
 
@@ -226,9 +226,9 @@ async def error_invalid_client(sb: Sandbox) -> dict[str, Any]:
 
 SCENARIOS: dict[str, Scenario] = {
     "token_fetch": token_fetch,
-    "paged_query": paged_query,
     "get_record": get_record,
-    "create_record": create_record,
+    "create_record": create_record,  # before paged_query: the embedded org seeds 200 Leads, this makes 201
+    "paged_query": paged_query,
     "session_refresh": session_refresh,
     "error_malformed_query": error_malformed_query,
     "error_not_found": error_not_found,
