@@ -22,6 +22,8 @@ so the event loop is never blocked). `url` is valid once started.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 import ssl
 import tempfile
@@ -62,8 +64,42 @@ def make_tls_files(data_dir: Path, host: str) -> tuple[Path, Path, Path]:
 
 
 class _Server(uvicorn.Server):
+    """uvicorn's server, stoppable promptly from another thread (tests start and stop many)."""
+
+    _wake: asyncio.Event | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+
     def install_signal_handlers(self) -> None:  # the owner thread handles signals
         return None
+
+    async def main_loop(self) -> None:
+        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        for _ in range(int(self.config.timeout_graceful_shutdown or 1) * 100):
+            if not self.server_state.connections and not self.server_state.tasks or self.force_exit:
+                break
+            await asyncio.sleep(0.01)
+        for task in self.server_state.tasks:
+            task.cancel()
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
+    def wake(self) -> None:
+        """Make the main loop notice `should_exit` now."""
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(wake.set)
 
 
 class OrgServer:
@@ -115,7 +151,8 @@ class OrgServer:
                 self.ca_path, cert, key = make_tls_files(Path(self.config.data_dir), self.host)
                 tls_args = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
             cfg = uvicorn.Config(
-                app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2, **tls_args
+                app, loop="asyncio", http="h11", log_level="warning", access_log=False, lifespan="on",
+                timeout_graceful_shutdown=1, **tls_args,
             )
             server = _Server(cfg)
             thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="embedded-org")
@@ -137,7 +174,11 @@ class OrgServer:
         if server is None or thread is None:
             return
         server.should_exit = True
-        thread.join(timeout=10)
+        server.wake()
+        thread.join(timeout=2)
+        if thread.is_alive():  # a client kept a connection open: stop waiting for it
+            server.force_exit = True
+            thread.join(timeout=10)
 
     @property
     def running(self) -> bool:
@@ -205,15 +246,11 @@ class OrgServer:
         self.stop()
 
     async def __aenter__(self) -> OrgServer:
-        import asyncio
-
         return await asyncio.to_thread(self.start)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        import asyncio
-
         await asyncio.to_thread(self.stop)
 
 

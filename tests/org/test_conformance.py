@@ -211,4 +211,5 @@ def test_describe_lists_the_recorded_fields(api, recordings, name):
     assert [f["name"] for f in ours["fields"]] == [f["name"] for f in recorded["fields"]]
     assert (ours["name"], ours["keyPrefix"]) == (recorded["name"], recorded["keyPrefix"])
     for mine, theirs in zip(ours["fields"], recorded["fields"], strict=True):
-        assert (mine["type"], mine["length"], mine["nillable"]) == (theirs["type"], theirs["length"], theirs["nillable"])
+        keys = ("type", "length", "nillable")
+        assert [mine[k] for k in keys] == [theirs[k] for k in keys]
