@@ -87,3 +87,22 @@ def test_agent_export_to_a_directory_exits_2(cli, capsys, tmp_path):
     """agent export --out naming a directory is refused."""
     assert cli(["agent", "export", "--out", str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
+
+
+def test_real_entry_point_exit_codes(tmp_path):
+    """`python -m service tools export` writes the files (0) and refuses an unknown format (2)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    base = [sys.executable, "-m", "service", "tools", "export", "--out"]
+    ok = subprocess.run([*base, str(tmp_path / "ok")], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert len(list((tmp_path / "ok").glob("*.json"))) == 3
+    bad = subprocess.run(
+        [*base, str(tmp_path / "bad"), "--format", "xml"], cwd=repo, capture_output=True, text=True, timeout=120
+    )
+    assert bad.returncode == 2
+    assert "unknown format 'xml'" in bad.stderr
+    assert not (tmp_path / "bad").exists()
