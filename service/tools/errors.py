@@ -120,6 +120,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:  # a body that isn't JSON: the agent can fix it like any other input
+        _count_error(request, "invalid_input")
+        return _json(422, {"error": {"code": "invalid_input",
+                                     "message": "The request body must be a JSON object of record fields."}})
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     message = {
         404: "There is no such tool endpoint.",

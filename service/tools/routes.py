@@ -69,7 +69,7 @@ async def within(deadline: Deadline, work: Awaitable[T]) -> T:
 )
 async def search_route(
     gateway: GatewayDep,
-    q: Annotated[str, Query(description=s.Q_DESCRIPTION, min_length=1, max_length=20000)],
+    q: Annotated[str, Query(description=s.Q_DESCRIPTION, min_length=1, max_length=4000)],
 ) -> s.SearchResponse:
     deadline = budget(gateway)
 

@@ -17,8 +17,8 @@ def leads(org: Any) -> int:
 
 
 async def _find(gateway: httpx2.AsyncClient, email: str) -> list[dict[str, Any]]:
-    r = await gateway.get("/tools/salesforce_search_records",
-                          params={"q": f"SELECT Id, Name, Email, Phone, Industry, LeadSource FROM Lead WHERE Email = '{email}'"})
+    q = f"SELECT Id, Name, Email, Phone, Industry, LeadSource FROM Lead WHERE Email = '{email}'"
+    r = await gateway.get("/tools/salesforce_search_records", params={"q": q})
     records: list[dict[str, Any]] = r.json()["records"]
     return records
 
