@@ -63,12 +63,15 @@ def make_client(api_key: str, base_url: str | None = None, timeout: float = 30.0
 
 
 def _clean(value: Any) -> Any:
-    """`value` without nulls and empty containers (recursively)."""
+    """`value` without nulls, empty strings and empty containers (recursively).
+
+    The API answers unset value sources as `""` (`"dynamic_variable": "", "constant_value": ""`),
+    the way the dashboard format shows them."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             item = _clean(item)
-            if item is not None and item != [] and item != {}:
+            if item is not None and item != "" and item != [] and item != {}:
                 out[key] = item
         return out
     if isinstance(value, list):

@@ -50,7 +50,14 @@ class FakeToolsApi:
     def answer(self, tool_id: str) -> dict[str, Any]:
         config = copy.deepcopy(_SERVER_DEFAULTS)
         config.update(copy.deepcopy(self.tools[tool_id]))
-        config["api_schema"].setdefault("auth_connection", None)
+        api = config["api_schema"]
+        api.setdefault("auth_connection", None)
+        literals = [*api.get("path_params_schema", {}).values(), *api.get("query_params_schema", {}).get(
+            "properties", {}).values(), *api.get("request_body_schema", {}).get("properties", {}).values()]
+        for prop in literals:  # unset value sources come back empty, as the dashboard shows them
+            for key, empty in (("description", ""), ("dynamic_variable", ""), ("constant_value", ""),
+                               ("is_system_provided", False), ("enum", None)):
+                prop.setdefault(key, empty)
         return {
             "id": tool_id,
             "tool_config": config,
