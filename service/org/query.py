@@ -138,9 +138,9 @@ class Translator:
     # --- errors -------------------------------------------------------------------------------
 
     def _col(self, node: exp.Expr | None) -> int:
-        ident = node if isinstance(node, exp.Identifier) else (node.find(exp.Identifier) if node else None)
-        start = ident.meta.get("start") if ident is not None else None
-        return int(start) + 1 if isinstance(start, int) else 1
+        idents = [node] if isinstance(node, exp.Identifier) else list(node.find_all(exp.Identifier)) if node else []
+        starts = [i.meta["start"] for i in idents if isinstance(i.meta.get("start"), int)]
+        return min(starts) + 1 if starts else 1
 
     def error(self, code: str, node: exp.Expr | None, text: str) -> SalesforceError:
         """An error with the caret message pointing at `node`."""
