@@ -9,7 +9,8 @@ from org_helpers import V, query, records
 from service.soql.policy import check_query
 
 SEED_QUERIES = [
-    "SELECT Id, Name, Email, Phone, Title, Account.Name, Account.Type FROM Contact WHERE Email = 'customer@example.com'",
+    "SELECT Id, Name, Email, Phone, Title, Account.Name, Account.Type FROM Contact "
+    "WHERE Email = 'customer@example.com'",
     "SELECT Id, Name, Email, Phone, Company, Industry, Status, LeadSource, Title FROM Lead "
     "WHERE Email = 'customer@example.com' OR Phone = '+1234567890'",
     "SELECT Id, Name, Type, Industry, Phone, BillingCity, BillingState, Website FROM Account "
