@@ -19,10 +19,11 @@ SEPARATORS = ("dot", "underscore", "dash", "hyphen")
 # Lead-ins a caller says before the entity ("sorry, my email is actually ..."); kept small: every
 # alternative widens the search.
 EMAIL_FILLERS = ("my", "email", "address", "is", "it's", "it", "sorry", "actually", "no", "that's", "the", "correct",
-                 "one", "should", "be", "oh", "wait", "yes", "so", "i", "mean", "business")
+                 "one", "should", "be", "oh", "wait", "yes", "so", "i", "mean", "business", "not", "right", "wrong")
 PHONE_FILLERS = ("my", "phone", "number", "is", "it's", "it", "sorry", "actually", "you", "can", "reach", "me", "at",
                  "on", "the", "best", "cell", "mobile", "office", "sure", "yes", "so")
-FILLERS = tuple(dict.fromkeys((*EMAIL_FILLERS, *PHONE_FILLERS)))
+FILLERS = tuple(dict.fromkeys((*EMAIL_FILLERS, *PHONE_FILLERS, "not", "right", "wrong", "nope", "spelled", "with",
+                                "an", "thanks", "thank", "please", "quite", "incorrect", "perfect", "exactly")))
 YES = ("yes", "yeah", "yep", "correct", "right", "that's right", "that is right", "exactly", "sure", "perfect",
        "go ahead", "that's correct", "yes that's right", "yes that's correct", "yes please", "sounds good")
 NO = ("no", "nope", "not quite", "that's wrong", "that's not right", "wrong", "incorrect", "actually no", "no sorry")
@@ -39,12 +40,13 @@ def _header(name: str) -> str:
     return f"#JSGF V1.0;\ngrammar {name};\n"
 
 
-def _email_rules(vocabulary: Iterable[str], spelled: bool) -> str:
+def _email_rules(vocabulary: Iterable[str], spelled: bool, digits: bool = False) -> str:
     # With a vocabulary, words are whole vocabulary words: fast (0.1 s) and exact on synthetic speech.
-    # Spelled letters are the open-vocabulary fallback: slower and weaker (voice-facts §5).
+    # Spelled letters are the open-vocabulary fallback: slower and weaker (voice-facts §5). Digits only
+    # when the call's addresses have them: "three eight" otherwise beats an unusual name like "priya".
     vocab = tuple(vocabulary)
     words = (*LETTERS, *DIGITS, *COMMON_EMAIL_WORDS, *vocab) if spelled or not vocab else (
-        *vocab, *COMMON_EMAIL_WORDS, *DIGITS[2:])
+        *vocab, *COMMON_EMAIL_WORDS, *(DIGITS if digits else ()))
     return (
         f"<word> = {_alternatives(words)};\n"
         f"<sep> = {_alternatives(SEPARATORS)};\n"
@@ -55,9 +57,23 @@ def _email_rules(vocabulary: Iterable[str], spelled: bool) -> str:
     )
 
 
-def email_grammar(vocabulary: Iterable[str] = (), *, spelled: bool = False) -> str:
+def email_grammar(vocabulary: Iterable[str] = (), *, spelled: bool = False, digits: bool = False) -> str:
     """`[fillers] <local> at <domain> dot <tld>`; a word is a vocabulary word (or, `spelled`, a letter/digit)."""
-    return _header("email") + _email_rules(vocabulary, spelled) + "public <answer> = <filler>* <email>;\n"
+    return _header("email") + _email_rules(vocabulary, spelled, digits) + "public <answer> = <filler>* <email>;\n"
+
+
+NAME_LEADS = ("i'm", "my", "name", "is", "this", "it's", "yes", "sure", "with", "from", "we're", "we", "are", "the",
+              "company", "work", "for", "at", "called", "sorry")
+
+
+def entity_grammar(name: str, vocabulary: Iterable[str]) -> str:
+    """A name or company answer: `[lead-in] <vocabulary word>+ [.]` ("I'm with Lumen Health")."""
+    return (
+        _header(name)
+        + f"<word> = {_alternatives(vocabulary)};\n"
+        + f"<lead> = {_alternatives(NAME_LEADS)};\n"
+        + "public <answer> = <lead>* <word>+;\n"
+    )
 
 
 def phone_grammar() -> str:
@@ -72,26 +88,36 @@ def phone_grammar() -> str:
     )
 
 
-def correction_grammar(vocabulary: Iterable[str] = ()) -> str:
+def correction_grammar(vocabulary: Iterable[str] = (), *, digits: bool = False) -> str:
     """A read-back answer that corrects the address: "no, it's jane dot doe at ...", or a plain yes/no."""
     yes = " | ".join(f"( {p} )" for p in YES)
     no = " | ".join(f"( {p} )" for p in NO)
     return (
         _header("correction")
-        + _email_rules(vocabulary, spelled=False)
+        + _email_rules(vocabulary, spelled=False, digits=digits)
         + f"<yes> = {yes};\n<no> = {no};\n"
-        + "public <answer> = <yes> | <no> | [<no>] <filler>* <email>;\n"
+        + f"<letter> = {_alternatives(LETTERS)};\n"
+        # "..., spelled with an f": the cue `homophones.disambiguate` uses to pick "sofia" over "sophia".
+        + "<trail> = spelled | with | an | a | <letter> | thanks | thank | you | please;\n"
+        + "public <answer> = <yes> | <no> | [<no>] <filler>* <email> <trail>*;\n"
     )
 
 
-def grammar_for(slot: str | None, vocabulary: Iterable[str] = (), *, spelled: bool = False) -> str | None:
-    """The grammar for a slot the agent asked for ("email", "phone", "correction"), or None for the LM."""
+def grammar_for(slot: str | None, vocabulary: Iterable[str] = (), *, spelled: bool = False,
+                digits: bool = False) -> str | None:
+    """The grammar for a slot the agent asked for, or None for free speech (the language model).
+
+    "email", "phone", "correction" (a read-back answer), and with a vocabulary "name" and "company".
+    """
+    vocab = tuple(vocabulary)
     if slot == "email":
-        return email_grammar(vocabulary, spelled=spelled)
+        return email_grammar(vocab, spelled=spelled, digits=digits)
     if slot == "phone":
         return phone_grammar()
     if slot == "correction":
-        return correction_grammar(vocabulary)
+        return correction_grammar(vocab, digits=digits)
+    if slot in ("name", "company") and vocab:
+        return entity_grammar(slot, vocab)
     return None
 
 

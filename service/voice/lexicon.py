@@ -63,7 +63,8 @@ def pronounce(word: str, lookup: Lookup) -> str | None:
     found = lookup(word)
     if found:
         return found
-    parts = segment(word, lookup)
+    # Parts of four letters or more: "acme|robotics", never "pri|ya" (flite's rules do names better).
+    parts = segment(word, lookup, min_part=4)
     if parts:
         return " ".join(str(lookup(p)) for p in parts)
     phones = flite_phones(word)

@@ -8,11 +8,13 @@ second, so conversations reuse them.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from service.text import extract_email
 from service.voice import audio
 from service.voice.stt import STT, Transcript, make_stt
 from service.voice.tts import TTS, make_tts
@@ -20,8 +22,33 @@ from service.voice.vad import Endpointer
 
 # Slots whose answers teach the recogniser words for later grammars (the caller's name, company).
 _LEARN_FROM = ("name", "company")
-# The agent's "yes_no" after reading an email back: a correction may follow, so use that grammar.
-_SLOT_GRAMMAR = {"yes_no": "correction"}
+
+
+def case_map(vocabulary: Iterable[str]) -> dict[str, str]:
+    """lower-case word → its written form, from capitalised vocabulary ("Priya", "Brightwave")."""
+    mapping = {"i": "I", "i'm": "I'm", "i'd": "I'd", "i'll": "I'll", "i've": "I've"}
+    for text in vocabulary:
+        if "@" in text:
+            continue
+        for word in re.findall(r"[A-Za-z][A-Za-z']*", text):
+            if word[0].isupper():
+                mapping.setdefault(word.lower(), word)
+    return mapping
+
+
+def truecase(text: str, mapping: dict[str, str]) -> str:
+    """Recogniser output (lower case) as written text: names capitalised, "I", a capital first letter."""
+    words = [mapping.get(w, w) for w in text.split()]
+    out = " ".join(words)
+    return out[:1].upper() + out[1:]
+
+
+_LEADS = frozenset({"i'm", "my", "name", "is", "this", "it's", "it", "yes", "sure", "with", "from", "we're", "we",
+                    "are", "the", "company", "work", "for", "at", "called", "sorry", "and", "of", "a", "an", "i", "am"})
+
+
+def _capitalised(text: str, mapping: dict[str, str]) -> dict[str, str]:
+    return {w: mapping.get(w, w[:1].upper() + w[1:]) for w in text.split() if w not in _LEADS}
 
 
 @dataclass
@@ -39,8 +66,10 @@ class VoiceSpeechIO:
     """Per-conversation speech recognition and synthesis (16 kHz mono PCM16 both ways)."""
 
     def __init__(self, stt: STT, tts: TTS, *, endpointer: Endpointer | None = None,
-                 clock: Callable[[], float] = time.monotonic, on_close: Callable[[STT], None] | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, on_close: Callable[[STT], None] | None = None,
+                 vocabulary: Iterable[str] = ()) -> None:
         self.stt, self.tts = stt, tts
+        self.case = case_map(vocabulary)
         self.endpointer = endpointer or Endpointer()
         self.clock = clock
         self.slot: str | None = None
@@ -50,6 +79,7 @@ class VoiceSpeechIO:
         self._open = False
         self._on_close = on_close
         self._lock = threading.Lock()
+        self._last_agent_text = ""
 
     # -- recognition ---------------------------------------------------------------------------
     def feed(self, pcm: bytes) -> list[str]:
@@ -72,7 +102,7 @@ class VoiceSpeechIO:
         if kind == "start":
             if self._agent_audible():
                 self._barged = True
-            self.stt.begin(_SLOT_GRAMMAR.get(self.slot or "", self.slot))
+            self.stt.begin(self._grammar_slot())
             self._open = True
             self.stt.process(pcm)
         elif kind == "audio" and self._open:
@@ -86,8 +116,16 @@ class VoiceSpeechIO:
             self.utterances.append(Utterance(transcript, self.slot, end_at, at))
             if self.slot in _LEARN_FROM:
                 self.stt.add_vocabulary([transcript.text])
-            return transcript.text
+                # A name or company answer: its words are proper nouns.
+                return truecase(transcript.text, {**self.case, **_capitalised(transcript.text, self.case)})
+            return truecase(transcript.text, self.case)
         return None
+
+    def _grammar_slot(self) -> str | None:
+        # A yes/no right after the agent read an address back may be a correction naming the address.
+        if self.slot == "yes_no" and self._last_agent_text and extract_email(self._last_agent_text):
+            return "correction"
+        return self.slot
 
     def expect_slot(self, slot: str | None) -> None:
         """The agent just asked for `slot`; the next utterance uses its grammar (if any)."""
@@ -96,6 +134,7 @@ class VoiceSpeechIO:
     # -- synthesis and playback ----------------------------------------------------------------
     def synthesize(self, text: str) -> bytes:
         """Render an agent reply as 16 kHz mono PCM16 bytes."""
+        self._last_agent_text = text
         return self.tts.synthesize(text)
 
     def start_speaking(self, pcm_len: int) -> None:
@@ -154,4 +193,4 @@ class SpeechFactory:
 
     def __call__(self) -> VoiceSpeechIO:
         return VoiceSpeechIO(self._acquire(), self._tts, endpointer=Endpointer(silence_ms=self.silence_ms),
-                             on_close=self._release)
+                             on_close=self._release, vocabulary=self.vocabulary)

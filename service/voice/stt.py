@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from service.voice import audio, grammar, lexicon
+from service.voice import audio, grammar, homophones, lexicon
 from service.voice.discovery import require
 
 
@@ -75,14 +76,18 @@ class PocketsphinxSTT:
     name = "pocketsphinx"
 
     def __init__(self, vocabulary: Iterable[str] = (), *, hmm: str | None = None, lm: str | None = None,
-                 dictionary: str | None = None) -> None:
+                 dictionary: str | None = None, fwdflat: bool = False) -> None:
         require("pocketsphinx")
         from pocketsphinx import Decoder
 
-        options: dict[str, Any] = {"samprate": audio.SAMPLE_RATE, "loglevel": "FATAL"}
+        # No second (fwdflat) pass: it re-searches the whole utterance after it ends, which is latency the
+        # caller hears; the first pass alone loses little on these turns (see benchmarks.voice).
+        options: dict[str, Any] = {"samprate": audio.SAMPLE_RATE, "loglevel": "FATAL", "fwdflat": fwdflat,
+                                   "bestpath": fwdflat}
         options.update({k: v for k, v in (("hmm", hmm), ("lm", lm), ("dict", dictionary)) if v})
         self.decoder: Any = Decoder(**options)
         self.vocabulary: list[str] = []
+        self._digits = False
         self._known: set[str] = set()
         self._searches: dict[str, str] = {}  # search name -> digest of its grammar text
         self._ensure_words(grammar.GRAMMAR_WORDS)
@@ -105,19 +110,27 @@ class PocketsphinxSTT:
         self._known.update(words)
 
     def add_vocabulary(self, words: Iterable[str]) -> None:
-        new = [w for w in lexicon.words_of(words) if w not in self.vocabulary and len(w) > 1]
-        if new:
-            self._ensure_words(new)
-            self.vocabulary.extend(new)
+        words = [str(w) for w in words]
+        self._digits = self._digits or any(c.isdigit() for w in words for c in w if "@" in w)
+        new = [w for w in lexicon.words_of(words) if w not in self.vocabulary and len(w) > 1 and w not in grammar.TLDS]
+        if not new:
+            return
+        self._ensure_words(new)
+        self.vocabulary.extend(new)
+        # A compound of other vocabulary words ("lumenhealth" from the email domain) would compete with its
+        # parts ("lumen health", the company); the normaliser joins the parts of an address anyway.
+        vocab = set(self.vocabulary)
+        compounds = {w for w in vocab if lexicon.segment(w, _other_word(vocab, w))}
+        self.vocabulary = [w for w in self.vocabulary if w not in compounds]
 
     def set_vocabulary(self, words: Iterable[str]) -> None:
-        self.vocabulary = []
+        self.vocabulary, self._digits = [], False
         self.add_vocabulary(words)
 
     def _activate(self, slot: str | None) -> str:
         # Without a vocabulary an email can only be spelled: the open, slower letter grammar.
         spelled = slot == "email" and not self.vocabulary
-        text = grammar.grammar_for(slot, self.vocabulary, spelled=spelled)
+        text = grammar.grammar_for(slot, self.vocabulary, spelled=spelled, digits=self._digits)
         if text is None or slot is None:
             self.decoder.activate_search("_default")
             return "_default"
@@ -132,7 +145,9 @@ class PocketsphinxSTT:
 
     def begin(self, slot: str | None = None) -> None:
         self._slot = slot
-        self._search = self._activate(slot)
+        # A yes/no answer is read with the LM (fast, streaming); only a read-back *correction* that names an
+        # address ("no, it's ... at ... dot com") is read again with the correction grammar in `end`.
+        self._search = self._activate(None if slot == "yes_no" else slot)
         self._buffer, self._decode = [], 0.0
         self.decoder.start_utt()
 
@@ -147,6 +162,12 @@ class PocketsphinxSTT:
         hyp = self.decoder.hyp()
         return str(hyp.hypstr).strip() if hyp is not None and hyp.hypstr else ""
 
+    def _redecode(self, pcm: bytes, slot: str | None) -> str:
+        self._activate(slot)
+        self.decoder.start_utt()
+        self.decoder.process_raw(pcm, False, True)
+        return self._finish()
+
     def end(self) -> Transcript:
         started = time.perf_counter()
         text = self._finish()
@@ -154,13 +175,26 @@ class PocketsphinxSTT:
         pcm = b"".join(self._buffer)
         if self._search != "_default" and not _acceptable(self._slot, text):
             # Out-of-grammar speech (no parse, or no entity in it): read it with the language model instead.
-            self.decoder.activate_search("_default")
-            self.decoder.start_utt()
-            self.decoder.process_raw(pcm, False, True)
-            text, search = self._finish(), "lm"
+            text, search = self._redecode(pcm, None), "lm"
+        elif self._slot == "yes_no" and _CORRECTION_CUE.search(text):
+            corrected = self._redecode(pcm, "correction")
+            if _acceptable("correction", corrected):
+                text, search = corrected, "correction"
+        if self.vocabulary:
+            groups = homophones.groups(self.vocabulary, self._lookup)
+            text = homophones.disambiguate(text, groups)
+            if self._slot in ("name", "company"):
+                text = homophones.prefer_first(text, groups)
         finalize = time.perf_counter() - started
         self._buffer = []
         return Transcript(text, search, self._decode + finalize, audio.duration(pcm), finalize)
+
+
+_CORRECTION_CUE = re.compile(r"\b(dot|at|com|spelled)\b")
+
+
+def _other_word(vocab: set[str], word: str) -> lexicon.Lookup:
+    return lambda part: part if part != word and part in vocab else None
 
 
 def _acceptable(slot: str | None, text: str) -> bool:
@@ -173,6 +207,8 @@ def _acceptable(slot: str | None, text: str) -> bool:
         return extract_email(text) is not None
     if slot == "phone":
         return extract_phone(text) is not None
+    if slot == "correction":
+        return extract_email(text) is not None or not re.search(r"\b(at|dot)\b", text)
     return True
 
 
