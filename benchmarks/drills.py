@@ -13,6 +13,7 @@ Used by `tests/faults/test_drills.py` (a reduced matrix) and `python -m benchmar
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 import tempfile
 import time
@@ -29,7 +30,7 @@ from service.org.faults import Faults
 from service.org.server import OrgServer
 from service.org.store import DB_NAME
 
-SECRET = "drill-webhook-secret-0123456789"
+SECRET = secrets.token_urlsafe(24)  # per process: the drills start their own gateways
 LATE_KINDS = frozenset({"delay", "slow_commit", "slow_response", "token_slow"})
 TOOLS = ("search", "get", "create_lead", "create_case")
 READS = ("search", "get")
@@ -133,7 +134,7 @@ class Template:
 def gateway_settings(org: OrgServer, budget: float, attempt_timeout: float) -> Any:
     from service.settings import Settings
 
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         _env_file=None, sf_domain=org.url, sf_client_id=org.client_id,
         sf_client_secret=SecretStr(org.client_secret), webhook_secret=SecretStr(SECRET),
         tool_timeout=budget, sf_timeout=attempt_timeout, sf_connect_timeout=min(1.0, attempt_timeout),
