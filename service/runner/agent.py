@@ -98,8 +98,10 @@ class QualificationAgent:
     """The rules agent. `expected_slot` names what it just asked for (voice switches grammars on it)."""
 
     def __init__(self, *, first_message: str | None = None, dynamic_variables: dict[str, Any] | None = None,
-                 today: dt.date | None = None) -> None:
+                 today: dt.date | None = None, summary_tool: str | None = None) -> None:
         self.variables = dict(dynamic_variables or {})
+        # A client tool (run by the caller's app, e.g. to show what was saved) called after a create.
+        self.summary_tool = summary_tool
         self.first_message = first_message
         self.today = today or dt.date.today()
         self.facts = Facts()
@@ -111,7 +113,6 @@ class QualificationAgent:
         self.opportunities: list[dict[str, Any]] = []
         self.context: list[str] = []
         self.created: list[dict[str, Any]] = []
-        self._asked_email_twice = False
         known = self.variables.get("caller_name") or self.variables.get("lead_name") or self.variables.get("name")
         if isinstance(known, str) and known.strip():
             parts = known.split()
@@ -378,6 +379,10 @@ class QualificationAgent:
                 return self._failed(said, lead)
             self.created.append(lead.data if isinstance(lead.data, dict) else {})
             said += lead.speech() + " " if lead.speech() else "Your details are saved. "
+        if self.summary_tool and self.created:
+            last = self.created[-1]
+            await tools(self.summary_tool, {"object": last.get("object"), "name": last.get("name"),
+                                            "email": self.facts.get("email")})
         self.state, self.expected_slot = "done", None
         return AgentReply(said + "Next steps: an account executive will email you within one business day to set up "
                           "a discovery call. Thank you for calling!", end_call=True)

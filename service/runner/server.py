@@ -23,9 +23,14 @@ from service.runner.webhooks import WebhookExecutor
 CONVERSATION_PATH = "/v1/convai/conversation"
 
 
-def rules_agent_factory(init: InitData) -> QualificationAgent:
-    """The deterministic agent, honouring the first-message override and dynamic variables."""
-    return QualificationAgent(first_message=init.first_message, dynamic_variables=init.dynamic_variables)
+SUMMARY_TOOL = "show_summary"
+
+
+def rules_agent_factory(init: InitData, client_tools: frozenset[str] = frozenset()) -> QualificationAgent:
+    """The deterministic agent, honouring the first-message override and dynamic variables; it calls the
+    `show_summary` client tool after a create when the server offers it."""
+    return QualificationAgent(first_message=init.first_message, dynamic_variables=init.dynamic_variables,
+                              summary_tool=SUMMARY_TOOL if SUMMARY_TOOL in client_tools else None)
 
 
 def create_agent_server(executor: WebhookExecutor, *, agent_factory: AgentFactory | None = None,
@@ -44,8 +49,8 @@ def create_agent_server(executor: WebhookExecutor, *, agent_factory: AgentFactor
 
     app = FastAPI(title="Embedded agent server (ElevenLabs conversation protocol)", lifespan=lifespan)
     app.state.conversations = []
-    factory = agent_factory or rules_agent_factory
     tools = frozenset(client_tools)
+    factory = agent_factory or (lambda init: rules_agent_factory(init, tools))
 
     @app.get(CONVERSATION_PATH + "/get-signed-url")
     async def signed_url(request: Request, agent_id: str = "embedded-agent") -> dict[str, Any]:

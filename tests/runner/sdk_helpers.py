@@ -10,13 +10,15 @@ from elevenlabs.client import ElevenLabs
 with warnings.catch_warnings():
     # elevenlabs 2.78 annotates with the deprecated websockets.WebSocketClientProtocol at import time.
     warnings.filterwarnings("ignore", "websockets.WebSocketClientProtocol is deprecated", DeprecationWarning)
-    from elevenlabs.conversational_ai.conversation import Conversation, ConversationInitiationData
+    from elevenlabs.conversational_ai.conversation import ClientTools, Conversation, ConversationInitiationData
 
 from service.runner.callers import Caller, Persona
 
+__all__ = ["ClientTools", "python_sdk_call"]
+
 
 def python_sdk_call(base_url: str, persona: Persona, *, dynamic_variables: dict | None = None,
-                    timeout: float = 30.0, requires_auth: bool = False) -> dict:
+                    timeout: float = 30.0, requires_auth: bool = False, client_tools=None) -> dict:
     """Play `persona` with the SDK; returns agent lines, user lines and the disconnect details."""
     replies: queue.Queue = queue.Queue()
     ended: queue.Queue = queue.Queue()
@@ -26,6 +28,7 @@ def python_sdk_call(base_url: str, persona: Persona, *, dynamic_variables: dict 
         config=ConversationInitiationData(dynamic_variables=dynamic_variables or {}),
         callback_agent_response=replies.put,
         callback_disconnect=ended.put,
+        client_tools=client_tools,
     )
     caller = Caller(persona)
     agent_lines: list[str] = []
@@ -49,4 +52,6 @@ def python_sdk_call(base_url: str, persona: Persona, *, dynamic_variables: dict 
     finally:
         conv.end_session()
         conv_id = conv.wait_for_session_end()
+    if client_tools is not None:
+        client_tools.stop()
     return {"agent": agent_lines, "user": user_lines, "disconnect": details, "conversation_id": conv_id}

@@ -63,3 +63,22 @@ def test_python_sdk_whole_call_on_the_embedded_org(stack):
                             "WHERE Email = 'priya.natarajanpy@brightwave-analytics.com'")
     assert [(r["Name"], r["Company"], r["Title"]) for r in rows] == [
         ("Priya Natarajan", "Brightwave Analyticspy", "Head of Operations")]
+
+
+def test_client_tool_call_reaches_the_sdk(tools_dir):
+    """A client tool offered by the server arrives as client_tool_call; the SDK's result is awaited."""
+    from sdk_helpers import ClientTools
+
+    gateway = fake_gateway("test-secret")
+    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret="test-secret",
+                               transport=httpx2.ASGITransport(app=gateway))
+    app = create_agent_server(executor, client_tools=("show_summary",), ping_interval=0.5)
+    seen: list[dict] = []
+    tools = ClientTools()
+    tools.register("show_summary", lambda params: seen.append(params) or {"shown": True})
+    with ServerThread(app) as server:
+        result = python_sdk_call(server.url, load_persona("new-prospect", tag="ct"), client_tools=tools)
+    assert result["disconnect"] is not None
+    assert seen and seen[0]["object"] == "Lead" and seen[0]["email"] == "priya.natarajanct@brightwave-analytics.com"
+    events = [e for e in app.state.conversations[-1].log if e["event"] == "client_tool"]
+    assert events == [{"event": "client_tool", "name": "show_summary", "ok": True, "result": {"shown": True}}]
