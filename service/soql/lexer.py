@@ -205,7 +205,7 @@ class _Lexer:
         if upper in ("ORDER", "GROUP") and (by := _BY.match(sql, end)):
             add(TokenType.ORDER_BY if upper == "ORDER" else TokenType.GROUP_BY, f"{upper} BY", pos, by.end())
             return by.end()
-        if upper in DATE_LITERALS_WITH_N and nxt not in (".", "("):
+        if upper in DATE_LITERALS_WITH_N:
             m = _COLON_N.match(sql, end)
             if m is None:
                 raise SoqlSyntaxError(f"{upper} needs a number, e.g. {upper}:30", col)
@@ -214,7 +214,7 @@ class _Lexer:
             add(TokenType.NUMBER, m.group(1), m.start(1), m.end(1))
             add(TokenType.R_PAREN, ")", pos, m.end())
             return m.end()
-        if upper in DATE_LITERALS_FIXED and nxt not in (".", "("):
+        if upper in DATE_LITERALS_FIXED:
             if nxt == ":":
                 raise SoqlSyntaxError(f"{upper} takes no number: write {upper} alone", col)
             add(TokenType.VAR, upper, pos, end)

@@ -146,7 +146,11 @@ def _suggest(tree: exp.Select, refusal: Refusal, schema: Schema, config: PolicyC
         try:
             refusal.fix(candidate)
             _apply(candidate, schema, config)
-            return to_soql(candidate)
+            text = to_soql(candidate)
+            _apply(parse_soql(text), schema, config)  # the suggestion must pass as it stands
+            return text
+        except SoqlSyntaxError:
+            return None
         except Refusal as again:
             refusal = again
             candidate = candidate.copy()

@@ -215,6 +215,8 @@ def _drop_field(path: list[str]) -> Callable[[exp.Select], None]:
         for item in list(select.expressions):
             node = item.unalias()
             if is_field(node) and [p.lower() for p in field_path(node)] == lowered:
+                if len(select.expressions) == 1:
+                    break  # nothing would be left to select
                 item.pop()
                 return
         raise Refusal("no automatic fix")

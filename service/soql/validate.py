@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from service.soql import nodes
 from service.soql.errors import SoqlSyntaxError
+from service.soql.lexer import KEYWORDS
 
 _SELECT_ARGS = {"expressions", "from_", "where", "group", "having", "order", "limit", "offset"}
 _META_ARGS = {"soql_with": "with", "soql_for": "for", "soql_update": "update"}
@@ -41,12 +42,20 @@ def validate(select: exp.Select, *, child: bool = False) -> None:
         _fail(f"SOQL does not support {extra[0].rstrip('_').upper()} here")
     source = select.args.get("from_")
     table = source.this if source else None
-    if not isinstance(table, exp.Table) or table.args.get("alias") or len(table.parts) > 1:
+    if (
+        not isinstance(table, exp.Table)
+        or not isinstance(table.this, exp.Identifier)
+        or any(v for k, v in table.args.items() if k != "this")
+    ):
         _fail("Name one object after FROM, without an alias, e.g. FROM Contact")
     if not select.expressions:
         _fail("Name the fields to select, e.g. SELECT Id, Name FROM Contact")
     for item in select.expressions:
         _select_item(item, child)
+    if any(isinstance(i, exp.Alias) for i in select.expressions) and not (
+        select.args.get("group") or any(is_aggregate(i) for i in select.expressions)
+    ):
+        _fail("Only aggregate queries can use field aliases: remove the alias")
     if len(select.expressions) > 1 and any(
         isinstance(i, exp.Count) and i.this is None for i in select.expressions
     ):
@@ -84,17 +93,20 @@ def is_aggregate(node: exp.Expr) -> bool:
 
 
 def is_field(node: exp.Expr) -> bool:
-    """A (possibly dotted) field reference."""
-    return isinstance(node, exp.Column) or (
-        isinstance(node, exp.Dot) and all(isinstance(p, (exp.Column, exp.Identifier, exp.Dot))
-                                          for p in node.iter_expressions())
-    )
+    """A (possibly dotted) field reference: a Column, or a Dot chain of identifiers on a Column."""
+    while isinstance(node, exp.Dot):
+        if not isinstance(node.expression, exp.Identifier):
+            return False
+        node = node.this
+    return isinstance(node, exp.Column) and all(isinstance(p, exp.Identifier) for p in node.parts)
 
 
 def _field_or_function(node: exp.Expr, aggregate: bool) -> None:
     if is_field(node):
         return
     if aggregate and isinstance(node, _AGGREGATES):
+        if any(v for k, v in node.args.items() if k not in ("this", "big_int")):
+            _fail(f"{node.key.upper()}() takes one field")
         if node.this is not None:
             _field_or_function(node.this, False)
         return
@@ -108,6 +120,9 @@ def _field_or_function(node: exp.Expr, aggregate: bool) -> None:
 
 def _select_item(item: exp.Expr, child: bool) -> None:
     if isinstance(item, exp.Alias):
+        alias = item.args.get("alias")
+        if not isinstance(alias, exp.Identifier) or alias.name.upper() in KEYWORDS:
+            _fail("unexpected token: write an alias as a plain word after the aggregate")
         item = item.this
         if is_field(item):
             return
