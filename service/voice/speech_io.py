@@ -67,8 +67,9 @@ class VoiceSpeechIO:
 
     def __init__(self, stt: STT, tts: TTS, *, endpointer: Endpointer | None = None,
                  clock: Callable[[], float] = time.monotonic, on_close: Callable[[STT], None] | None = None,
-                 vocabulary: Iterable[str] = ()) -> None:
+                 vocabulary: Iterable[str] = (), playback_speed: float = 1.0) -> None:
         self.stt, self.tts = stt, tts
+        self.playback_speed = playback_speed
         self.case = case_map(vocabulary)
         self.endpointer = endpointer or Endpointer()
         self.clock = clock
@@ -138,8 +139,9 @@ class VoiceSpeechIO:
         return self.tts.synthesize(text)
 
     def start_speaking(self, pcm_len: int) -> None:
-        """Agent playback of `pcm_len` bytes began (real time from now)."""
-        self._speaking_until = self.clock() + pcm_len / (audio.SAMPLE_WIDTH * audio.SAMPLE_RATE)
+        """Agent playback of `pcm_len` bytes began (real time from now, or faster for a simulated client)."""
+        seconds = pcm_len / (audio.SAMPLE_WIDTH * audio.SAMPLE_RATE)
+        self._speaking_until = self.clock() + seconds / self.playback_speed
 
     def stop_speaking(self) -> None:
         """Agent playback ended or was interrupted."""
@@ -164,11 +166,14 @@ class SpeechFactory:
     """Creates one `VoiceSpeechIO` per conversation; recognisers are pooled and get `vocabulary` each call."""
 
     def __init__(self, *, vocabulary: Iterable[str] = (), tts: str = "flite", agent_voice: str | None = "kal16",
-                 stt: str = "pocketsphinx", stt_model: str | None = None, silence_ms: int = 500) -> None:
+                 stt: str = "pocketsphinx", stt_model: str | None = None, silence_ms: int = 500,
+                 playback_speed: float = 1.0) -> None:
         self.vocabulary = list(vocabulary)
         self.tts_backend, self.agent_voice = tts, agent_voice if tts == "flite" else None
         self.stt_backend, self.stt_model = stt, stt_model
         self.silence_ms = silence_ms
+        # Clients that play agent audio faster than real time (simulators) shrink the barge-in window.
+        self.playback_speed = playback_speed
         self._pool: list[STT] = []
         self._lock = threading.Lock()
         self._tts: TTS = make_tts(self.tts_backend, voice=self.agent_voice)
@@ -193,4 +198,4 @@ class SpeechFactory:
 
     def __call__(self) -> VoiceSpeechIO:
         return VoiceSpeechIO(self._acquire(), self._tts, endpointer=Endpointer(silence_ms=self.silence_ms),
-                             on_close=self._release, vocabulary=self.vocabulary)
+                             on_close=self._release, vocabulary=self.vocabulary, playback_speed=self.playback_speed)

@@ -176,7 +176,7 @@ class PocketsphinxSTT:
         if self._search != "_default" and not _acceptable(self._slot, text):
             # Out-of-grammar speech (no parse, or no entity in it): read it with the language model instead.
             text, search = self._redecode(pcm, None), "lm"
-        elif self._slot == "yes_no" and _CORRECTION_CUE.search(text):
+        elif self._slot == "yes_no" and (_CORRECTION_CUE.search(text) or set(text.split()) & set(self.vocabulary)):
             corrected = self._redecode(pcm, "correction")
             if _acceptable("correction", corrected):
                 text, search = corrected, "correction"
@@ -190,7 +190,8 @@ class PocketsphinxSTT:
         return Transcript(text, search, self._decode + finalize, audio.duration(pcm), finalize)
 
 
-_CORRECTION_CUE = re.compile(r"\b(dot|at|com|spelled)\b")
+# An LM reading of a yes/no answer that names an address (or a call vocabulary word) is a correction.
+_CORRECTION_CUE = re.compile(r"\b(dot|at|com|dash|spelled)\b")
 
 
 def _other_word(vocab: set[str], word: str) -> lexicon.Lookup:

@@ -1,0 +1,62 @@
+"""TTS → STT round trips with flite and pocketsphinx: slot grammars recover entities exactly."""
+
+import pytest
+
+from service.text import extract_email, extract_phone
+from service.voice.call import word_error_rate
+from service.voice.stt import transcribe
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["It's priya.natarajan@brightwave-analytics.com",
+     "My email is priya dot natarajan at brightwave dash analytics dot com"],
+)
+def test_email_grammar_recovers_the_exact_address(stt, say, line):
+    """On an email turn the vocabulary grammar yields the exact address."""
+    result = transcribe(stt, say(line), "email")
+    assert result.search == "email"
+    assert extract_email(result.text) == "priya.natarajan@brightwave-analytics.com"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("My number is 512 555 0142.", "+15125550142"),
+     ("It's plus one four one five five five five zero one nine eight", "+14155550198")],
+)
+def test_phone_grammar_recovers_the_exact_number(stt, say, line, expected):
+    """On a phone turn the digit grammar yields the exact E.164 number."""
+    result = transcribe(stt, say(line), "phone")
+    assert result.search == "phone" and extract_phone(result.text) == expected
+
+
+def test_name_grammar_recovers_an_unusual_name(stt, say):
+    """Names outside the dictionary get flite's pronunciation and are recognised on a name turn."""
+    assert transcribe(stt, say("I'm Priya Natarajan."), "name").text.endswith("priya natarajan")
+
+
+def test_free_speech_uses_the_language_model(stt, say):
+    """Without a slot grammar the LM transcribes with a low error rate."""
+    line = "Our budget is around $60,000."
+    result = transcribe(stt, say(line), None)
+    assert result.search == "lm"
+    assert word_error_rate(line, result.text)[0] < 0.3
+
+
+def test_out_of_grammar_speech_falls_back_to_the_lm(stt, say):
+    """A phone turn that holds no number is read by the LM instead of being forced into digits."""
+    result = transcribe(stt, say("Sorry, I don't have one handy."), "phone")
+    assert result.search == "lm" and extract_phone(result.text) is None
+
+
+def test_decoding_is_faster_than_real_time(stt, say):
+    """The recogniser keeps up with live audio (RTF well under 1)."""
+    result = transcribe(stt, say("We'd like something in place by the end of June."), None)
+    assert 0 < result.rtf < 1
+
+
+def test_yes_no_correction_is_read_with_the_correction_grammar(stt, say):
+    """A read-back answer that names an address is re-read with the correction grammar."""
+    line = "No, that's not right. It's priya dot natarajan at brightwave dash analytics dot com."
+    result = transcribe(stt, say(line), "yes_no")
+    assert extract_email(result.text) == "priya.natarajan@brightwave-analytics.com"
