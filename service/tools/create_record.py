@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import httpx2
 from simple_salesforce.format import format_soql
 
 from service.deadline import Deadline
@@ -76,8 +77,18 @@ async def create_record(object_type: str, body: dict[str, Any], ctx: CreateConte
         dup = _duplicate_key(sobject, fields)
         if dup is not None:
             await stack.enter_async_context(ctx.duplicate_locks.lock(dup))
-        existing = await find_existing(sobject, fields, ctx)
-        answer = _exists_answer(existing) if existing else await _create(sobject, fields, final, ctx)
+        pending = f"pending:{key}" if key is not None else None
+        found = await _reconcile(sobject, final, ctx) if pending and await ctx.store.get(pending) else None
+        if found is not None:
+            # An earlier identical call sent this create but never learned its outcome: it committed.
+            answer = _answer(sobject, found.id, final, name=found.name)
+        elif existing := await find_existing(sobject, fields, ctx):
+            answer = _exists_answer(existing)
+        else:
+            if pending is not None:
+                # Written before sending, so a repeat after a lost answer (or a cancelled call) looks first.
+                await ctx.store.put(pending, {"object": sobject.name}, ctx.settings.idempotency_ttl)
+            answer = await _create(sobject, fields, final, ctx)
         if key is not None:
             await ctx.store.put(key, answer.model_dump(), ctx.settings.idempotency_ttl)
     return answer
@@ -180,16 +191,25 @@ async def _create(
             if found is None:
                 found = await find_existing(sobject, fields, ctx)
             return _exists_answer(found or Existing(sobject.name, "", None))
-        except OutcomeUnknown:
+        except OutcomeUnknown as exc:
             log.warning("create outcome unknown for %s; reconciling", sobject.name)
             found = await _reconcile(sobject, final, ctx)
             if found is not None:
                 return _answer(sobject, found.id, final, name=found.name)
-            if attempt == 1 or ctx.deadline.remaining() < 2.0:
+            if attempt == 1 or ctx.deadline.remaining() < 2.0 or _may_still_commit(exc):
                 raise
             continue
         return _answer(sobject, record_id, final, name=await _case_number(sobject, record_id, ctx))
     raise OutcomeUnknown("the create could not be confirmed")  # pragma: no cover - loop always returns
+
+
+def _may_still_commit(exc: OutcomeUnknown) -> bool:
+    """True when the lost create may still be running in the org (a timeout, a proxy's 502/504).
+
+    Sending it again could then make a second record once the first one commits; only a reset or
+    refused connection, after a lookup found nothing, is safe to send again.
+    """
+    return isinstance(exc.__cause__, httpx2.TimeoutException) or exc.http_status in (502, 504)
 
 
 async def _reconcile(sobject: SObject, final: dict[str, Any], ctx: CreateContext) -> Existing | None:
