@@ -193,7 +193,9 @@ class Translator:
             direction = "DESC" if o.args.get("desc") else "ASC"
             nulls = "NULLS FIRST" if o.args.get("nulls_first") else "NULLS LAST"
             terms.append(f"{self.operand(plan, o.this)} {direction} {nulls}")
-        if not plan.aggregate:
+        if terms and not plan.aggregate:
+            # A stable tie-break keeps queryMore pages consistent; without ORDER BY SQLite's plan order
+            # is already deterministic and forcing rowid order would defeat index-driven joins.
             terms.append(f"{plan.alias}.rowid")
         plan.order = ", ".join(terms)
         limit, offset = tree.args.get("limit"), tree.args.get("offset")

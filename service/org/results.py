@@ -155,13 +155,14 @@ def fetch_children(
     link = f"{plan.alias}.{quote(child.link)}"
     where = f"{link} IN ({', '.join('?' * len(parent_ids))})" + (f" AND {plan.where}" if plan.where else "")
     columns = ", ".join([*plan.columns, link])
+    order = plan.order or f"{plan.alias}.rowid"
     if plan.limit is not None or plan.offset:
-        window = f"ROW_NUMBER() OVER (PARTITION BY {link} ORDER BY {plan.order}) AS rn"
+        window = f"ROW_NUMBER() OVER (PARTITION BY {link} ORDER BY {order}) AS rn"
         inner = f"SELECT {columns}, {window} FROM {plan.from_sql} WHERE {where}"
         hi = plan.offset + (plan.limit if plan.limit is not None else 10**9)
         sql = f"SELECT * FROM ({inner}) WHERE rn > {plan.offset} AND rn <= {hi} ORDER BY rn"
     else:
-        sql = f"SELECT {columns} FROM {plan.from_sql} WHERE {where} ORDER BY {plan.order}"
+        sql = f"SELECT {columns} FROM {plan.from_sql} WHERE {where} ORDER BY {order}"
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in store.execute(sql, [*parent_ids, *plan.where_params]):
         parent = row[len(plan.columns)]

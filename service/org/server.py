@@ -142,7 +142,10 @@ class OrgServer:
                 return self
             app = create_app(self.config, faults=self.faults)
             self._state = app.state.org
-            sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when proto is TCP
+            # (with proto 0, Nagle + delayed ACK add ~40 ms to every response).
+            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self.port))
             self.port = sock.getsockname()[1]
@@ -151,7 +154,7 @@ class OrgServer:
                 self.ca_path, cert, key = make_tls_files(Path(self.config.data_dir), self.host)
                 tls_args = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
             cfg = uvicorn.Config(
-                app, loop="asyncio", http="h11", log_level="warning", access_log=False, lifespan="on",
+                app, loop="asyncio", http="httptools", log_level="warning", access_log=False, lifespan="on",
                 timeout_graceful_shutdown=1, **tls_args,
             )
             server = _Server(cfg)
