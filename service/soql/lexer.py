@@ -222,6 +222,8 @@ class _Lexer:
             add(TokenType.R_PAREN, ")", pos, end)
             return end
         kind = KEYWORDS.get(upper, TokenType.VAR)
+        if kind == TokenType.LIKE and self.last_is(TokenType.NOT):
+            raise SoqlSyntaxError("SOQL has no NOT LIKE: write NOT Name LIKE 'Acme%'", col)
         if kind == TokenType.FROM and self.last_is(TokenType.COMMA):
             raise SoqlSyntaxError("unexpected token: 'FROM' after a comma: remove the comma", col)
         add(kind, text, pos, end)

@@ -21,7 +21,9 @@ from service.schema import Schema, builtin_schema
 from service.settings import DEFAULT_OBJECTS, Settings
 from service.soql.dialect import parse_soql, to_soql
 from service.soql.errors import SoqlSyntaxError
+from service.soql.lexer import MAX_QUERY_CHARS
 from service.soql.rules import Change, Checker, Refusal
+from service.soql.textfix import fix_text
 from service.soql.validate import is_aggregate
 
 
@@ -76,7 +78,8 @@ def check_query(text: str, schema: Schema | None = None, config: PolicyConfig | 
         schema = schema or builtin_schema()
         tree = parse_soql(text)
     except SoqlSyntaxError as err:
-        return Verdict("reject", message=f"That is not valid SOQL: {_sentence(err.message)}")
+        message = f"That is not valid SOQL: {_sentence(err.message)}"
+        return Verdict("reject", message=message, suggested_query=_suggest_text(text, schema, config))
     except Exception:  # a parser bug must not take the gateway down
         return Verdict("reject", message="That query could not be read. Write SELECT fields FROM object.")
     try:
@@ -155,6 +158,19 @@ def _suggest(tree: exp.Select, refusal: Refusal, schema: Schema, config: PolicyC
             refusal = again
             candidate = candidate.copy()
     return None
+
+
+def _suggest_text(text: str, schema: Schema | None, config: PolicyConfig) -> str | None:
+    """A rewrite of the SQL habits in `text` (see `textfix`), if the rewrite passes the policy."""
+    fixed = fix_text(text) if isinstance(text, str) and len(text) <= MAX_QUERY_CHARS else None
+    if fixed is None:
+        return None
+    try:
+        tree = parse_soql(fixed)
+        _apply(tree, schema or builtin_schema(), config)
+        return to_soql(tree)
+    except Exception:  # the guess did not work out: no suggestion
+        return None
 
 
 def _drop_meta(key: str) -> Any:

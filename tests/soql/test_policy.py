@@ -205,3 +205,29 @@ def test_functions_that_are_not_aggregates_still_need_names() -> None:
     """toLabel() is not an aggregate, so the name and LIMIT rules still apply."""
     verdict = _check("SELECT Id, toLabel(Status) FROM Lead")
     assert verdict.changes == ["added Name", "added LIMIT 10"]
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [
+        ("SELECT * FROM Contact", "SELECT Id, Name FROM Contact LIMIT 10"),
+        ("SELECT Id, Name FROM Contact LIMIT 5;", "SELECT Id, Name FROM Contact LIMIT 5"),
+        ("SELECT Id, Name FROM Contact WHERE LastName = 'O''Brien' LIMIT 5",
+         "SELECT Id, Name FROM Contact WHERE LastName = 'O\\'Brien' LIMIT 5"),
+        ('SELECT Id, Name FROM Account WHERE Name = "Acme" LIMIT 5',
+         "SELECT Id, Name FROM Account WHERE Name = 'Acme' LIMIT 5"),
+        ("SELECT Id, Name FROM Lead WHERE Email IS NULL AND Phone IS NOT NULL LIMIT 5",
+         "SELECT Id, Name FROM Lead WHERE Email = null AND Phone != null LIMIT 5"),
+        ("SELECT Id, Name FROM Account WHERE Name NOT LIKE 'Acme%' LIMIT 5",
+         "SELECT Id, Name FROM Account WHERE NOT Name LIKE 'Acme%' LIMIT 5"),
+        ("SELECT StageName, MAX(Amount) AS biggest FROM Opportunity GROUP BY StageName",
+         "SELECT StageName, MAX(Amount) biggest FROM Opportunity GROUP BY StageName LIMIT 10"),
+        ("SELECT Id, Name FROM Contact -- newest first\nORDER BY CreatedDate DESC LIMIT 5",
+         "SELECT Id, Name FROM Contact ORDER BY CreatedDate DESC LIMIT 5"),
+    ],
+)
+def test_sql_habits_get_a_suggestion(query: str, suggestion: str) -> None:
+    """Invalid SOQL written with SQL habits is rejected with the SOQL it meant as the suggestion."""
+    verdict = _check(query)
+    assert verdict.verdict == "reject"
+    assert verdict.suggested_query == suggestion

@@ -1,0 +1,32 @@
+"""Rewrites for the SQL habits that make a query invalid SOQL, used only to build a `suggested_query`.
+
+Each fix is a regular expression over the text. The policy applies them to a query the parser
+refused, and suggests the result only if the result then passes the policy, so a fix that guesses
+wrong costs nothing. Strings are not parsed here: fixes are written so that they rarely match inside
+one, and the re-check catches the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^\s*SELECT\s+\*\s+FROM\b", re.I), "SELECT Id FROM"),  # the name rule adds Name
+    (re.compile(r"\s*;\s*$"), ""),
+    (re.compile(r"--[^\n]*"), ""),
+    (re.compile(r"/\*.*?\*/", re.S), " "),
+    (re.compile(r"(\w)''(\w)"), r"\1\\'\2"),  # O''Brien → O\'Brien
+    (re.compile(r'"([^"\'\\]*)"'), r"'\1'"),  # "Acme" → 'Acme'
+    (re.compile(r"\s+IS\s+NOT\s+NULL\b", re.I), " != null"),
+    (re.compile(r"\s+IS\s+NULL\b", re.I), " = null"),
+    (re.compile(r"([\w.]+)\s+NOT\s+LIKE\b", re.I), r"NOT \1 LIKE"),
+    (re.compile(r"(\))\s+AS\s+(\w+)", re.I), r"\1 \2"),  # MAX(Amount) AS biggest → MAX(Amount) biggest
+)
+
+
+def fix_text(query: str) -> str | None:
+    """The query with every applicable fix applied, or None if nothing changed."""
+    fixed = query
+    for pattern, replacement in _FIXES:
+        fixed = pattern.sub(replacement, fixed)
+    return fixed if fixed != query else None
