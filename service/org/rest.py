@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from service.errors import SalesforceError
 from service.org import ids
+from service.org.describe import describe as describe_body
 from service.org.errors import not_found, session_invalid, sf_error, sf_error_body
 from service.org.records import DUPLICATE_RULE_OBJECTS, defaults, derive, duplicate_body, record_url, render, touched
 from service.org.state import OrgState, json_response, org_state
@@ -206,9 +207,7 @@ async def describe_global(request: Request, state: OrgState, version: str) -> Re
 async def describe(request: Request, state: OrgState, version: str) -> Response:
     """`GET /sobjects/{type}/describe`: fields, relationships, picklists from the schema."""
     obj = resolve_object(state, request.path_params["sobject"])
-    body = dict(state.schema.raw_describe(obj.name) or {})
-    body["urls"] = _global_entry(obj, version)["urls"]
-    return json_response(body)
+    return json_response(describe_body(state.schema, obj.name, version))
 
 
 @api("sobject_info")

@@ -210,6 +210,8 @@ def test_describe_lists_the_recorded_fields(api, recordings, name):
     ours = r.json()
     assert [f["name"] for f in ours["fields"]] == [f["name"] for f in recorded["fields"]]
     assert (ours["name"], ours["keyPrefix"]) == (recorded["name"], recorded["keyPrefix"])
+    assert set(recorded) <= set(ours)
     for mine, theirs in zip(ours["fields"], recorded["fields"], strict=True):
+        assert set(theirs) <= set(mine), set(theirs) - set(mine)
         keys = ("type", "length", "nillable")
         assert [mine[k] for k in keys] == [theirs[k] for k in keys]
