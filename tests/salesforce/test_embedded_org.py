@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from service.deadline import Deadline
-from service.errors import OutcomeUnknown, SalesforceAuthError
+from service.errors import DeadlineExceeded, OutcomeUnknown, SalesforceAuthError
 from service.org.faults import Faults
 from service.org.server import OrgServer, start_org
 from service.salesforce import InMemoryTokenStore, SalesforceClient, TokenManager
@@ -177,3 +177,20 @@ async def test_introspection_expiry(org: OrgServer) -> None:
         assert isinstance(expires_at, int) and abs(expires_at - (time.time() + 900)) < 10
     finally:
         await tokens.aclose()
+
+
+async def test_slow_org_bounded_by_deadline(org: OrgServer, faults: Faults, sf: Any) -> None:
+    """A query the org holds for 5 s, under a 0.5 s deadline: DeadlineExceeded (the attempt's timeout is capped)."""
+    tokens, client, _ = sf
+    await tokens.start()
+    faults.add("delay", scope="query", times=1, delay=5.0)
+    with pytest.raises(DeadlineExceeded):
+        await client.query(QUERY, deadline=Deadline.after(0.5))
+
+
+async def test_limit_exceeded_retried_at_org(org: OrgServer, faults: Faults, sf: Any) -> None:
+    """REQUEST_LIMIT_EXCEEDED twice, then the query succeeds inside the deadline."""
+    faults.add("limit_exceeded", scope="query", times=2)
+    _, client, _ = sf
+    assert (await client.query(QUERY, deadline=Deadline.after(20))).total_size == 5
+    assert faults.fired("limit_exceeded") == 2
