@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx2
 
-QUERY = "SELECT Id, Name, Email, Title, Account.Name FROM Contact WHERE Email LIKE '%@%' LIMIT 5"
+QUERY = "SELECT Id, Name, Email, Phone, Title, Account.Name FROM Contact WHERE Email = 'customer@example.com' LIMIT 10"
 
 
 def free_port() -> int:
@@ -33,6 +33,27 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def serve_org(port: int, latency_ms: float) -> int:
+    """The embedded org in this process, bound by uvicorn itself (which sets TCP_NODELAY)."""
+    import uvicorn
+
+    from service.org.app import create_app
+    from service.org.state import OrgConfig
+    from service.settings import Settings
+
+    config = OrgConfig.from_settings(Settings(), latency_ms=latency_ms)
+    uvicorn.run(create_app(config), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -79,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (default 32)")
     parser.add_argument("--requests", type=int, default=640, help="measured requests per side (default 640)")
     parser.add_argument("--warmup", type=int, default=32, help="unmeasured requests per side first")
+    parser.add_argument("--serve-org", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve_org is not None:
+        return serve_org(args.serve_org, args.latency_ms)
 
     org_port, gw_port = free_port(), free_port()
     secret = secrets.token_urlsafe(16)
@@ -90,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         org_url = f"http://127.0.0.1:{org_port}"
         gw_url = f"http://127.0.0.1:{gw_port}"
         org = subprocess.Popen(
-            [sys.executable, "-m", "service", "org", "serve", "--port", str(org_port),
+            [sys.executable, "-m", "benchmarks.gateway", "--serve-org", str(org_port),
              "--latency-ms", str(args.latency_ms)],
             env=base_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -116,10 +140,16 @@ def main(argv: list[str] | None = None) -> int:
                 r = await client.get("/tools/salesforce_search_records", params={"q": QUERY})
                 return r.status_code
 
+            cpu_before = {name: cpu_seconds(p.pid) for name, p in (("org", org), ("gateway", gateway))}
             direct_ms = asyncio.run(run_load(direct, org_url, {"Authorization": f"Bearer {token}"},
                                              args.requests, args.concurrency, args.warmup))
+            cpu_mid = {name: cpu_seconds(p.pid) for name, p in (("org", org), ("gateway", gateway))}
             gateway_ms = asyncio.run(run_load(through, gw_url, {"X-Webhook-Secret": secret},
                                               args.requests, args.concurrency, args.warmup))
+            cpu_after = {name: cpu_seconds(p.pid) for name, p in (("org", org), ("gateway", gateway))}
+            single = args.requests // 4
+            direct_1 = asyncio.run(run_load(direct, org_url, {"Authorization": f"Bearer {token}"}, single, 1, 8))
+            gateway_1 = asyncio.run(run_load(through, gw_url, {"X-Webhook-Secret": secret}, single, 1, 8))
         finally:
             for proc in (gateway, org):
                 if proc is not None:
@@ -133,6 +163,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  through gateway p50 {g50:7.2f} ms   p99 {g99:7.2f} ms")
     print(f"  p50 overhead    {g50 - d50:7.2f} ms   (goal ≤ 2 ms)")
     print(f"  p50 ratio       {g50 / d50:7.3f}      (goal ≤ 1.10)")
+    s50, t50 = percentile(direct_1, 0.50), percentile(gateway_1, 0.50)
+    print(f"  one in flight:  direct p50 {s50:.2f} ms, through gateway p50 {t50:.2f} ms, "
+          f"overhead {t50 - s50:.2f} ms, ratio {t50 / s50:.3f}")
+    n = args.requests + args.warmup
+    print(f"  CPU per request: org {1000 * (cpu_mid['org'] - cpu_before['org']) / n:.2f} ms direct, "
+          f"{1000 * (cpu_after['org'] - cpu_mid['org']) / n:.2f} ms via gateway; "
+          f"gateway {1000 * (cpu_after['gateway'] - cpu_mid['gateway']) / n:.2f} ms "
+          f"({os.cpu_count()} cores shared by org, gateway and this load generator)")
     return 0
 
 

@@ -35,7 +35,7 @@ class Gateway:
     ready: tuple[float, bool, dict[str, object]] | None = None
 
 
-def get_gateway(request: Request) -> Gateway:
+async def get_gateway(request: Request) -> Gateway:
     gateway: Any = request.app.state.gateway
     assert isinstance(gateway, Gateway)
     return gateway
@@ -44,11 +44,11 @@ def get_gateway(request: Request) -> Gateway:
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 
-def get_settings_dep(gateway: GatewayDep) -> Settings:
+async def get_settings_dep(gateway: GatewayDep) -> Settings:
     return gateway.settings
 
 
-def get_salesforce(gateway: GatewayDep) -> SalesforceClient:
+async def get_salesforce(gateway: GatewayDep) -> SalesforceClient:
     return gateway.salesforce
 
 
@@ -56,6 +56,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SalesforceDep = Annotated[SalesforceClient, Depends(get_salesforce)]
 
 
-def require_webhook_secret(request: Request, gateway: GatewayDep) -> None:
+async def require_webhook_secret(request: Request, gateway: GatewayDep) -> None:
     """401 unless the request carries the webhook secret."""
     check_secret(presented_secret(request), gateway.webhook_secret)

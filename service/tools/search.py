@@ -7,6 +7,7 @@ the caller how many matched in all ("showing 10 of 37"); if it fails, the answer
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
@@ -47,9 +48,7 @@ async def search_records(
     q: str, *, client: Any, schema: Schema, policy_config: Any, deadline: Deadline
 ) -> SearchResponse:
     """Check `q`, run what the policy allows, and answer for speech."""
-    from service.soql.policy import check_query
-
-    verdict = check_query(q, schema, policy_config)
+    verdict = _checked(q, schema, policy_config)
     if verdict.verdict == "reject":
         raise SoqlRejected(verdict.message or "That query isn't allowed.", suggested_query=verdict.suggested_query)
     query = verdict.query or q
@@ -69,6 +68,15 @@ async def search_records(
         query=query,
         changes=[str(c) for c in (verdict.changes or [])],
     )
+
+
+@lru_cache(maxsize=2048)
+def _checked(q: str, schema: Schema, policy_config: Any) -> Any:
+    """The policy's verdict, remembered: agents repeat the same lookups, and a verdict depends only
+    on the text, the schema object and the (frozen) config."""
+    from service.soql.policy import check_query
+
+    return check_query(q, schema, policy_config)
 
 
 async def _count(client: Any, tree: exp.Select, deadline: Deadline, *, fallback: int) -> int:
