@@ -25,10 +25,10 @@ from service.settings import Settings
 CASSETTES = Path(os.environ.get("SF_CASSETTE_DIR") or Path(__file__).resolve().parents[2] / "cassettes")
 
 
-async def replay(name: str) -> dict[str, Any]:
+async def replay(name: str, directory: Path = CASSETTES) -> dict[str, Any]:
     sandbox = Sandbox(replay_settings())
     try:
-        with make_vcr(None, "none", CASSETTES).use_cassette(f"{name}.yaml"):
+        with make_vcr(None, "none", directory).use_cassette(f"{name}.yaml"):
             return await SCENARIOS[name](sandbox)
     finally:
         await sandbox.aclose()
@@ -119,3 +119,20 @@ def test_leak_finder_catches_leaks() -> None:
     )
     leaks = find_leaks(text, {"my-secret-value"})
     assert len(leaks) == 6
+
+
+async def test_record_command_roundtrip(tmp_path: Path) -> None:
+    """The recording command records every scenario from a fresh embedded org, leak-free and replayable."""
+    from scripts.record_cassettes import record
+    from service.org.server import start_org
+
+    out = tmp_path / "cassettes"
+    out.mkdir()
+    with start_org(data_dir=tmp_path / "org") as org:
+        settings = Settings(
+            _env_file=None, sf_domain=org.url, sf_client_id=org.client_id, sf_client_secret=org.client_secret
+        )
+        leaks = await record(settings, out, list(SCENARIOS))
+    assert leaks == []
+    for name in SCENARIOS:
+        CHECKS[name](await replay(name, out))
