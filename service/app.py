@@ -59,7 +59,7 @@ def create_app(
             settings=config, tokens=tokens, salesforce=client, schemas=schemas,
             idempotency=InMemoryIdempotencyStore(), duplicate_locks=InMemoryIdempotencyStore(),
             policy=PolicyConfig.from_settings(config),
-            field_sets=parse_field_sets(getattr(config, "get_record_fields", None)),
+            field_sets=parse_field_sets(config.get_record_fields),
             metrics=metrics, webhook_secret=secret,
         )
         try:

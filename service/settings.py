@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     conversation_id_field: str | None = Field(
         "Description", description="Field that records the conversation id on created records"
     )
+    get_record_fields: str | None = Field(
+        None,
+        description="Fields salesforce_get_record speaks, per object, e.g. 'Contact=Name,Email,Account.Name;"
+        "Lead=Name,Company' (objects not named keep the defaults)",
+    )
     idempotency_ttl: float = Field(86400.0, description="How long a create's result is replayed, seconds")
     max_body_bytes: int = Field(65536, description="Largest accepted request body")
     log_level: str = Field("INFO", description="Log level")
