@@ -29,7 +29,7 @@ log = logging.getLogger("service.runner.server")
 
 AgentFactory = Callable[[InitData], Agent]
 AUDIO_CHUNK_BYTES = 16_000  # 0.5 s of 16 kHz PCM16 per audio event
-CLIENT_TOOL_TIMEOUT = 30.0
+CLIENT_TOOL_TIMEOUT = 10.0
 
 
 class Conversation:

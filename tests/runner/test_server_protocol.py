@@ -56,6 +56,9 @@ async def full_call(srv, persona_name: str, tag: str) -> list[dict]:
                 frames.append(msg)
                 if msg["type"] == "ping":
                     await ws.send(json.dumps({"type": "pong", "event_id": msg["ping_event"]["event_id"]}))
+                elif msg["type"] == "client_tool_call":
+                    await ws.send(json.dumps({"type": "client_tool_result", "is_error": False, "result": "shown",
+                                              "tool_call_id": msg["client_tool_call"]["tool_call_id"]}))
                 elif msg["type"] == "agent_response":
                     text = msg["agent_response_event"]["agent_response"]
                     said = caller.respond(text)
@@ -95,6 +98,7 @@ async def test_whole_call_emits_tool_events_and_end_call(server):
     assert kinds[0] == "conversation_initiation_metadata" and kinds.count("conversation_initiation_metadata") == 1
     tools = [f["agent_tool_request"]["tool_name"] for f in frames if f["type"] == "agent_tool_request"]
     assert "salesforce_search_records" in tools and "salesforce_create_record" in tools
+    assert [f["client_tool_call"]["tool_name"] for f in frames if f["type"] == "client_tool_call"] == ["show_summary"]
     end = [f for f in frames
            if f["type"] == "agent_tool_response" and f["agent_tool_response"]["tool_name"] == "end_call"]
     assert len(end) == 1 and frames[-1] == {"type": "_closed", "code": 1000}
