@@ -162,6 +162,7 @@ def seed_store(store: Store, *, seed: int = 42, records: int | None = None) -> d
             "AccountId": rng.choice(account_ids), "OwnerId": rng.choice(owner_ids),
         }, ago(90)))
     store.insert_many(case, cases)
+    store.analyze()
     return store.counts()
 
 

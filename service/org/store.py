@@ -27,7 +27,8 @@ TEXT_TYPES = frozenset(
 INT_TYPES = frozenset({"int", "boolean"})
 REAL_TYPES = frozenset({"double", "currency", "percent"})
 COMPOUND_TYPES = frozenset({"address", "location"})
-INDEXED = ("IsDeleted", "Email", "Name", "Phone", "LastName", "Company", "CaseNumber", "Username", "CreatedDate",
+# Not IsDeleted: without statistics SQLite would prefer that index over Email/Name and scan every row.
+INDEXED = ("Email", "Name", "Phone", "LastName", "Company", "CaseNumber", "Username", "CreatedDate",
            "StageName", "Status")
 NOT_INDEXED_LOOKUPS = frozenset({"CreatedById", "LastModifiedById", "MasterRecordId"})
 
@@ -109,11 +110,17 @@ class Store:
             for obj in self.schema.objects.values():
                 cols = ", ".join(column_sql(f) for f in stored_fields(obj))
                 self.conn.execute(f"CREATE TABLE IF NOT EXISTS {quote(obj.name)} ({cols})")
+                self.conn.execute(f"DROP INDEX IF EXISTS {quote(f'ix_{obj.name}_IsDeleted')}")
                 for f in stored_fields(obj):
                     lookup = f.is_reference and f.name not in NOT_INDEXED_LOOKUPS
                     if f.name in INDEXED or lookup:
                         index = quote(f"ix_{obj.name}_{f.name}")
                         self.conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {quote(obj.name)} ({quote(f.name)})")
+
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (after bulk loads)."""
+        with self.lock:
+            self.conn.execute("ANALYZE")
 
     def _max_rowid(self, name: str) -> int:
         row = self.conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {quote(name)}").fetchone()
