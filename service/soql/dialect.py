@@ -11,24 +11,28 @@ The tree is plain sqlglot plus the nodes in `service.soql.nodes`. Shape, for tra
   subquery, whose FROM table name is the *child relationship* (`Contacts`), not an object;
   `exp.Count` (`COUNT()` has no `this`; `COUNT(Id)` has a Column); `exp.Sum/Avg/Min/Max`;
   `exp.Anonymous` for COUNT_DISTINCT, CALENDAR_YEAR, toLabel, FORMAT, convertCurrency, …;
-  `exp.Alias(this=aggregate, alias=Identifier)` for `MAX(Amount) biggest` (no AS in SOQL);
+  `exp.Alias(this=aggregate or field, alias=Identifier)` for `MAX(Amount) biggest` (no AS in SOQL;
+  aliases only in aggregate queries - use `item.unalias()` to reach the expression);
   `nodes.Fields` for FIELDS(ALL|STANDARD|CUSTOM); `nodes.TypeOf` for TYPEOF … END.
 * **WHERE / HAVING**: `exp.And/Or/Not/Paren`; comparisons `exp.EQ/NEQ/LT/LTE/GT/GTE(this=Column,
   expression=value)` - the left side is always a field (or a date function / aggregate in HAVING);
   `= null` is `EQ(this, exp.Null())`, `!= null` is `NEQ(this, exp.Null())` (no IS NULL).
-  Values: `exp.Literal` (strings decoded, numbers as text, `-5` as a number literal), `exp.Null`,
+  Values: `exp.Literal` (strings decoded; numbers as text, `-5` is `Literal(this="-5")`), `exp.Null`,
   `exp.Boolean`, `nodes.SoqlDate`, `nodes.SoqlDateTime` (`.value` gives date / aware datetime),
   `nodes.DateLiteral` (`.literal_name` e.g. THIS_MONTH, `.n` e.g. 30 for LAST_N_DAYS:30).
 * `x IN ('a','b')` → `exp.In(this, expressions=[…])`; `x NOT IN (…)` → `exp.Not(exp.In)`;
-  semi-join `Id IN (SELECT AccountId FROM Contact)` → `exp.In(this, query=exp.Subquery(Select))`,
-  anti-join → `exp.Not(that)`. INCLUDES / EXCLUDES → `nodes.Includes/Excludes(this, expressions)`.
+  semi-join `Id IN (SELECT AccountId FROM Contact)` → `exp.In(this, query=exp.Subquery(Select))`
+  whose Select has exactly one field and no subqueries of its own; anti-join → `exp.Not(that)`.
+  `NOT Name LIKE 'x'` → `exp.Not(exp.Like)` (`Name NOT LIKE` is refused, as Salesforce does).
+  INCLUDES / EXCLUDES → `nodes.Includes/Excludes(this, expressions)`.
 * **LIKE**: `exp.Like(this, expression=Literal)`; the pattern keeps SOQL's escapes: `%` `_` are
   wildcards, `\\%` `\\_` `\\\\` are a literal percent, underscore, backslash (SQLite: `ESCAPE '\\'`).
   Other strings are fully decoded (`\\n` is a newline; outside LIKE `\\%` stays as two characters).
 * **ORDER BY**: `exp.Order(expressions=[exp.Ordered(this, desc=bool|None, nulls_first=bool)])`;
   `nulls_first` is True unless NULLS LAST was written or DESC without NULLS FIRST.
-* `exp.Group(expressions=[…])`; `tree.args["limit"]` is `exp.Limit(expression=Literal)`,
-  `tree.args["offset"]` is `exp.Offset(expression=Literal)` - both non-negative integers.
+* `exp.Group(expressions=[…])` (items may be `exp.Rollup` / `exp.Cube`);
+  `tree.args["limit"]` is `exp.Limit(expression=Literal)`, `tree.args["offset"]` is
+  `exp.Offset(expression=Literal)` - both non-negative integers.
 * `tree.meta` may hold `"with"` (SECURITY_ENFORCED | USER_MODE | SYSTEM_MODE), `"for"` (VIEW |
   REFERENCE | UPDATE) and `"update"` (TRACKING | VIEWSTAT), upper case.
 """

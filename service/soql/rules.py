@@ -41,6 +41,7 @@ class Checker:
     schema: Schema
     allowed: frozenset[str]
     changes: list[Change] = field(default_factory=list)
+    _resolved: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
     def object(self, name: str, what: str = "") -> SObject:
         """An allowed object by name, or a refusal naming the allow-list."""
@@ -56,6 +57,12 @@ class Checker:
 
     def resolve(self, obj: SObject, path: list[str]) -> list[str]:
         """The canonical spelling of a field path from `obj`, or a refusal naming the problem."""
+        key = (obj.name, *(p.lower() for p in path))
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(obj, path)
+        return self._resolved[key]
+
+    def _resolve(self, obj: SObject, path: list[str]) -> list[str]:
         canonical: list[str] = []
         current = obj
         for hop in path[:-1]:

@@ -98,7 +98,7 @@ def is_field(node: exp.Expr) -> bool:
         if not isinstance(node.expression, exp.Identifier):
             return False
         node = node.this
-    return isinstance(node, exp.Column) and all(isinstance(p, exp.Identifier) for p in node.parts)
+    return isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier)
 
 
 def _field_or_function(node: exp.Expr, aggregate: bool) -> None:
