@@ -1,0 +1,55 @@
+"""Whole voice calls (flite caller → pocketsphinx → rules agent → real gateway → embedded org)."""
+
+import pytest
+from conftest import need, org_query
+
+from service.voice.audio import read_wav
+from service.voice.call import run_voice_persona
+
+pytestmark = [pytest.mark.voice, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def factory():
+    need("flite", "pocketsphinx")
+    from service.voice.speech_io import SpeechFactory
+
+    made = SpeechFactory()
+    made.warm()
+    return made
+
+
+async def test_new_prospect_voice_call_creates_the_lead(stack, factory, tmp_path):
+    """The new prospect's Lead has the exact email and phone heard over the voice loop."""
+    wav = tmp_path / "call.wav"
+    record = await run_voice_persona("new-prospect", stack.executor(), wav_path=wav, speech_factory=factory)
+    assert record.error is None and record.outcome == "created"
+    rows = org_query(stack, "SELECT FirstName, LastName, Email, Phone, Company FROM Lead "
+                            "WHERE Email = 'priya.natarajan@brightwave-analytics.com'")
+    assert [(r["FirstName"], r["LastName"], r["Phone"], r["Company"]) for r in rows] == [
+        ("Priya", "Natarajan", "+15125550142", "Brightwave Analytics")]
+    checks = {c.name: c.passed for c in record.checks}
+    assert checks["searched_before_creating"] and checks["email_read_back_before_create"]
+    assert checks["nothing_duplicated"]
+    summary = record.voice["summary"]
+    assert summary["turns"] >= 10 and summary["wer"] < 0.3 and 0 < summary["stt_rtf"] < 1
+    assert len(read_wav(wav)) > 0
+
+
+async def test_email_correction_voice_call_keeps_the_corrected_email(stack, factory):
+    """The caller corrects 'sophia' to 'sofia, spelled with an f' at read-back; the Lead has the corrected email."""
+    record = await run_voice_persona("email-correction", stack.executor(), speech_factory=factory)
+    assert record.error is None and record.outcome == "created"
+    rows = org_query(stack, "SELECT Email, Phone FROM Lead WHERE LastName = 'Alvarez'")
+    assert [(r["Email"], r["Phone"]) for r in rows] == [("sofia.alvarez@lumenhealth.com", "+14155550123")]
+    assert {c.name: c.passed for c in record.checks}["created_fields_match"]
+
+
+async def test_voice_report_has_per_turn_wer_and_latencies(stack, factory, tmp_path):
+    """Each caller turn reports what was said and heard, WER and the STT / agent / TTS times."""
+    record = await run_voice_persona("off-topic", stack.executor(), speech_factory=factory, noise_db=-45)
+    turns = record.voice["turns"]
+    assert turns and record.voice["noise_dbfs"] == -45
+    for turn in turns:
+        assert turn["said"] and 0 <= turn["wer"] and turn["latency_ms"] >= turn["agent_ms"]
+        assert turn["endpoint_ms"] > 400  # 500 ms of silence ends an utterance
