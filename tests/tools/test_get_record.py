@@ -51,3 +51,11 @@ async def test_missing_record_is_404(gateway: httpx2.AsyncClient) -> None:
     r = await gateway.get(f"{GET}/Contact/0035g0000009999")
     assert r.status_code == 404
     assert "couldn't find" in r.json()["error"]["message"]
+
+
+async def test_field_sets_are_configurable(embedded_org: Any, make_gateway: Any) -> None:
+    """GET_RECORD_FIELDS narrows what a Contact answer carries."""
+    async with make_gateway(embedded_org, get_record_fields="Contact=Name,Email") as (client, _app):
+        record_id = await _contact_id(client)
+        r = await client.get(f"{GET}/Contact/{record_id}")
+        assert set(r.json()["record"]) == {"Id", "Name", "Email"}
