@@ -91,7 +91,8 @@ def decode_string(body: str, *, like: bool, column: int) -> str:
         if seq == "\\" and like:
             return "\\\\"
         if len(seq) == 5:
-            return chr(int(seq[1:], 16))
+            char = chr(int(seq[1:], 16))
+            return "\\" + char if like and char in "%_\\" else char  # \u0025 is a literal %
         decoded = _ESCAPES.get(seq.lower())
         if decoded is None:
             raise SoqlSyntaxError(f"Invalid escape \\{seq} in a string: use \\\\ for a backslash", column)

@@ -36,6 +36,7 @@ class PolicyConfig:
     max_limit: int = 50
     max_offset: int = 2000
     strict: bool = False
+    require_names: bool = True  # the name-field rules (Name, Account.Name, Owner.Name, ...)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PolicyConfig:
@@ -112,7 +113,7 @@ def _apply(tree: exp.Select, schema: Schema, config: PolicyConfig) -> list[Chang
         raise Refusal(f"FOR {meta['for']} is not allowed: remove it.", fix=_drop_meta("for"))
     if meta.get("update"):
         raise Refusal(f"UPDATE {meta['update']} is not allowed: remove it.", fix=_drop_meta("update"))
-    checker = Checker(schema, frozenset(name.lower() for name in config.allowed_objects))
+    checker = Checker(schema, frozenset(name.lower() for name in config.allowed_objects), config.require_names)
     obj = checker.object(tree.args["from_"].this.name)
     checker.check(tree, obj)
     offset = tree.args.get("offset")

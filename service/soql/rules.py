@@ -40,6 +40,7 @@ class Checker:
 
     schema: Schema
     allowed: frozenset[str]
+    require_names: bool = True
     changes: list[Change] = field(default_factory=list)
     _resolved: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
@@ -99,7 +100,8 @@ class Checker:
         aggregate = bool(select.args.get("group")) or any(is_aggregate(i) for i in items)
         if names and not aggregate:
             self.drop_duplicates(select, obj)
-            self.add_names(select, obj, kinds)
+            if self.require_names:
+                self.add_names(select, obj, kinds)
         for item in items:
             if isinstance(item, exp.Subquery):
                 self.child(item.this, obj)

@@ -231,3 +231,9 @@ def test_sql_habits_get_a_suggestion(query: str, suggestion: str) -> None:
     verdict = _check(query)
     assert verdict.verdict == "reject"
     assert verdict.suggested_query == suggestion
+
+
+def test_name_rules_can_be_turned_off() -> None:
+    """With require_names off, only the LIMIT rule repairs."""
+    verdict = _check("SELECT Id, Email, OwnerId FROM Contact", require_names=False)
+    assert verdict.changes == ["added LIMIT 10"]
