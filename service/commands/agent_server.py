@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per tool call is noise here
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if args.gateway and not secret:
         print("--gateway needs WEBHOOK_SECRET set to the gateway's webhook secret", file=sys.stderr)

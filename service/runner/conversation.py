@@ -114,6 +114,10 @@ class Conversation:
             if self.speech is not None:
                 with contextlib.suppress(Exception):
                     self.speech.close()
+            closer = getattr(self.agent, "aclose", None)
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    await closer()
 
     async def _read_init(self) -> InitData:
         try:

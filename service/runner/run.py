@@ -43,6 +43,12 @@ async def run_persona(name: str, executor: WebhookExecutor, *, agent_kind: str =
         record.checks = [Check("fixtures", False, record.error)]
         return record
     agent = make_agent(agent_kind, executor)
-    record = await run_call(persona, agent, executor, agent_kind=agent_kind, on_event=on_event, fixtures=fixtures)
+    try:
+        record = await run_call(persona, agent, executor, agent_kind=agent_kind, on_event=on_event,
+                                fixtures=fixtures)
+    finally:
+        closer = getattr(agent, "aclose", None)
+        if closer is not None:
+            await closer()
     await judge(record, persona, executor)
     return record

@@ -48,3 +48,28 @@ def test_gateway_without_secret_is_refused(monkeypatch, capsys):
     finally:
         get_settings.cache_clear()
     assert "WEBHOOK_SECRET" in capsys.readouterr().err
+
+
+def test_call_with_the_llm_agent_against_a_fake_endpoint(tmp_path, monkeypatch, capsys):
+    """`call --agent llm` drives a scripted chat-completions endpoint end to end on the embedded stack."""
+    from test_llm_agent import EMAIL, SCRIPT, _call, fake_llm
+
+    from service.runner.stack import ServerThread
+    from service.settings import get_settings
+
+    full = {"FirstName": "Priya", "LastName": "Natarajan", "Email": EMAIL, "Company": "Brightwave Analytics",
+            "Title": "Head of Operations", "Phone": "512 555 0142", "Industry": "Technology",
+            "Description": "Address: 500 Congress Avenue, Austin, TX 78701"}
+    script = [*SCRIPT[:3], {"role": "assistant", "content": None, "tool_calls": [
+        _call("salesforce_create_record", {"object_type": "Lead", "record_data": full}, "c2")]}, SCRIPT[4]]
+    with ServerThread(fake_llm(script)) as llm:
+        monkeypatch.setenv("AGENT_LLM_URL", llm.url + "/v1")
+        monkeypatch.setenv("AGENT_LLM_MODEL", "fake-model")
+        get_settings.cache_clear()
+        try:
+            code = main(["call", "--persona", "new-prospect", "--agent", "llm", "--reports-dir", str(tmp_path)])
+        finally:
+            get_settings.cache_clear()
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "outcome: created" in out

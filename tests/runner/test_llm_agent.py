@@ -31,7 +31,9 @@ SCRIPT = [
 ]
 
 
-def fake_llm() -> FastAPI:
+def fake_llm(script: list[dict] | None = None) -> FastAPI:
+    """Answers the n-th completion request with the n-th scripted message."""
+    replies = script or SCRIPT
     app = FastAPI()
     app.state.requests = []
 
@@ -39,7 +41,7 @@ def fake_llm() -> FastAPI:
     async def complete(request: Request) -> dict:
         body = await request.json()
         app.state.requests.append({"body": body, "auth": request.headers.get("authorization")})
-        message = SCRIPT[len(app.state.requests) - 1]
+        message = replies[len(app.state.requests) - 1]
         return {"id": "x", "object": "chat.completion", "model": body["model"],
                 "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
 
