@@ -166,6 +166,8 @@ async def paged_query(sb: Sandbox) -> dict[str, Any]:
 
 async def get_record(sb: Sandbox) -> dict[str, Any]:
     found = await sb.client.query("SELECT Id FROM Contact ORDER BY Id LIMIT 1", deadline=_deadline())
+    if not found.records:
+        raise RuntimeError("get_record needs at least one Contact in the org")
     record_id = found.records[0]["Id"]
     record = await sb.client.get("Contact", record_id, ["Id", "LastName"], deadline=_deadline())
     return {"id": record_id, "record": record}

@@ -87,13 +87,17 @@ async def test_revoked_mid_burst(org: OrgServer, sf: Any) -> None:
     old = await tokens.access_token()
     before = token_requests(org)
 
-    async def call(i: int) -> int:
-        if i == 100:
-            assert org.state.sessions.revoke(old)
+    completed = 0
+
+    async def call() -> int:
+        nonlocal completed
         result = await client.query(QUERY, deadline=Deadline.after(60))
+        completed += 1
+        if completed == 100:  # half the burst answered, the rest in flight with the old token
+            assert org.state.sessions.revoke(old)
         return int(result.total_size)
 
-    results = await asyncio.gather(*[call(i) for i in range(200)])
+    results = await asyncio.gather(*[call() for _ in range(200)])
     assert results == [5] * 200
     assert token_requests(org) - before == 1
 
