@@ -12,6 +12,7 @@ for any secret reference, dynamic variables such as `system__conversation_id`);
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass, field
@@ -212,8 +213,9 @@ class WebhookExecutor:
                    "body": body, "headers": sorted(headers)}
         start = time.perf_counter()
         try:
-            response = await self._client.request(spec.method, url, **kwargs)
-        except httpx2.TimeoutException:
+            async with asyncio.timeout(spec.timeout):  # the whole call, whatever the transport
+                response = await self._client.request(spec.method, url, **kwargs)
+        except (httpx2.TimeoutException, TimeoutError):
             return self._error(spec, None, "The tool timed out.", "client_timeout", start, request)
         except httpx2.HTTPError as exc:
             return self._error(spec, None, f"The tool could not be reached ({type(exc).__name__}).",
