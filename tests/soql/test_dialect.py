@@ -135,3 +135,10 @@ def test_error_column() -> None:
     with pytest.raises(SoqlSyntaxError) as info:
         parse_soql("SELECT Id FROM Contact WHERE Email = :email")
     assert info.value.column == len("SELECT Id FROM Contact WHERE Email = ") + 1
+
+
+def test_sqlglot_is_the_pure_python_build() -> None:
+    """The dialect subclasses sqlglot's parser, which the compiled sqlglotc build does not allow."""
+    import sqlglot.parser
+
+    assert sqlglot.parser.__file__.endswith(".py"), "uninstall sqlglotc: the SOQL dialect needs pure sqlglot"
