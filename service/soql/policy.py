@@ -126,18 +126,21 @@ def _apply(tree: exp.Select, schema: Schema, config: PolicyConfig) -> list[Chang
 
 
 def _limit(tree: exp.Select, config: PolicyConfig, changes: list[Change]) -> None:
+    """Add a LIMIT to the query when absent; lower any LIMIT (child subqueries' too) to the maximum."""
     single_row = not tree.args.get("group") and all(is_aggregate(i) for i in tree.expressions)
-    limit = tree.args.get("limit")
     reason = f"Queries must end with a LIMIT of at most {config.max_limit}."
-    if limit is None:
-        if not single_row:
-            tree.set("limit", exp.Limit(expression=exp.Literal.number(min(config.default_limit, config.max_limit))))
-            changes.append(Change(f"added LIMIT {min(config.default_limit, config.max_limit)}", reason))
-        return
-    value = int(limit.expression.name)
-    if value > config.max_limit:
-        limit.set("expression", exp.Literal.number(config.max_limit))
-        changes.append(Change(f"LIMIT {value} lowered to {config.max_limit}", reason))
+    default = min(config.default_limit, config.max_limit)
+    if tree.args.get("limit") is None and not single_row:
+        tree.set("limit", exp.Limit(expression=exp.Literal.number(default)))
+        changes.append(Change(f"added LIMIT {default}", reason))
+    children = [i.this for i in tree.expressions if isinstance(i, exp.Subquery)]
+    for select in (tree, *children):
+        limit = select.args.get("limit")
+        value = int(limit.expression.name) if limit is not None else 0
+        if value > config.max_limit:
+            limit.set("expression", exp.Literal.number(config.max_limit))
+            where = f"{select.args['from_'].this.name} " if select is not tree else ""
+            changes.append(Change(f"{where}LIMIT {value} lowered to {config.max_limit}", reason))
 
 
 def _suggest(tree: exp.Select, refusal: Refusal, schema: Schema, config: PolicyConfig) -> str | None:

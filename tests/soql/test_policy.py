@@ -237,3 +237,10 @@ def test_name_rules_can_be_turned_off() -> None:
     """With require_names off, only the LIMIT rule repairs."""
     verdict = _check("SELECT Id, Email, OwnerId FROM Contact", require_names=False)
     assert verdict.changes == ["added LIMIT 10"]
+
+
+def test_child_subquery_limit_is_lowered() -> None:
+    """A child subquery's LIMIT above the maximum is lowered too (none is added)."""
+    verdict = _check("SELECT Id, Name, (SELECT Id, Name FROM Contacts LIMIT 500) FROM Account LIMIT 5")
+    assert verdict.query == "SELECT Id, Name, (SELECT Id, Name FROM Contacts LIMIT 50) FROM Account LIMIT 5"
+    assert verdict.changes == ["Contacts LIMIT 500 lowered to 50"]
