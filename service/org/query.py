@@ -178,7 +178,7 @@ class Translator:
         if where is not None:
             plan.where = self.condition(plan, where.this, plan.where_params)
         if not self.include_deleted or not top:
-            alive = live(plan.obj, plan.alias)
+            alive = live(plan.obj, plan.alias, indexed=plan.count_only and where is None)
             plan.where = f"{alive} AND ({plan.where})" if plan.where else alive
         if not plan.count_only:
             self._select(plan, items, top)

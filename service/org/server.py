@@ -235,10 +235,8 @@ class OrgServer:
         return ssl.create_default_context(cafile=str(self.ca_path))
 
     def get_token(self) -> str:
-        """A new access token from the running org (client credentials)."""
-        session = self.state.sessions.issue(self.client_id)
-        self.state.stats.token_request()
-        return session.token
+        """A new access token issued in-process (not counted in `token_requests`, which counts HTTP calls)."""
+        return self.state.sessions.issue(self.client_id).token
 
     # --- context managers ---------------------------------------------------------------------
 

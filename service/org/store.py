@@ -27,8 +27,7 @@ TEXT_TYPES = frozenset(
 INT_TYPES = frozenset({"int", "boolean"})
 REAL_TYPES = frozenset({"double", "currency", "percent"})
 COMPOUND_TYPES = frozenset({"address", "location"})
-# Not IsDeleted: without statistics SQLite would prefer that index over Email/Name and scan every row.
-INDEXED = ("Email", "Name", "Phone", "LastName", "Company", "CaseNumber", "Username", "CreatedDate",
+INDEXED = ("IsDeleted", "Email", "Name", "Phone", "LastName", "Company", "CaseNumber", "Username", "CreatedDate",
            "StageName", "Status")
 NOT_INDEXED_LOOKUPS = frozenset({"CreatedById", "LastModifiedById", "MasterRecordId"})
 
@@ -67,11 +66,16 @@ def column_sql(f: SField) -> str:
     return f"{quote(f.name)} TEXT"
 
 
-def live(obj: SObject, alias: str | None = None) -> str:
-    """SQL condition selecting records that are not deleted ("1" for objects without IsDeleted)."""
+def live(obj: SObject, alias: str | None = None, *, indexed: bool = False) -> str:
+    """SQL condition selecting records that are not deleted ("1" for objects without IsDeleted).
+
+    The unary `+` keeps the planner off the (unselective) IsDeleted index so Email/Name/lookup
+    indexes drive the query; `indexed=True` allows it, for a bare COUNT() (a covering index scan).
+    """
     if obj.field("IsDeleted") is None:
         return "1"
-    return f"{alias}.IsDeleted = 0" if alias else "IsDeleted = 0"
+    column = f"{alias}.IsDeleted" if alias else "IsDeleted"
+    return f"{column} = 0" if indexed else f"+{column} = 0"
 
 
 def to_python(f: SField, value: Any) -> Any:
@@ -110,7 +114,6 @@ class Store:
             for obj in self.schema.objects.values():
                 cols = ", ".join(column_sql(f) for f in stored_fields(obj))
                 self.conn.execute(f"CREATE TABLE IF NOT EXISTS {quote(obj.name)} ({cols})")
-                self.conn.execute(f"DROP INDEX IF EXISTS {quote(f'ix_{obj.name}_IsDeleted')}")
                 for f in stored_fields(obj):
                     lookup = f.is_reference and f.name not in NOT_INDEXED_LOOKUPS
                     if f.name in INDEXED or lookup:
