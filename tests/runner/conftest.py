@@ -41,11 +41,3 @@ def stack(tmp_path_factory):
     with Stack(data_dir=tmp_path_factory.mktemp("org")) as running:
         yield running
 
-
-def org_query(stack, soql: str) -> list[dict]:
-    """Records straight from the embedded org's REST API (not through the gateway)."""
-    org = stack.org
-    response = httpx2.get(f"{org.url}/services/data/v58.0/query", params={"q": soql},
-                          headers={"Authorization": f"Bearer {org.get_token()}"})
-    response.raise_for_status()
-    return response.json()["records"]

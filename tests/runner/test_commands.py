@@ -52,7 +52,7 @@ def test_gateway_without_secret_is_refused(monkeypatch, capsys):
 
 def test_call_with_the_llm_agent_against_a_fake_endpoint(tmp_path, monkeypatch, capsys):
     """`call --agent llm` drives a scripted chat-completions endpoint end to end on the embedded stack."""
-    from test_llm_agent import EMAIL, SCRIPT, _call, fake_llm
+    from runner_fake_llm import EMAIL, SCRIPT, _call, fake_llm
 
     from service.runner.stack import ServerThread
     from service.settings import get_settings

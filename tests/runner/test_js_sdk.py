@@ -77,7 +77,7 @@ def test_js_sdk_call_creates_the_lead(tools_dir):
 
 def test_js_sdk_whole_call_on_the_embedded_org(stack):
     """Through the real gateway: the JS SDK's whole call leaves the Lead in the org."""
-    from conftest import org_query
+    from runner_org import org_query
 
     node = _require_node()
     app = create_agent_server(stack.executor(), ping_interval=0.5)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import org_query
+from runner_org import org_query
 
 from service.runner.callers import PERSONA_NAMES
 from service.runner.report import write_report

@@ -53,7 +53,7 @@ def test_dynamic_variables_name_the_known_caller(fake_server):
 
 def test_python_sdk_whole_call_on_the_embedded_org(stack):
     """Through the real gateway: the SDK's whole qualification call leaves the Lead in the org."""
-    from conftest import org_query
+    from runner_org import org_query
 
     app = create_agent_server(stack.executor(), ping_interval=0.5)
     with ServerThread(app) as server:
