@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
         def factory(init: InitData) -> Any:
             return make_agent(args.agent, executor, first_message=init.first_message,
-                              dynamic_variables=init.dynamic_variables)
+                              dynamic_variables=init.dynamic_variables, prompt=init.prompt, language=init.language)
 
         app = create_agent_server(executor, agent_factory=factory)
         print(f"gateway: {stack.gateway_url}")

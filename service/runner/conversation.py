@@ -89,7 +89,7 @@ class Conversation:
                 self.speech = self.speech_factory()
             await self.send(protocol.metadata(self.id))
             self.log.append({"event": "init", "text_only": init.text_only, "user_id": init.user_id,
-                             "source": init.source})
+                             "source": init.source, "language": init.language})
             tasks = [asyncio.create_task(self._worker()), asyncio.create_task(self._pinger())]
             await self._receiver(tasks[0])
         except ProtocolError as exc:

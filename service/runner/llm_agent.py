@@ -47,7 +47,7 @@ class LLMAgent:
     def __init__(self, *, url: str, model: str, api_key: str | None, tools: dict[str, ToolSpec],
                  system_prompt: str | None = None, first_message: str | None = None,
                  dynamic_variables: dict[str, Any] | None = None, transport: httpx2.AsyncBaseTransport | None = None,
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, language: str | None = None) -> None:
         self.url = url.rstrip("/") if url.rstrip("/").endswith("/chat/completions") else url.rstrip("/") + \
             "/chat/completions"
         self.model = model
@@ -55,6 +55,8 @@ class LLMAgent:
         self.tools = tools
         self.variables = dict(dynamic_variables or {})
         prompt = system_prompt or seed_system_prompt()
+        if language and language.lower() not in ("en", "english"):
+            prompt += f"\n\nSpeak with the caller in this language: {language}."
         self.first_message = self._fill(first_message or DEFAULT_FIRST_MESSAGE)
         self.messages: list[dict[str, Any]] = [{"role": "system", "content": self._fill(prompt)}]
         self.expected_slot: str | None = "free"

@@ -15,8 +15,10 @@ from service.runner.webhooks import WebhookExecutor
 
 
 def make_agent(kind: str, executor: WebhookExecutor, *, first_message: str | None = None,
-               dynamic_variables: dict[str, Any] | None = None) -> Agent:
-    """`rules` (the deterministic agent) or `llm` (chat completions at AGENT_LLM_URL)."""
+               dynamic_variables: dict[str, Any] | None = None, prompt: str | None = None,
+               language: str | None = None) -> Agent:
+    """`rules` (the deterministic agent, English) or `llm` (chat completions at AGENT_LLM_URL; a prompt
+    override replaces the seed's system prompt, a language override is passed on as an instruction)."""
     if kind == "rules":
         return QualificationAgent(first_message=first_message, dynamic_variables=dynamic_variables)
     if kind == "llm":
@@ -24,7 +26,7 @@ def make_agent(kind: str, executor: WebhookExecutor, *, first_message: str | Non
         from service.settings import get_settings
 
         return LLMAgent.from_settings(get_settings(), executor.tools, first_message=first_message,
-                                      dynamic_variables=dynamic_variables)
+                                      dynamic_variables=dynamic_variables, system_prompt=prompt, language=language)
     raise ValueError(f"unknown agent kind {kind!r} (rules or llm)")
 
 

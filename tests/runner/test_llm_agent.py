@@ -36,3 +36,19 @@ def test_function_schema_shows_only_llm_filled_parameters(fake_executor):
     schema = fake_executor.tools["salesforce_create_record"].function_schema()["function"]["parameters"]
     assert set(schema["properties"]) == {"object_type", "record_data"}
     assert "Email" in schema["properties"]["record_data"]["properties"]
+
+
+async def test_prompt_language_and_variables_overrides_reach_the_llm(fake_executor):
+    """A prompt override replaces the seed prompt; language and {{variables}} are applied."""
+    llm = fake_llm()
+    agent = LLMAgent(url="http://llm/v1/chat/completions", model="m", api_key=None, tools=fake_executor.tools,
+                     transport=httpx2.ASGITransport(app=llm), system_prompt="You help {{company}} callers.",
+                     first_message="Hola {{name}}", dynamic_variables={"company": "Acme", "name": "Ana"},
+                     language="es")
+    hello = await agent.greet()
+    reply = await agent.reply("Necesito ayuda", lambda name, params: fake_executor.call(name, params, {}))
+    await agent.aclose()
+    assert hello.text == "Hola Ana" and reply.slot == "email"
+    system = llm.state.requests[0]["body"]["messages"][0]["content"]
+    assert system.startswith("You help Acme callers.") and "language: es" in system
+    assert llm.state.requests[0]["auth"] is None
