@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from service.soql.lexer import DATE_LITERALS_FIXED, DATE_LITERALS_WITH_N
+
 _FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*SELECT\s+\*\s+FROM\b", re.I), "SELECT Id FROM"),  # the name rule adds Name
     (re.compile(r"\s*;\s*$"), ""),
@@ -24,9 +26,20 @@ _FIXES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_BARE_VALUE = re.compile(r"(\b[\w.]+\s*(?:=|!=|<>)\s*)([A-Za-z][A-Za-z0-9_]*)\b(?!\s*[.(:])")
+_NOT_TEXT = frozenset({"NULL", "TRUE", "FALSE"}) | DATE_LITERALS_FIXED | DATE_LITERALS_WITH_N
+
+
+def _quote_bare_value(match: re.Match[str]) -> str:
+    """`Status = Open` → `Status = 'Open'` (not for null, booleans or date literals)."""
+    word = match.group(2)
+    return match.group(0) if word.upper() in _NOT_TEXT else f"{match.group(1)}'{word}'"
+
+
 def fix_text(query: str) -> str | None:
     """The query with every applicable fix applied, or None if nothing changed."""
     fixed = query
     for pattern, replacement in _FIXES:
         fixed = pattern.sub(replacement, fixed)
+    fixed = _BARE_VALUE.sub(_quote_bare_value, fixed)
     return fixed if fixed != query else None

@@ -180,7 +180,7 @@ def _value(node: exp.Expr | None) -> None:
         return
     if not isinstance(node, _VALUES):
         if node is not None and is_field(node):
-            _fail("Compare a field to a value, not to another field")
+            _fail("Put text values in single quotes, e.g. Status = 'Open': SOQL cannot compare two fields")
         _fail(f"Expected a value, not {_show(node)}")
 
 

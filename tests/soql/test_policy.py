@@ -222,6 +222,8 @@ def test_functions_that_are_not_aggregates_still_need_names() -> None:
          "SELECT Id, Name FROM Account WHERE NOT Name LIKE 'Acme%' LIMIT 5"),
         ("SELECT StageName, MAX(Amount) AS biggest FROM Opportunity GROUP BY StageName",
          "SELECT StageName, MAX(Amount) biggest FROM Opportunity GROUP BY StageName LIMIT 10"),
+        ("SELECT Id, Name FROM Lead WHERE Status = Working AND Email != null LIMIT 5",
+         "SELECT Id, Name FROM Lead WHERE Status = 'Working' AND Email != null LIMIT 5"),
         ("SELECT Id, Name FROM Contact -- newest first\nORDER BY CreatedDate DESC LIMIT 5",
          "SELECT Id, Name FROM Contact ORDER BY CreatedDate DESC LIMIT 5"),
     ],
