@@ -235,6 +235,22 @@ async def _abort(send: Send, *, refuse: bool) -> None:
         await asyncio.sleep(0.005)
 
 
+async def _hold(delay: float, send: Send) -> bool:
+    """Sleep `delay`; False when a real server cancelled the request while shutting down.
+
+    Then the connection is dropped quietly instead of uvicorn logging a CancelledError traceback.
+    In-process (no transport) the cancellation is the caller's and propagates untouched.
+    """
+    try:
+        await asyncio.sleep(delay)
+    except asyncio.CancelledError:
+        if getattr(getattr(send, "__self__", None), "transport", None) is None:
+            raise
+        await _abort(send, refuse=False)
+        return False
+    return True
+
+
 async def _respond(send: Send, status: int, body: bytes, content_type: str) -> None:
     headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -269,8 +285,8 @@ class FaultMiddleware:
             await _respond(send, fault.status, json.dumps(UNAVAILABLE).encode(), JSON_TYPE)
         elif kind in ("delay", "slow_commit", "token_slow"):
             body = await _read_body(receive)  # read now: a client that gives up must not stop the late commit
-            await asyncio.sleep(fault.delay)
-            await self.app(scope, _replay(body, receive), send)
+            if await _hold(fault.delay, send):
+                await self.app(scope, _replay(body, receive), send)
         else:  # slow_response, reset_after_commit: handle now, then hold or drop the answer
             held: list[Message] = []
 
@@ -281,9 +297,9 @@ class FaultMiddleware:
             if kind == "reset_after_commit":
                 await _abort(send, refuse=False)
                 return
-            await asyncio.sleep(fault.delay)
-            for message in held:
-                await send(message)
+            if await _hold(fault.delay, send):
+                for message in held:
+                    await send(message)
 
 
 def _loopback(request: Request) -> bool:
