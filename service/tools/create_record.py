@@ -22,12 +22,18 @@ from service.schema import Schema, SObject
 from service.settings import Settings
 from service.tools.get_record import allowed_object
 from service.tools.guard import check_required, normalize_fields, resolve_names, split_person_name
-from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore, idempotency_key
+from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore, body_hash, idempotency_key
 from service.tools.records import record_name
 from service.tools.schemas import CREATE_OBJECTS, CreateRecordResponse
 from service.tools.speech import end_sentence
 
 log = logging.getLogger("service.tools")
+
+# Time kept back from a create to reconcile a lost answer within the same call.
+_RECONCILE_RESERVE = 3.0
+
+# Without a conversation id or key, a pending marker (keyed by the body) guards retries this long.
+_ANON_PENDING_TTL = 600.0
 
 # Who else a person may already be: creating a Lead also checks Contacts, and the other way round.
 _ALSO_CHECK = {"Lead": "Contact", "Contact": "Lead"}
@@ -68,6 +74,7 @@ async def create_record(object_type: str, body: dict[str, Any], ctx: CreateConte
     if ctx.dry_run:
         existing = await find_existing(sobject, fields, ctx)
         return _exists_answer(existing, dry_run=True) if existing else _answer(sobject, None, final, dry_run=True)
+    pending_key = f"pending:{key or 'body:' + body_hash(sobject.name, fields)}"
     async with AsyncExitStack() as stack:
         if key is not None:
             await stack.enter_async_context(ctx.store.lock(key))
@@ -77,18 +84,18 @@ async def create_record(object_type: str, body: dict[str, Any], ctx: CreateConte
         dup = _duplicate_key(sobject, fields)
         if dup is not None:
             await stack.enter_async_context(ctx.duplicate_locks.lock(dup))
-        pending = f"pending:{key}" if key is not None else None
-        found = await _reconcile(sobject, final, ctx) if pending and await ctx.store.get(pending) else None
-        if found is not None:
-            # An earlier identical call sent this create but never learned its outcome: it committed.
-            answer = _answer(sobject, found.id, final, name=found.name)
-        elif existing := await find_existing(sobject, fields, ctx):
+        existing = await find_existing(sobject, fields, ctx)
+        if existing is not None:
             answer = _exists_answer(existing)
         else:
-            if pending is not None:
-                # Written before sending, so a repeat after a lost answer (or a cancelled call) looks first.
-                await ctx.store.put(pending, {"object": sobject.name}, ctx.settings.idempotency_ttl)
-            answer = await _create(sobject, fields, final, ctx)
+            earlier = await _reconcile(sobject, final, ctx) if await ctx.store.get(pending_key) else None
+            if earlier is not None:
+                answer = _answer(sobject, earlier.id, final, name=earlier.name)
+            else:
+                ttl = ctx.settings.idempotency_ttl if key else min(ctx.settings.idempotency_ttl, _ANON_PENDING_TTL)
+                await ctx.store.put(pending_key, {"object": sobject.name}, ttl)
+                answer = await _create(sobject, fields, final, ctx)
+        await ctx.store.delete(pending_key)
         if key is not None:
             await ctx.store.put(key, answer.model_dump(), ctx.settings.idempotency_ttl)
     return answer
@@ -182,9 +189,11 @@ async def _name_by_id(record_id: str, ctx: CreateContext) -> Existing | None:
 async def _create(
     sobject: SObject, fields: dict[str, Any], final: dict[str, Any], ctx: CreateContext
 ) -> CreateRecordResponse:
+    """Create once; after a lost answer look the record up, and create again only when the first
+    request provably never ran (a reset, not a timeout: a timed-out create may still commit)."""
     for attempt in range(2):
         try:
-            record_id = await ctx.client.create(sobject.name, final, deadline=ctx.deadline)
+            record_id = await ctx.client.create(sobject.name, final, deadline=_create_deadline(ctx.deadline))
         except DuplicateDetected as exc:
             ids = [i for i in exc.match_ids if isinstance(i, str)]
             found = await _name_by_id(ids[0], ctx) if ids else None
@@ -196,20 +205,18 @@ async def _create(
             found = await _reconcile(sobject, final, ctx)
             if found is not None:
                 return _answer(sobject, found.id, final, name=found.name)
-            if attempt == 1 or ctx.deadline.remaining() < 2.0 or _may_still_commit(exc):
+            timed_out = isinstance(exc.__cause__, httpx2.TimeoutException)
+            if timed_out or attempt == 1 or ctx.deadline.remaining() < 2.0:
                 raise
             continue
         return _answer(sobject, record_id, final, name=await _case_number(sobject, record_id, ctx))
     raise OutcomeUnknown("the create could not be confirmed")  # pragma: no cover - loop always returns
 
 
-def _may_still_commit(exc: OutcomeUnknown) -> bool:
-    """True when the lost create may still be running in the org (a timeout, a proxy's 502/504).
-
-    Sending it again could then make a second record once the first one commits; only a reset or
-    refused connection, after a lookup found nothing, is safe to send again.
-    """
-    return isinstance(exc.__cause__, httpx2.TimeoutException) or exc.http_status in (502, 504)
+def _create_deadline(deadline: Deadline) -> Deadline:
+    """The create's share of the budget: what is left minus time to look the record up after."""
+    remaining = deadline.remaining()
+    return Deadline(deadline.at - min(_RECONCILE_RESERVE, remaining / 3))
 
 
 async def _reconcile(sobject: SObject, final: dict[str, Any], ctx: CreateContext) -> Existing | None:
@@ -225,7 +232,7 @@ async def _reconcile(sobject: SObject, final: dict[str, Any], ctx: CreateContext
             conditions.append(f"{field.name} = {{}}")
             values.append(value)
     if not conditions:
-        raise OutcomeUnknown("the create could not be confirmed")
+        return None
     soql = format_soql(
         f"SELECT Id, {sobject.name_field} FROM {sobject.name} WHERE {' AND '.join(conditions)} "
         "AND CreatedDate = TODAY ORDER BY CreatedDate DESC LIMIT 1",

@@ -42,7 +42,8 @@ RETRY_AFTER = {LimitExceeded: "30", Unavailable: "2", OutcomeUnknown: "2", Sales
 _FIXED: list[tuple[type[ServiceError], str]] = [
     (DeadlineExceeded, SLOW),
     (LimitExceeded, "The CRM has hit its API limit for now. Please try again later."),
-    (OutcomeUnknown, "I couldn't confirm whether the record was saved. Search for it before trying again."),
+    (OutcomeUnknown, "I couldn't confirm whether the record was saved. Wait a moment and send the same "
+                     "request again: it checks for the record before creating anything."),
     (SalesforceAuthError, "The gateway can't sign in to the CRM right now. Please try again later."),
     (SessionExpired, "The gateway can't sign in to the CRM right now. Please try again later."),
     (Unavailable, "The CRM is unavailable right now. Please try again in a moment."),
@@ -53,6 +54,9 @@ _FIXED: list[tuple[type[ServiceError], str]] = [
 
 def error_body(exc: ServiceError) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Status, JSON body and headers for one error of the tree."""
+    # Retries that ran out the budget answer as what kept failing (a rate limit, an outage).
+    if isinstance(exc, DeadlineExceeded) and isinstance(exc.__cause__, (LimitExceeded, Unavailable)):
+        exc = exc.__cause__
     status, code, message = exc.status, exc.code, exc.message
     for cls, sentence in _FIXED:
         if isinstance(exc, cls):

@@ -1,5 +1,9 @@
 """Idempotency for creates: the first answer to a key is replayed to repeats for a while.
 
+A create in flight leaves a *pending* marker (keyed by the idempotency key, or by the body hash when
+the caller sent no key): a repeat that finds one looks the record up before creating, so a create
+whose answer was lost (timeout, reset, the tool's budget spent) is never blindly repeated.
+
 The key is the conversation id plus a hash of the normalised body (or an explicit
 `Idempotency-Key`). `lock(key)` serialises concurrent identical creates so exactly one reaches
 Salesforce; the others wait and get the stored answer. The in-process store is the default; a
@@ -41,6 +45,8 @@ class IdempotencyStore(Protocol):
 
     async def put(self, key: str, value: dict[str, Any], ttl: float) -> None: ...
 
+    async def delete(self, key: str) -> None: ...
+
     def lock(self, key: str) -> Any: ...
 
 
@@ -65,6 +71,9 @@ class InMemoryIdempotencyStore:
         if len(self._values) >= self._max:
             self._evict()
         self._values[key] = (time.monotonic() + ttl, value)
+
+    async def delete(self, key: str) -> None:
+        self._values.pop(key, None)
 
     @asynccontextmanager
     async def lock(self, key: str) -> AsyncIterator[None]:

@@ -101,3 +101,51 @@ async def test_two_replicas_racing_make_one_record(make_embedded_org: Any, make_
         assert {a.status_code for a in answers} == {200}
         assert len({a.json()["id"] for a in answers}) == 1
         assert org.stats()["records"]["Lead"] == before + 1
+
+
+async def test_late_answer_to_create_is_reconciled(make_embedded_org: Any, make_gateway: Any) -> None:
+    """The org commits at once but answers after the budget: the lookup finds the record."""
+    faults = Faults()
+    org = make_embedded_org(faults=faults)
+    async with make_gateway(org, tool_timeout=4.0) as (client, _app):
+        before = org.stats()["records"]["Case"]
+        faults.add("slow_response", scope="create", times=1, delay=10)
+        r = await client.post(CREATE + "/Case", json={"Subject": "Answer came late"})
+        assert r.status_code == 200, r.text
+        assert r.json()["created"] is True
+        assert org.stats()["records"]["Case"] == before + 1
+
+
+async def test_create_committed_after_timeout_is_found_on_retry(make_embedded_org: Any, make_gateway: Any) -> None:
+    """A create the org commits only after the gateway gave up is not repeated by the agent's retry:
+    the first call says it couldn't confirm; the retry finds the record instead of creating another."""
+    faults = Faults()
+    org = make_embedded_org(faults=faults)
+    async with make_gateway(org, tool_timeout=3.0) as (client, _app):
+        before = org.stats()["records"]["Case"]
+        faults.add("delay", scope="create", times=1, delay=3.5)
+        body = {"Subject": "Committed late", "Priority": "High"}
+        headers = {"X-Conversation-Id": "conv-late"}
+        first = await client.post(CREATE + "/Case", json=body, headers=headers)
+        assert first.status_code in (503, 504)
+        assert "couldn't confirm" in first.json()["error"]["message"]
+        for _ in range(200):  # the org commits the delayed create a moment later
+            if org.stats()["records"]["Case"] > before:
+                break
+            await asyncio.sleep(0.05)
+        retry = await client.post(CREATE + "/Case", json=body, headers=headers)
+        assert retry.status_code == 200, retry.text
+        assert retry.json()["created"] is True
+        assert org.stats()["records"]["Case"] == before + 1
+
+
+async def test_rate_limit_answers_429_with_retry_after(make_embedded_org: Any, make_gateway: Any) -> None:
+    """An org out of API calls gets a speakable 429 with Retry-After, not a timeout."""
+    faults = Faults()
+    org = make_embedded_org(faults=faults)
+    async with make_gateway(org, tool_timeout=2.0) as (client, _app):
+        faults.add("limit_exceeded", scope="query", times=None)
+        r = await client.get(SEARCH, params={"q": "SELECT Id, Name FROM Account WHERE Name = 'Acme'"})
+        faults.clear()
+        assert r.status_code == 429
+        assert r.headers["retry-after"] and "limit" in r.json()["error"]["message"]
