@@ -149,3 +149,23 @@ async def test_rate_limit_answers_429_with_retry_after(make_embedded_org: Any, m
         faults.clear()
         assert r.status_code == 429
         assert r.headers["retry-after"] and "limit" in r.json()["error"]["message"]
+
+
+async def test_duplicates_detected_answers_already_exists(make_embedded_org: Any, make_gateway: Any) -> None:
+    """Replica A's create commits late; replica B creates the same person meanwhile; the org's
+    DUPLICATES_DETECTED turns A's answer into 'already exists' with B's record."""
+    faults = Faults()
+    org = make_embedded_org(faults=faults)
+    async with make_gateway(org) as (one, _a), make_gateway(org) as (two, _b):
+        before = org.stats()["records"]["Lead"]
+        body = {**LEAD, "Email": "slow.twin@dup.example"}
+        faults.add("slow_commit", scope="create", times=1, delay=1.0)
+        first = asyncio.create_task(one.post(CREATE + "/Lead", json=body))
+        await asyncio.sleep(0.4)
+        second = await two.post(CREATE + "/Lead", json=body)
+        late = await first
+        assert second.json()["created"] is True
+        assert late.status_code == 200, late.text
+        assert late.json()["created"] is False and late.json()["id"] == second.json()["id"]
+        assert late.json()["name"] == "Rita Reset"
+        assert org.stats()["records"]["Lead"] == before + 1
