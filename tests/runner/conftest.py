@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx2
 import pytest
+from fastapi import FastAPI
 from runner_fake_gateway import fake_gateway
 
+from service.runner.stack import Stack
 from service.runner.webhooks import WebhookExecutor, load_tools
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,12 +23,12 @@ def tools_dir() -> Path:
 
 
 @pytest.fixture
-def fake_app():
+def fake_app() -> FastAPI:
     return fake_gateway(SECRET)
 
 
 @pytest.fixture
-async def fake_executor(fake_app, tools_dir) -> AsyncIterator[WebhookExecutor]:
+async def fake_executor(fake_app: FastAPI, tools_dir: Path) -> AsyncIterator[WebhookExecutor]:
     transport = httpx2.ASGITransport(app=fake_app)
     executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret=SECRET, transport=transport)
     yield executor
@@ -34,10 +36,7 @@ async def fake_executor(fake_app, tools_dir) -> AsyncIterator[WebhookExecutor]:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The embedded org (demo data) + the real gateway, on loopback, shared by a module's tests."""
-    from service.runner.stack import Stack
-
     with Stack(data_dir=tmp_path_factory.mktemp("org")) as running:
         yield running
-

@@ -72,8 +72,12 @@ def fake_gateway(secret: str = "test-secret") -> FastAPI:
         return {"speech": f"{object_type} {rec.get('Name')}.", "record": rec}
 
     @app.post("/tools/salesforce_create_record/{object_type}")
-    async def create(object_type: str, request: Request, x_webhook_secret: str | None = Header(None),
-                     x_conversation_id: str | None = Header(None)) -> Any:
+    async def create(
+        object_type: str,
+        request: Request,
+        x_webhook_secret: str | None = Header(None),
+        x_conversation_id: str | None = Header(None),
+    ) -> Any:
         if (err := denied(x_webhook_secret)) is not None:
             return err
         body = await request.json()
@@ -83,14 +87,24 @@ def fake_gateway(secret: str = "test-secret") -> FastAPI:
         for obj in ("Lead", "Contact"):
             for rec in store[obj]:
                 if body.get("Email") and rec.get("Email") == body.get("Email"):
-                    return {"speech": f"{rec['Name']} already exists.", "created": False, "id": rec["Id"],
-                            "object": obj, "name": rec["Name"]}
+                    return {
+                        "speech": f"{rec['Name']} already exists.",
+                        "created": False,
+                        "id": rec["Id"],
+                        "object": obj,
+                        "name": rec["Name"],
+                    }
         rec = dict(body)
         rec["Id"] = f"{PREFIX[object_type]}000000000{next(counter):03d}AAA"
         rec.setdefault("Name", " ".join(str(body.get(k)) for k in ("FirstName", "LastName") if body.get(k)))
         store[object_type].append(rec)
         article = "an" if object_type[0] in "AEIOU" else "a"
-        return {"speech": f"I've created {article} {object_type.lower()} for {rec['Name']}.", "created": True,
-                "id": rec["Id"], "object": object_type, "name": rec["Name"]}
+        return {
+            "speech": f"I've created {article} {object_type.lower()} for {rec['Name']}.",
+            "created": True,
+            "id": rec["Id"],
+            "object": object_type,
+            "name": rec["Name"],
+        }
 
     return app

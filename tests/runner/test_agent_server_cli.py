@@ -22,15 +22,21 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_agent_server_command_holds_a_call(tmp_path):
+def test_agent_server_command_holds_a_call(tmp_path: Path) -> None:
     """The command starts org + gateway + agent server; an SDK call ends with end_call; SIGTERM stops it."""
     port = _free_port()
     env = {**os.environ, "ORG_DATA_DIR": str(tmp_path / "org"), "REPORTS_DIR": str(tmp_path)}
     env.pop("WEBHOOK_SECRET", None)
     log = tmp_path / "server.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "service", "agent-server", "--port", str(port)], cwd=REPO,
-                                env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "service", "agent-server", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         for _ in range(300):
             if "agent server: ws://127.0.0.1:" in log.read_text() or proc.poll() is not None:

@@ -9,14 +9,16 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
+from fastapi import FastAPI
 from runner_fake_gateway import fake_gateway
 
-from service.runner.callers import Caller, load_persona
+from service.runner.callers import Caller, Persona, load_persona
 from service.runner.server import create_agent_server
-from service.runner.stack import ServerThread
+from service.runner.stack import ServerThread, Stack
 from service.runner.webhooks import WebhookExecutor, load_tools
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
@@ -34,14 +36,27 @@ def _require_node() -> str:
     return node
 
 
-def _js_call(node: str, app, persona) -> list[dict]:
+def _js_call(node: str, app: FastAPI, persona: Persona) -> list[dict[str, Any]]:
     caller = Caller(persona)
-    events: list[dict] = []
+    events: list[dict[str, Any]] = []
     with ServerThread(app) as server:
-        proc = subprocess.Popen([node, "call.mjs", server.url], cwd=JS_DIR, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+        proc = subprocess.Popen(
+            [node, "call.mjs", server.url],
+            cwd=JS_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin, stdout = proc.stdin, proc.stdout
+        lines: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:
+            for line in stdout:
+                lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
         try:
             while True:
                 event = json.loads(lines.get(timeout=30))
@@ -50,8 +65,8 @@ def _js_call(node: str, app, persona) -> list[dict]:
                     break
                 if event["event"] == "agent" and "Thank you for calling" not in event["text"]:
                     said = caller.respond(event["text"])
-                    proc.stdin.write(json.dumps({"say": said}) + "\n")
-                    proc.stdin.flush()
+                    stdin.write(json.dumps({"say": said}) + "\n")
+                    stdin.flush()
             proc.wait(timeout=10)
         finally:
             if proc.poll() is None:
@@ -60,12 +75,16 @@ def _js_call(node: str, app, persona) -> list[dict]:
     return events
 
 
-def test_js_sdk_call_creates_the_lead(tools_dir):
+def test_js_sdk_call_creates_the_lead(tools_dir: Path) -> None:
     """A whole new-prospect call through @elevenlabs/client ends by the agent, with the Lead created."""
     node = _require_node()
     gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret="test-secret",
-                               transport=httpx2.ASGITransport(app=gateway))
+    executor = WebhookExecutor(
+        load_tools(tools_dir),
+        base_url="http://gateway",
+        secret="test-secret",
+        transport=httpx2.ASGITransport(app=gateway),
+    )
     app = create_agent_server(executor, ping_interval=0.5)
     events = _js_call(node, app, load_persona("new-prospect"))
     assert events[0]["event"] == "connect"
@@ -75,7 +94,7 @@ def test_js_sdk_call_creates_the_lead(tools_dir):
     assert conv.log[0]["source"] == "js_sdk" and conv.log[0]["user_id"] == "js-user"
 
 
-def test_js_sdk_whole_call_on_the_embedded_org(stack):
+def test_js_sdk_whole_call_on_the_embedded_org(stack: Stack) -> None:
     """Through the real gateway: the JS SDK's whole call leaves the Lead in the org."""
     from runner_org import org_query
 
@@ -83,6 +102,7 @@ def test_js_sdk_whole_call_on_the_embedded_org(stack):
     app = create_agent_server(stack.executor(), ping_interval=0.5)
     events = _js_call(node, app, load_persona("new-prospect", tag="js"))
     assert events[-1] == {"event": "disconnect", "reason": "agent"}
-    rows = org_query(stack, "SELECT Id, Name, Company FROM Lead "
-                            "WHERE Email = 'priya.natarajanjs@brightwave-analytics.com'")
+    rows = org_query(
+        stack, "SELECT Id, Name, Company FROM Lead WHERE Email = 'priya.natarajanjs@brightwave-analytics.com'"
+    )
     assert [(r["Name"], r["Company"]) for r in rows] == [("Priya Natarajan", "Brightwave Analyticsjs")]

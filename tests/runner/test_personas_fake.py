@@ -8,10 +8,11 @@ from service.runner.agent import QualificationAgent
 from service.runner.callers import PERSONA_NAMES, load_persona
 from service.runner.checks import judge
 from service.runner.session import prepare_fixtures, run_call
+from service.runner.webhooks import WebhookExecutor
 
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
-async def test_persona_passes_its_checks_on_the_fake_gateway(name, fake_executor):
+async def test_persona_passes_its_checks_on_the_fake_gateway(name: str, fake_executor: WebhookExecutor) -> None:
     """The rules agent passes every check for each persona."""
     persona = load_persona(name)
     fixtures = await prepare_fixtures(persona, fake_executor)

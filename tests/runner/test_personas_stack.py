@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from runner_org import org_query
 
 from service.runner.callers import PERSONA_NAMES
 from service.runner.report import write_report
 from service.runner.run import run_persona
+from service.runner.stack import Stack
 
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
-async def test_persona_passes_every_check(stack, name, tmp_path):
+async def test_persona_passes_every_check(stack: Stack, name: str, tmp_path: Path) -> None:
     """The rules agent's call for this persona passes all its checks; the report is written."""
     executor = stack.executor()
     try:
@@ -25,7 +28,7 @@ async def test_persona_passes_every_check(stack, name, tmp_path):
     assert json_path.exists() and "PASS" in html_path.read_text()
 
 
-async def test_new_prospect_lead_is_in_the_org(stack):
+async def test_new_prospect_lead_is_in_the_org(stack: Stack) -> None:
     """The Lead a new prospect's call creates is stored in the org with the caller's details."""
     executor = stack.executor()
     try:
@@ -33,8 +36,11 @@ async def test_new_prospect_lead_is_in_the_org(stack):
     finally:
         await executor.aclose()
     assert record.passed
-    rows = org_query(stack, "SELECT Id, FirstName, LastName, Company, Email, Phone FROM Lead "
-                            "WHERE Email = 'priya.natarajano@brightwave-analytics.com'")
+    rows = org_query(
+        stack,
+        "SELECT Id, FirstName, LastName, Company, Email, Phone FROM Lead "
+        "WHERE Email = 'priya.natarajano@brightwave-analytics.com'",
+    )
     assert len(rows) == 1
     assert (rows[0]["LastName"], rows[0]["Company"]) == ("Natarajan", "Brightwave Analyticso")
     assert rows[0]["Phone"].replace(" ", "").endswith("5125550142")

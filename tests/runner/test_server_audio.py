@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from pathlib import Path
+from typing import Any
 
 import httpx2
 from runner_fake_gateway import fake_gateway
@@ -50,7 +52,7 @@ class TextAsAudio:
         self.closed = True
 
 
-async def test_audio_in_transcripts_and_audio_out_with_slots_and_interruption(tools_dir):
+async def test_audio_in_transcripts_and_audio_out_with_slots_and_interruption(tools_dir: Path) -> None:
     """user_audio_chunk → user_transcript; replies as audio events with the reply's event id; slots; barge-in."""
     made: list[TextAsAudio] = []
 
@@ -59,18 +61,22 @@ async def test_audio_in_transcripts_and_audio_out_with_slots_and_interruption(to
         return made[-1]
 
     gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret="test-secret",
-                               transport=httpx2.ASGITransport(app=gateway))
+    executor = WebhookExecutor(
+        load_tools(tools_dir),
+        base_url="http://gateway",
+        secret="test-secret",
+        transport=httpx2.ASGITransport(app=gateway),
+    )
     app = create_agent_server(executor, speech_factory=factory, ping_interval=5)
     with ServerThread(app) as server:
         url = server.url.replace("http://", "ws://") + "/v1/convai/conversation"
         async with connect(url) as ws:
             await ws.send(json.dumps({"type": "conversation_initiation_client_data"}))
-            frames = []
+            frames: list[dict[str, Any]] = []
 
-            async def until(kind: str) -> dict:
+            async def until(kind: str) -> dict[str, Any]:
                 while True:
-                    msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    msg: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 10))
                     frames.append(msg)
                     if msg["type"] == kind:
                         return msg

@@ -4,51 +4,64 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
 from runner_fake_gateway import fake_gateway
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from service.runner.callers import Caller, load_persona
 from service.runner.server import create_agent_server
 from service.runner.stack import ServerThread
 from service.runner.webhooks import WebhookExecutor, load_tools
 
-INIT = {"type": "conversation_initiation_client_data", "conversation_config_override": {
-    "agent": {"first_message": "Hello {{caller_name}}, how can I help your business today?", "language": "en"},
-    "conversation": {"text_only": True}}, "dynamic_variables": {"caller_name": "Bob"}, "user_id": "u1"}
+INIT = {
+    "type": "conversation_initiation_client_data",
+    "conversation_config_override": {
+        "agent": {"first_message": "Hello {{caller_name}}, how can I help your business today?", "language": "en"},
+        "conversation": {"text_only": True},
+    },
+    "dynamic_variables": {"caller_name": "Bob"},
+    "user_id": "u1",
+}
 
 
 @pytest.fixture
-def server(tools_dir):
+def server(tools_dir: Path) -> Iterator[ServerThread]:
     gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret="test-secret",
-                               transport=httpx2.ASGITransport(app=gateway))
+    executor = WebhookExecutor(
+        load_tools(tools_dir),
+        base_url="http://gateway",
+        secret="test-secret",
+        transport=httpx2.ASGITransport(app=gateway),
+    )
     app = create_agent_server(executor, ping_interval=0.05, client_tools=("show_summary",))
     with ServerThread(app) as srv:
-        srv.app_state = app.state
         yield srv
 
 
-def ws_url(srv) -> str:
+def ws_url(srv: ServerThread) -> str:
     return srv.url.replace("http://", "ws://") + "/v1/convai/conversation?agent_id=a"
 
 
-async def recv_until(ws, kind: str, limit: int = 200) -> dict:
+async def recv_until(ws: ClientConnection, kind: str, limit: int = 200) -> dict[str, Any]:
     for _ in range(limit):
-        msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        msg: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 10))
         if msg["type"] == kind:
             return msg
     raise AssertionError(f"no {kind}")
 
 
-async def full_call(srv, persona_name: str, tag: str) -> list[dict]:
+async def full_call(srv: ServerThread, persona_name: str, tag: str) -> list[dict[str, Any]]:
     """Play a persona over a raw socket; returns every server frame."""
     caller = Caller(load_persona(persona_name, tag=tag))
-    frames: list[dict] = []
-    async with connect(ws_url(srv), subprotocols=["convai"]) as ws:
+    frames: list[dict[str, Any]] = []
+    async with connect(ws_url(srv), subprotocols=[Subprotocol("convai")]) as ws:
         await ws.send(json.dumps({**INIT, "conversation_config_override": {"conversation": {"text_only": True}}}))
         try:
             while True:
@@ -57,8 +70,16 @@ async def full_call(srv, persona_name: str, tag: str) -> list[dict]:
                 if msg["type"] == "ping":
                     await ws.send(json.dumps({"type": "pong", "event_id": msg["ping_event"]["event_id"]}))
                 elif msg["type"] == "client_tool_call":
-                    await ws.send(json.dumps({"type": "client_tool_result", "is_error": False, "result": "shown",
-                                              "tool_call_id": msg["client_tool_call"]["tool_call_id"]}))
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "client_tool_result",
+                                "is_error": False,
+                                "result": "shown",
+                                "tool_call_id": msg["client_tool_call"]["tool_call_id"],
+                            }
+                        )
+                    )
                 elif msg["type"] == "agent_response":
                     text = msg["agent_response_event"]["agent_response"]
                     said = caller.respond(text)
@@ -69,9 +90,9 @@ async def full_call(srv, persona_name: str, tag: str) -> list[dict]:
     return frames
 
 
-async def test_metadata_first_once_with_overrides_and_subprotocol(server):
+async def test_metadata_first_once_with_overrides_and_subprotocol(server: ServerThread) -> None:
     """convai is selected; metadata comes first, once, pcm_16000; first message and variables are honoured."""
-    async with connect(ws_url(server), subprotocols=["convai"]) as ws:
+    async with connect(ws_url(server), subprotocols=[Subprotocol("convai")]) as ws:
         assert ws.subprotocol == "convai"
         await ws.send(json.dumps(INIT))
         first = json.loads(await ws.recv())
@@ -87,11 +108,11 @@ async def test_metadata_first_once_with_overrides_and_subprotocol(server):
         await ws.send(json.dumps({"type": "user_message", "text": "We need help with our sales pipeline."}))
         echoed = await recv_until(ws, "user_transcript")
         assert echoed["user_transcription_event"]["user_transcript"] == "We need help with our sales pipeline."
-    conv = server.app_state.conversations[-1]
+    conv = server.app.state.conversations[-1]
     assert sum(1 for e in conv.log if e["event"] == "init") == 1
 
 
-async def test_whole_call_emits_tool_events_and_end_call(server):
+async def test_whole_call_emits_tool_events_and_end_call(server: ServerThread) -> None:
     """Tool requests/responses for webhook tools, end_call as agent_tool_response, then close 1000."""
     frames = await full_call(server, "new-prospect", "")
     kinds = [f["type"] for f in frames]
@@ -99,24 +120,28 @@ async def test_whole_call_emits_tool_events_and_end_call(server):
     tools = [f["agent_tool_request"]["tool_name"] for f in frames if f["type"] == "agent_tool_request"]
     assert "salesforce_search_records" in tools and "salesforce_create_record" in tools
     assert [f["client_tool_call"]["tool_name"] for f in frames if f["type"] == "client_tool_call"] == ["show_summary"]
-    end = [f for f in frames
-           if f["type"] == "agent_tool_response" and f["agent_tool_response"]["tool_name"] == "end_call"]
+    end = [
+        f for f in frames if f["type"] == "agent_tool_response" and f["agent_tool_response"]["tool_name"] == "end_call"
+    ]
     assert len(end) == 1 and frames[-1] == {"type": "_closed", "code": 1000}
     ids = [f[k]["event_id"] for f in frames for k in f if isinstance(f[k], dict) and "event_id" in f[k]]
     assert ids == sorted(ids)
 
 
-@pytest.mark.parametrize("bad", [
-    "this is not json",
-    json.dumps({"type": "teleport_me"}),
-    json.dumps([1, 2, 3]),
-    json.dumps({"type": "client_tool_result", "tool_call_id": "nobody-asked", "result": "x", "is_error": False}),
-    json.dumps(INIT),
-])
-async def test_bad_input_closes_only_that_conversation(server, bad):
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "this is not json",
+        json.dumps({"type": "teleport_me"}),
+        json.dumps([1, 2, 3]),
+        json.dumps({"type": "client_tool_result", "tool_call_id": "nobody-asked", "result": "x", "is_error": False}),
+        json.dumps(INIT),
+    ],
+)
+async def test_bad_input_closes_only_that_conversation(server: ServerThread, bad: str) -> None:
     """Garbage, unknown types, a result for an unknown tool id or a second init: 1008; a parallel call finishes."""
     other = asyncio.create_task(full_call(server, "new-prospect", "9"))
-    async with connect(ws_url(server), subprotocols=["convai"]) as ws:
+    async with connect(ws_url(server), subprotocols=[Subprotocol("convai")]) as ws:
         await ws.send(json.dumps(INIT))
         await recv_until(ws, "agent_response")
         await ws.send(bad)
@@ -128,7 +153,7 @@ async def test_bad_input_closes_only_that_conversation(server, bad):
     assert frames[-1] == {"type": "_closed", "code": 1000}
 
 
-async def test_first_frame_must_be_initiation(server):
+async def test_first_frame_must_be_initiation(server: ServerThread) -> None:
     """A conversation that starts with anything else is refused with 1008 and no metadata."""
     async with connect(ws_url(server)) as ws:
         await ws.send(json.dumps({"type": "user_message", "text": "hi"}))
@@ -136,10 +161,10 @@ async def test_first_frame_must_be_initiation(server):
         assert msg["type"] == "error"
         with pytest.raises(ConnectionClosed) as closed:
             await ws.recv()
-        assert closed.value.rcvd.code == 1008
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
 
 
-async def test_vanished_client_is_cleaned_up(server):
+async def test_vanished_client_is_cleaned_up(server: ServerThread) -> None:
     """A client that disappears mid-call ends its conversation; the server keeps serving others."""
     ws = await connect(ws_url(server))
     await ws.send(json.dumps(INIT))
@@ -149,7 +174,7 @@ async def test_vanished_client_is_cleaned_up(server):
     frames = await full_call(server, "off-topic", "3")
     assert frames[-1] == {"type": "_closed", "code": 1000}
     for _ in range(100):
-        gone = [c for c in server.app_state.conversations if any(e["event"] == "client_gone" for e in c.log)]
+        gone = [c for c in server.app.state.conversations if any(e["event"] == "client_gone" for e in c.log)]
         if gone:
             break
         await asyncio.sleep(0.05)
