@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     org_session_timeout: float = Field(7200.0, description="Embedded org session inactivity timeout")
     org_daily_api_limit: int = Field(100000, description="Embedded org daily API request limit")
     org_timezone: str = Field("UTC", description="Embedded org time zone for date literals")
+    org_faults: str | None = Field(
+        None, description="Embedded org fault injection, e.g. 'session_expired:api:3,delay:query:1:5' "
+        "(kind[:scope[:times[:delay-or-status]]]; see service/org/faults.py)"
+    )
 
     # --- Session runner ---
     agent_llm_url: str | None = Field(None, description="OpenAI-compatible chat completions base URL")

@@ -265,3 +265,19 @@ def test_concurrent_takes_consume_exactly_n() -> None:
     for thread in threads:
         thread.join()
     assert len(hits) == 5 and faults.fired("unavailable") == 5
+
+
+async def test_org_faults_setting_loads_faults(make_tiny_org: TinyOrg, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ORG_FAULTS injects faults into an org installed without any."""
+    from service.settings import get_settings
+
+    monkeypatch.setenv("ORG_FAULTS", "limit_exceeded:query:1")
+    get_settings.cache_clear()
+    try:
+        app = make_tiny_org([], Faults())
+    finally:
+        monkeypatch.delenv("ORG_FAULTS")
+        get_settings.cache_clear()
+    async with client_for(app) as client:
+        answers = [(await client.get(f"{BASE}/query")).status_code for _ in range(2)]
+    assert answers == [403, 200]
