@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -133,14 +134,32 @@ def bench_mockforce(records: int, runs: int, mock_queries: dict[str, list[str]])
     python = ensure_mock_venv()
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write(MOCK_SCRIPT)
-    proc = subprocess.run(
-        [str(python), f.name, str(records), str(runs)], input=json.dumps(mock_queries), capture_output=True,
-        text=True, timeout=1800,
-    )
+    try:
+        proc = subprocess.run(
+            [str(python), f.name, str(records), str(runs)], input=json.dumps(mock_queries), capture_output=True,
+            text=True, timeout=1800,
+        )
+    finally:
+        Path(f.name).unlink(missing_ok=True)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
+
+
+def _run_embedded(data_dir: Path, runs: int) -> tuple[dict[str, float], dict[str, int], dict[str, float], Any]:
+    from service.org.server import OrgServer
+
+    with OrgServer(data_dir=data_dir, seed_if_empty=False) as org:
+        rng = random.Random(1)
+        lead_emails = [r[0] for r in org.state.store.execute('SELECT Email FROM "Lead" WHERE Email IS NOT NULL')]
+        emails = rng.sample(lead_emails, 50)
+        names = [r[0] for r in org.state.store.execute('SELECT Name FROM "Account" ORDER BY rowid LIMIT 500')]
+        qs = queries(emails, rng.sample(names, 20))
+        http, rows = bench_http(org.url, org.get_token(), qs, runs)
+        local = bench_in_process(org.state, qs, runs)
+
+    return http, rows, local, qs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,7 +171,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from service.org.seed import seed_store
-    from service.org.server import OrgServer
     from service.org.store import Store
     from service.schema import builtin_schema
 
@@ -163,14 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     store.close()
     print(f"seeded {counts} in {time.perf_counter() - t:.1f} s")
 
-    with OrgServer(data_dir=data_dir, seed_if_empty=False) as org:
-        rng = random.Random(1)
-        lead_emails = [r[0] for r in org.state.store.execute('SELECT Email FROM "Lead" WHERE Email IS NOT NULL')]
-        emails = rng.sample(lead_emails, 50)
-        names = [r[0] for r in org.state.store.execute('SELECT Name FROM "Account" ORDER BY rowid LIMIT 500')]
-        qs = queries(emails, rng.sample(names, 20))
-        http, rows = bench_http(org.url, org.get_token(), qs, args.runs)
-        local = bench_in_process(org.state, qs, args.runs)
+    try:
+        http, rows, local, qs = _run_embedded(data_dir, args.runs)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    rng = random.Random(2)
 
     print(f"\nembedded org, {args.records:,} leads + {args.records:,} contacts, p50 over {args.runs} runs")
     print(f"{'query':<24}{'HTTP p50 ms':>14}{'in-process p50 ms':>20}{'rows (last run)':>18}")

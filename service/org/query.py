@@ -96,11 +96,13 @@ class Plan:
     items: list[Item] = dc_field(default_factory=list)
     count_only: bool = False
     aggregate: bool = False
+    index_hint: bool = False  # bare COUNT(): count the small IsDeleted index, not the table
 
     @property
     def from_sql(self) -> str:
         """`"Obj" t0 LEFT JOIN …`."""
-        return " ".join([f"{quote(self.obj.name)} {self.alias}", *self.join_sql])
+        hint = f" INDEXED BY {quote(f'ix_{self.obj.name}_IsDeleted')}" if self.index_hint else ""
+        return " ".join([f"{quote(self.obj.name)} {self.alias}{hint}", *self.join_sql])
 
     @property
     def children(self) -> list[Item]:
@@ -178,7 +180,8 @@ class Translator:
         if where is not None:
             plan.where = self.condition(plan, where.this, plan.where_params)
         if not self.include_deleted or not top:
-            alive = live(plan.obj, plan.alias, indexed=plan.count_only and where is None)
+            plan.index_hint = plan.count_only and where is None and plan.obj.field("IsDeleted") is not None
+            alive = live(plan.obj, plan.alias, indexed=plan.index_hint)
             plan.where = f"{alive} AND ({plan.where})" if plan.where else alive
         if not plan.count_only:
             self._select(plan, items, top)
