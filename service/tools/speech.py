@@ -103,6 +103,8 @@ def summarize(record: dict[str, Any], sobject: SObject | None) -> str:
         status = _get(record, sobject, "Status")
         base = f"case {name}" + (f" about {subject}" if subject else "")
         return base + (f", {status.lower()}" if status else "")
+    if name == "an unnamed record" and not record.get("Id"):
+        return _aggregate_phrase(record)
     parts = [name]
     title = _get(record, sobject, "Title")
     company = _get(record, sobject, "Company") or parent_name(record.get("Account"))
@@ -110,6 +112,8 @@ def summarize(record: dict[str, Any], sobject: SObject | None) -> str:
         parts.append(f"{title} at {company}")
     elif title:
         parts.append(title)
+    elif company and obj == "Opportunity":
+        parts.append(f"for {company}")
     elif company and obj != "Account":
         parts.append(f"at {company}")
     if obj == "Opportunity":
@@ -129,7 +133,30 @@ def summarize(record: dict[str, Any], sobject: SObject | None) -> str:
         status = _get(record, sobject, "Status")
         if status:
             parts.append(f"status {status}")
+    for key, value in record.items():
+        if isinstance(value, list):
+            parts.append(_children_phrase(key, value))
     return ", ".join(parts)
+
+
+def _children_phrase(relationship: str, rows: list[Any]) -> str:
+    """"with 2 contacts: Jane Doe and Aisha Lewis" for a child subquery's rows."""
+    noun = relationship.lower()
+    if not rows:
+        return f"with no {noun}"
+    names = [n for n in (record_name(r) for r in rows[:3] if isinstance(r, dict)) if n]
+    listed = " and ".join(names) if len(names) <= 2 else f"{names[0]}, {names[1]} and {names[2]}"
+    more = " among others" if len(rows) > len(names) and names else ""
+    return f"with {len(rows)} {noun if len(rows) != 1 else noun.rstrip('s')}" + (f": {listed}{more}" if names else "")
+
+
+def _aggregate_phrase(record: dict[str, Any]) -> str:
+    """A GROUP BY row: "Closed Won: 14" (grouped values, then the aggregates)."""
+    groups = [say_value(v, None) for k, v in record.items() if not k.lower().startswith("expr")]
+    values = [say_value(v, None) for k, v in record.items() if k.lower().startswith("expr")]
+    head = ", ".join(g for g in groups if g)
+    tail = ", ".join(v for v in values if v)
+    return f"{head}: {tail}" if head and tail else head or tail or "a result"
 
 
 def join_phrases(phrases: list[str]) -> str:
@@ -147,6 +174,8 @@ def search_speech(
     """"I found 2 contacts: …" / "No leads matched …" / "… showing 10 of 37"."""
     label = sobject.label if sobject is not None else "record"
     label_plural = sobject.label_plural if sobject is not None else "records"
+    if not records and total > 0:  # SELECT COUNT() answers with a total and no rows
+        return f"There {'is' if total == 1 else 'are'} {plural(label, label_plural, total)} matching that."
     if not records:
         return (
             f"I found no {label_plural.lower()} matching that. Try a broader search, for example "
@@ -155,6 +184,8 @@ def search_speech(
     shown = records[:speak_max]
     listed = join_phrases([summarize(row, sobject) for row in shown])
     count = max(total, len(records))
+    if not any(row.get("Id") for row in records) and not any(record_name(row) for row in records):
+        return end_sentence(f"Here are {len(records)} result{'s' if len(records) != 1 else ''}: {listed}")
     speech = end_sentence(f"I found {plural(label, label_plural, count)}: {listed}")
     if count > len(records):
         speech += f" I'm showing {len(records)} of {count}; narrow the search to see the rest."

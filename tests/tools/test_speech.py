@@ -65,3 +65,22 @@ def test_opportunity_summary_speaks_amount_and_date() -> None:
              "Amount": 125000.0, "CloseDate": "2026-03-31"}]
     speech = search_speech(rows, 1, OPPORTUNITY)
     assert "Q1 Enterprise Deal, Prospecting, 125,000 dollars, closing March 31, 2026" in speech
+
+
+def test_count_query_speaks_the_total() -> None:
+    """SELECT COUNT() has no rows, only a total: the speech says how many."""
+    assert search_speech([], 200, CONTACT) == "There are 200 contacts matching that."
+
+
+def test_grouped_rows_speak_groups_and_values() -> None:
+    """GROUP BY rows read as 'value: aggregate'."""
+    rows = [{"StageName": "Closed Won", "expr0": 14}, {"StageName": "Closed Lost", "expr0": 8}]
+    assert search_speech(rows, 2, OPPORTUNITY) == "Here are 2 results: Closed Won: 14; and Closed Lost: 8."
+
+
+def test_child_rows_are_named() -> None:
+    """An account with a Contacts subquery names its contacts."""
+    jane = {"Id": "0035g0000000002AAA", "Name": "Jane Doe"}
+    rows = [{"Id": "0015g0000000001AAA", "Name": "Acme", "Contacts": [jane]}]
+    speech = search_speech(rows, 1, builtin_schema().get("Account"))
+    assert speech == "I found 1 account: Acme, with 1 contact: Jane Doe."
