@@ -102,7 +102,7 @@ class SoqlParser(BaseParser):
         key, words = _CLAUSE_WORDS[kind]
         self._advance()
         if not self._curr or self._curr.text.upper() not in words:
-            self.raise_error(f"Expected {' or '.join(words)} after {self._prev.text.upper()}")
+            self.raise_error(f"after {self._prev.text.upper()} write {' or '.join(words)}")
         word = self._curr.text.upper()
         self._advance()
         return f"soql_{key}", exp.var(word)
@@ -121,7 +121,7 @@ class SoqlParser(BaseParser):
             obj = exp.var(self._curr.text if self._curr else "")
             self._advance()
             if not self._match_text_seq("THEN"):
-                self.raise_error("Expected THEN in TYPEOF")
+                self.raise_error("TYPEOF needs THEN after each WHEN")
             whens.append(nodes.TypeOfWhen(this=obj, expressions=self._parse_column_list()))
         default = self._parse_column_list() if self._match_text_seq("ELSE") else None
         if not whens or not self._match_text_seq("END"):
@@ -154,7 +154,11 @@ class SOQL(Dialect):
 
 
 _DIALECT = SOQL()
-_OWN_MESSAGES = ("Expected ", "FIELDS ", "TYPEOF ")
+_OWN_MESSAGES = ("after ", "FIELDS ", "TYPEOF ")
+_NEEDS_MORE = frozenset(
+    "SELECT FROM WHERE AND OR NOT IN LIKE INCLUDES EXCLUDES LIMIT OFFSET HAVING WITH FOR UPDATE".split()
+    + ["ORDER BY", "GROUP BY", "=", "!=", "<>", "<", "<=", ">", ">="]
+)
 
 
 def parse_soql(text: str) -> exp.Select:
@@ -186,6 +190,8 @@ def _parse_message(info: dict[str, object], text: str) -> str:
     token = str(info.get("highlight") or "").strip()
     description = str(info.get("description") or "")
     hint = f": {description}" if description.startswith(_OWN_MESSAGES) else ""
+    if token.upper() in _NEEDS_MORE and not hint and text.rstrip().upper().endswith(token.upper()):
+        return f"The query ends too early, after {token!r}: finish it or remove that word"
     if token:
         return f"unexpected token: {token!r}{hint}"
     return f"The query is incomplete or malformed near the end: {text[-30:]!r}"

@@ -73,7 +73,7 @@ _SCAN = re.compile(
 _BAD_CHARS = {
     ";": "Only one statement is allowed: remove the ';' and anything after it",
     '"': "Strings use single quotes in SOQL, e.g. Name = 'Acme'",
-    "*": "SELECT * is not SOQL: name the fields, e.g. SELECT Id, Name FROM Contact",
+    "*": "SELECT * is not allowed: name the fields, e.g. SELECT Id, Name FROM Contact",
     "'": "A quote is not closed: write a quote inside a value as \\'",
 }
 

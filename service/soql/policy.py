@@ -79,8 +79,8 @@ def check_query(text: str, schema: Schema | None = None, config: PolicyConfig | 
         schema = schema or builtin_schema()
         tree = parse_soql(text)
     except SoqlSyntaxError as err:
-        message = f"That is not valid SOQL: {_sentence(err.message)}"
-        return Verdict("reject", message=message, suggested_query=_suggest_text(text, schema, config))
+        message = f"That is not valid SOQL. {_sentence(err.message)}"
+        return _reject(message, _suggest_text(text, schema, config))
     except Exception:  # a parser bug must not take the gateway down
         return Verdict("reject", message="That query could not be read. Write SELECT fields FROM object.")
     try:
@@ -89,11 +89,17 @@ def check_query(text: str, schema: Schema | None = None, config: PolicyConfig | 
         return Verdict("reject", message="That query could not be checked. Simplify it and try again.")
 
 
+def _reject(message: str, suggestion: str | None) -> Verdict:
+    """A reject whose message ends with the suggestion, so it reaches agents that read only the message."""
+    text = f"{message} Try: {suggestion}" if suggestion else message
+    return Verdict("reject", message=text, suggested_query=suggestion)
+
+
 def _decide(tree: exp.Select, text: str, schema: Schema, config: PolicyConfig) -> Verdict:
     try:
         changes = _apply(tree, schema, config)
     except Refusal as refusal:
-        return Verdict("reject", message=refusal.message, suggested_query=_suggest(tree, refusal, schema, config))
+        return _reject(refusal.message, _suggest(tree, refusal, schema, config))
     if not changes:
         return Verdict("accept", query=text.strip(), tree=tree)
     repaired = to_soql(tree)
@@ -185,8 +191,7 @@ def _drop_meta(key: str) -> Any:
 
 
 def _sentence(message: str) -> str:
+    """`message` as a sentence: capital first letter, final full stop."""
     message = message.strip()
-    first = message.split(" ", 1)[0]
-    if first and not first.isupper():
-        message = message[0].lower() + message[1:]
+    message = message[:1].upper() + message[1:]
     return message if message.endswith((".", "?", "!")) else message + "."
