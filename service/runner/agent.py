@@ -183,6 +183,8 @@ class QualificationAgent:
     async def _on_company(self, text: str, tools: ToolFn) -> AgentReply:
         company = slots.after_cue(text, ("i'm with", "i am with", "i work at", "i work for", "we're", "we are",
                                          "company is", "from", "with", "at"))
+        if company.islower():  # a recogniser's lower case: company names are proper nouns
+            company = " ".join(w[:1].upper() + w[1:] for w in company.split())
         self.facts.values["company"] = company
         return await self._next_identity(tools)
 

@@ -23,6 +23,7 @@ _SPOKEN = (
     (r"\s+underscore\s+", "_"),
     (r"\s+(?:dash|hyphen)\s+", "-"),
 )
+_NOT_NAMES = {"with", "the", "a", "an", "from", "calling", "at", "in", "not", "just", "looking", "here", "sorry"}
 _YES = re.compile(r"\b(yes|yeah|yep|correct|right|that's right|that is right|exactly|sure|go ahead|perfect)\b", re.I)
 _NO = re.compile(r"\b(no|nope|not quite|wrong|incorrect|actually)\b", re.I)
 _SMALL = {
@@ -181,9 +182,13 @@ def extract_name(text: str) -> tuple[str, str] | None:
     match = re.search(r"(?i:name is|i'm|i am|this is|it's)\s+([A-Z][\w'\-]+)\s+([A-Z][\w'\-]+)", text)
     if not match:
         match = re.search(r"^\s*([A-Z][\w'\-]+)\s+([A-Z][\w'\-]+)\b", text)
+    if not match:  # recognisers often give lower case: "i'm priya natarajan"
+        match = re.search(r"(?:name is|i'm|i am|this is|it's)\s+([a-z][\w'\-]+)\s+([a-z][\w'\-]+)", text, re.I)
+        if match and {match.group(1).lower(), match.group(2).lower()} & _NOT_NAMES:
+            match = None
     if not match:
         return None
-    return match.group(1), match.group(2)
+    return match.group(1)[:1].upper() + match.group(1)[1:], match.group(2)[:1].upper() + match.group(2)[1:]
 
 
 def after_cue(text: str, cues: tuple[str, ...]) -> str:

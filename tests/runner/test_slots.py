@@ -54,3 +54,9 @@ def test_yes_and_no() -> None:
     """Confirmation and correction are told apart."""
     assert slots.is_yes("Yes, that's right.") and not slots.is_no("Yes, that's right.")
     assert slots.is_no("No, that's not right.") and not slots.is_yes("No, that's not right.")
+
+
+def test_lower_case_names_from_speech_recognition() -> None:
+    """A recogniser's lower-case "i am priya natarajan" still gives a capitalised name; fillers don't."""
+    assert slots.extract_name("i am priya natarajan") == ("Priya", "Natarajan")
+    assert slots.extract_name("i'm with brightwave analytics") is None
