@@ -212,7 +212,7 @@ class _Lexer:
                 raise SoqlSyntaxError(f"{upper} needs a number, e.g. {upper}:30", col)
             add(TokenType.VAR, upper, pos, end)
             add(TokenType.L_PAREN, "(", pos, end)
-            add(TokenType.NUMBER, m.group(1), m.start(1), m.end(1))
+            add(TokenType.NUMBER, str(int(m.group(1))), m.start(1), m.end(1))
             add(TokenType.R_PAREN, ")", pos, m.end())
             return m.end()
         if upper in DATE_LITERALS_FIXED:
