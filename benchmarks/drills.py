@@ -18,7 +18,8 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,6 +203,23 @@ def check_answer(cell: Cell, tool: str, response: httpx2.Response, known: Known)
     return None
 
 
+@asynccontextmanager
+async def running_stack(
+    template: Template, faults: Faults, *, budget: float, attempt: float
+) -> AsyncIterator[tuple[OrgServer, str]]:
+    """A fresh org (with `faults`) and a gateway on it, both under uvicorn; yields (org, gateway URL)."""
+    org = await asyncio.to_thread(OrgServer(data_dir=template.copy(), faults=faults, seed_if_empty=False).start)
+    try:
+        gateway = await asyncio.to_thread(start_gateway, gateway_settings(org, budget, attempt))
+        try:
+            yield org, gateway.url
+        finally:
+            await asyncio.to_thread(gateway.stop)
+    finally:
+        await asyncio.to_thread(org.stop)
+        shutil.rmtree(org.data_dir, ignore_errors=True)
+
+
 async def run_cell(
     scenario: Scenario, tool: str, template: Template, *, budget: float = 2.0, attempt_timeout: float | None = None
 ) -> Cell:
@@ -209,42 +227,38 @@ async def run_cell(
     attempt = attempt_timeout if attempt_timeout is not None else budget * 0.5
     cell = Cell(scenario.name, tool, budget=budget)
     faults = Faults()
-    org = await asyncio.to_thread(OrgServer(data_dir=template.copy(), faults=faults, seed_if_empty=False).start)
-    gateway = await asyncio.to_thread(start_gateway, gateway_settings(org, budget, attempt))
     marker = uuid.uuid4().hex[:12]
     method, path, body, params = _request(tool, template.known, marker)
     headers = {"X-Webhook-Secret": SECRET, "X-Conversation-Id": f"drill-{marker}"}
     delay = scenario.delay(budget, attempt)
-    try:
-        async with httpx2.AsyncClient(base_url=gateway.url, headers=headers, timeout=budget * 3 + delay) as client:
-            if scenario.kind is not None:
-                scope = "token" if scenario.token else TOOL_SCOPE[tool]
-                faults.add(scenario.kind, scope=scope, times=scenario.times, delay=delay, status=scenario.status)
-            if scenario.token:
-                org.state.sessions.expire_all()
-            started = time.monotonic()
-            try:
-                response = await client.request(method, path, json=body, params=params)
-            except httpx2.HTTPError as exc:
-                cell.outcome = f"no_answer:{type(exc).__name__}"
-                cell.problems.append(f"the gateway did not answer ({type(exc).__name__})")
-                return cell
-            cell.latency = time.monotonic() - started
-            if cell.latency > budget + 1.0:
-                cell.problems.append(f"answered after {cell.latency:.2f}s, budget {budget:.2f}s")
-            first = check_answer(cell, tool, response, template.known)
-            if tool in scenario.recovers and response.status_code != 200:
-                cell.problems.append(f"a one-off {scenario.kind} fault was not hidden: {response.text[:160]}")
-            # Let late commits land (and the org's delayed handlers finish) before counting.
-            if scenario.kind in LATE_KINDS:
-                await asyncio.sleep(max(0.0, started + delay + 0.3 - time.monotonic()))
-            faults.clear()
-            if tool.startswith("create"):
-                await _check_records(cell, client, org, tool, marker, first, (method, path, body, params))
-    finally:
-        await asyncio.to_thread(gateway.stop)
-        await asyncio.to_thread(org.stop)
-        shutil.rmtree(org.data_dir, ignore_errors=True)
+    async with (
+        running_stack(template, faults, budget=budget, attempt=attempt) as (org, url),
+        httpx2.AsyncClient(base_url=url, headers=headers, timeout=budget * 3 + delay) as client,
+    ):
+        if scenario.kind is not None:
+            scope = "token" if scenario.token else TOOL_SCOPE[tool]
+            faults.add(scenario.kind, scope=scope, times=scenario.times, delay=delay, status=scenario.status)
+        if scenario.token:
+            org.state.sessions.expire_all()
+        started = time.monotonic()
+        try:
+            response = await client.request(method, path, json=body, params=params)
+        except httpx2.HTTPError as exc:
+            cell.outcome = f"no_answer:{type(exc).__name__}"
+            cell.problems.append(f"the gateway did not answer ({type(exc).__name__})")
+            return cell
+        cell.latency = time.monotonic() - started
+        if cell.latency > budget + 1.0:
+            cell.problems.append(f"answered after {cell.latency:.2f}s, budget {budget:.2f}s")
+        first = check_answer(cell, tool, response, template.known)
+        if tool in scenario.recovers and response.status_code != 200:
+            cell.problems.append(f"a one-off {scenario.kind} fault was not hidden: {response.text[:160]}")
+        # Let late commits land (and the org's delayed handlers finish) before counting.
+        if scenario.kind in LATE_KINDS:
+            await asyncio.sleep(max(0.0, started + delay + 0.3 - time.monotonic()))
+        faults.clear()
+        if tool.startswith("create"):
+            await _check_records(cell, client, org, tool, marker, first, (method, path, body, params))
     return cell
 
 

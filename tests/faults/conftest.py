@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,6 +54,16 @@ def tiny_org(records: list[dict[str, Any]], faults: Faults) -> Starlette:
 def make_tiny_org() -> Callable[[list[dict[str, Any]], Faults], Starlette]:
     """`make_tiny_org(records, faults)` → the tiny app with `faults` installed."""
     return tiny_org
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One seeded org database, copied for every drill cell."""
+    from benchmarks.drills import Template
+
+    built = Template(Path(tmp_path_factory.mktemp("drills")))
+    yield built
+    built.cleanup()
 
 
 class _Server(uvicorn.Server):

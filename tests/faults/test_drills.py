@@ -7,9 +7,6 @@ The full matrix with figures is `python -m benchmarks.faults`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from benchmarks.drills import BY_NAME, TOOLS, Template, run_cell
@@ -20,14 +17,6 @@ FAST = (
     "session_expired", "503_once", "503", "limit_once", "limit", "reset_once", "reset", "reset_after_commit",
 )
 LATE = ("delay_past_budget", "answer_past_budget", "slow_commit", "slow_commit_past_budget", "token_slow")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
-    """One seeded org database for every cell of the module."""
-    built = Template(Path(tmp_path_factory.mktemp("drills")))
-    yield built
-    built.cleanup()
 
 
 @pytest.mark.parametrize("tool", TOOLS)
