@@ -64,7 +64,7 @@ class VoiceCallRecord(CallRecord):
 def persona_vocabulary(persona: Persona) -> list[str]:
     """What the simulated caller will name: their name, company, email(s) - the slot grammars' words."""
     facts, script = persona.facts, persona.script
-    items = [str(facts.get(k, "")) for k in ("first_name", "last_name", "company", "email")]
+    items = [str(facts.get(k, "")) for k in ("first_name", "last_name", "company", "email", "title")]
     for value in script.values():
         if isinstance(value, str):
             items += re.findall(r"[\w.+-]+@[\w.-]+\.\w+", value)

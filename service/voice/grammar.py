@@ -13,13 +13,14 @@ from collections.abc import Iterable
 
 LETTERS = tuple("abcdefghijklmnopqrstuvwxyz")
 DIGITS = ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-COMMON_EMAIL_WORDS = ("gmail", "outlook", "yahoo", "hotmail", "icloud", "mail", "info", "sales", "contact", "office")
+PROVIDERS = ("gmail", "outlook", "yahoo", "hotmail", "icloud")
+COMMON_EMAIL_WORDS = (*PROVIDERS, "mail", "info", "sales", "contact", "office")
 TLDS = ("com", "org", "net", "io", "co", "us", "uk", "ai", "biz", "edu")
 SEPARATORS = ("dot", "underscore", "dash", "hyphen")
 # Lead-ins a caller says before the entity ("sorry, my email is actually ..."); kept small: every
 # alternative widens the search.
 EMAIL_FILLERS = ("my", "email", "address", "is", "it's", "it", "sorry", "actually", "no", "that's", "the", "correct",
-                 "one", "should", "be", "oh", "wait", "yes", "so", "i", "mean", "business", "not", "right", "wrong")
+                 "one", "should", "be", "oh", "wait", "yes", "so", "business", "not", "right", "wrong")
 PHONE_FILLERS = ("my", "phone", "number", "is", "it's", "it", "sorry", "actually", "you", "can", "reach", "me", "at",
                  "on", "the", "best", "cell", "mobile", "office", "sure", "yes", "so")
 FILLERS = tuple(dict.fromkeys((*EMAIL_FILLERS, *PHONE_FILLERS, "not", "right", "wrong", "nope", "spelled", "with",
@@ -46,7 +47,7 @@ def _email_rules(vocabulary: Iterable[str], spelled: bool, digits: bool = False)
     # when the call's addresses have them: "three eight" otherwise beats an unusual name like "priya".
     vocab = tuple(vocabulary)
     words = (*LETTERS, *DIGITS, *COMMON_EMAIL_WORDS, *vocab) if spelled or not vocab else (
-        *vocab, *COMMON_EMAIL_WORDS, *(DIGITS if digits else ()))
+        *vocab, *PROVIDERS, *(DIGITS if digits else ()))
     return (
         f"<word> = {_alternatives(words)};\n"
         f"<sep> = {_alternatives(SEPARATORS)};\n"
@@ -62,8 +63,8 @@ def email_grammar(vocabulary: Iterable[str] = (), *, spelled: bool = False, digi
     return _header("email") + _email_rules(vocabulary, spelled, digits) + "public <answer> = <filler>* <email>;\n"
 
 
-NAME_LEADS = ("i'm", "my", "name", "is", "this", "it's", "yes", "sure", "with", "from", "we're", "we", "are", "the",
-              "company", "work", "for", "at", "called", "sorry")
+NAME_LEADS = ("i'm", "my", "name", "is", "this", "it's", "yes", "sure", "with", "from", "we're", "the",
+              "company", "work", "for", "at", "called", "sorry", "title", "job")
 
 
 def entity_grammar(name: str, vocabulary: Iterable[str]) -> str:
@@ -107,7 +108,7 @@ def grammar_for(slot: str | None, vocabulary: Iterable[str] = (), *, spelled: bo
                 digits: bool = False) -> str | None:
     """The grammar for a slot the agent asked for, or None for free speech (the language model).
 
-    "email", "phone", "correction" (a read-back answer), and with a vocabulary "name" and "company".
+    "email", "phone", "correction" (a read-back answer), and with a vocabulary "name", "company", "title".
     """
     vocab = tuple(vocabulary)
     if slot == "email":
@@ -116,7 +117,7 @@ def grammar_for(slot: str | None, vocabulary: Iterable[str] = (), *, spelled: bo
         return phone_grammar()
     if slot == "correction":
         return correction_grammar(vocab, digits=digits)
-    if slot in ("name", "company") and vocab:
+    if slot in ("name", "company", "title") and vocab:
         return entity_grammar(slot, vocab)
     return None
 

@@ -51,6 +51,7 @@ class SynthesizedCaller(AudioInterface):
     interruptions: int = 0
     turns: list[TurnTiming] = field(default_factory=list)
     lines: list[tuple[str, str]] = field(default_factory=list)
+    realtime: bool = False  # pace the caller's chunks at 250 ms each, as a live microphone does
 
     def __post_init__(self) -> None:
         self.caller = Caller(self.persona)
@@ -128,20 +129,24 @@ class SynthesizedCaller(AudioInterface):
     def _push(self, pcm: bytes) -> None:
         if self._send is not None and not self._stop.is_set():
             self._send(pcm)
+            if self.realtime:
+                time.sleep(audio.duration(pcm))
 
 
 def sdk_voice_call(base_url: str, persona: Persona, *, tts: TTS | None = None, timeout: float = 120.0,
-                   agent_id: str = "embedded-agent", stop_on_interruption: bool = False) -> dict[str, Any]:
+                   agent_id: str = "embedded-agent", stop_on_interruption: bool = False,
+                   realtime: bool = False) -> dict[str, Any]:
     """A whole voice conversation through the official SDK; returns lines, timings and disconnect details.
 
-    `stop_on_interruption` ends the session at the first `interruption` from the server."""
+    `stop_on_interruption` ends the session at the first `interruption` from the server; `realtime` paces the
+    caller's audio like a live microphone (then `turn_ms` is the latency a caller would hear)."""
     from elevenlabs.client import ElevenLabs
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "websockets.WebSocketClientProtocol is deprecated", DeprecationWarning)
         from elevenlabs.conversational_ai.conversation import Conversation
 
-    caller = SynthesizedCaller(persona, tts=tts or make_tts("flite", voice="slt"))
+    caller = SynthesizedCaller(persona, tts=tts or make_tts("flite", voice="slt"), realtime=realtime)
     ended: queue.Queue[Any] = queue.Queue()
     client = ElevenLabs(api_key="dummy", base_url=base_url)
     conv = Conversation(client, agent_id, user_id="sdk-voice-user", requires_auth=False, audio_interface=caller,

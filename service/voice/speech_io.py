@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from service.text import extract_email
-from service.voice import audio
+from service.voice import audio, grammar
 from service.voice.stt import STT, Transcript, make_stt
 from service.voice.tts import TTS, make_tts
 from service.voice.vad import Endpointer
@@ -116,7 +116,8 @@ class VoiceSpeechIO:
             end_at = self.endpointer.speech_end_at if self.endpointer.speech_end_at is not None else at
             self.utterances.append(Utterance(transcript, self.slot, end_at, at))
             if self.slot in _LEARN_FROM:
-                self.stt.add_vocabulary([transcript.text])
+                self.stt.add_vocabulary(w for w in transcript.text.split() if len(w) > 2 and w not in _LEADS
+                                        and w not in grammar.FILLERS and w not in grammar.NAME_LEADS)
                 # A name or company answer: its words are proper nouns.
                 return truecase(transcript.text, {**self.case, **_capitalised(transcript.text, self.case)})
             return truecase(transcript.text, self.case)

@@ -88,6 +88,7 @@ class PocketsphinxSTT:
         self.decoder: Any = Decoder(**options)
         self.vocabulary: list[str] = []
         self._digits = False
+        self._variants: dict[str, str] = {}
         self._known: set[str] = set()
         self._searches: dict[str, str] = {}  # search name -> digest of its grammar text
         self._ensure_words(grammar.GRAMMAR_WORDS)
@@ -116,12 +117,28 @@ class PocketsphinxSTT:
         if not new:
             return
         self._ensure_words(new)
+        self._add_variants(new)
         self.vocabulary.extend(new)
         # A compound of other vocabulary words ("lumenhealth" from the email domain) would compete with its
         # parts ("lumen health", the company); the normaliser joins the parts of an address anyway.
         vocab = set(self.vocabulary)
         compounds = {w for w in vocab if lexicon.segment(w, _other_word(vocab, w))}
         self.vocabulary = [w for w in self.vocabulary if w not in compounds]
+
+    def _add_variants(self, words: list[str]) -> None:
+        """flite's reading of a vocabulary word, when it differs from the dictionary's, as a second word
+        (`omar_alt`): names have several pronunciations, and the dictionary's may not be the caller's."""
+        for word in words:
+            if word in self._variants:
+                continue
+            ours, theirs = self._lookup(word), lexicon.flite_phones(word)
+            if theirs and ours and theirs != ours:
+                self.decoder.add_word(word + VARIANT, theirs, True)
+                self._variants[word] = word + VARIANT
+
+    def grammar_vocabulary(self) -> list[str]:
+        """The call vocabulary plus pronunciation variants (what the grammars list)."""
+        return [*self.vocabulary, *(self._variants[w] for w in self.vocabulary if w in self._variants)]
 
     def set_vocabulary(self, words: Iterable[str]) -> None:
         self.vocabulary, self._digits = [], False
@@ -130,7 +147,7 @@ class PocketsphinxSTT:
     def _activate(self, slot: str | None) -> str:
         # Without a vocabulary an email can only be spelled: the open, slower letter grammar.
         spelled = slot == "email" and not self.vocabulary
-        text = grammar.grammar_for(slot, self.vocabulary, spelled=spelled, digits=self._digits)
+        text = grammar.grammar_for(slot, self.grammar_vocabulary(), spelled=spelled, digits=self._digits)
         if text is None or slot is None:
             self.decoder.activate_search("_default")
             return "_default"
@@ -160,7 +177,8 @@ class PocketsphinxSTT:
     def _finish(self) -> str:
         self.decoder.end_utt()
         hyp = self.decoder.hyp()
-        return str(hyp.hypstr).strip() if hyp is not None and hyp.hypstr else ""
+        text = str(hyp.hypstr).strip() if hyp is not None and hyp.hypstr else ""
+        return text.replace(VARIANT, "")
 
     def _redecode(self, pcm: bytes, slot: str | None) -> str:
         self._activate(slot)
@@ -191,6 +209,7 @@ class PocketsphinxSTT:
 
 
 # An LM reading of a yes/no answer that names an address (or a call vocabulary word) is a correction.
+VARIANT = "_alt"  # suffix of a vocabulary word's second pronunciation
 _CORRECTION_CUE = re.compile(r"\b(dot|at|com|dash|spelled)\b")
 
 

@@ -1,0 +1,92 @@
+"""`python -m benchmarks.voice [--personas all] [--noise-db N] [--sdk]`: the offline voice loop.
+
+Every persona's whole call runs through flite (caller `slt`, agent `kal16`) → webrtcvad endpointing →
+pocketsphinx (slot grammars) → the rules agent → webhook tools → the real gateway → the embedded org.
+Prints, per persona and overall: per-turn latency from the caller's end of speech to the first agent
+audio (endpointing wait + STT tail + agent and tools + TTS of the first sentence) p50/p95, the STT
+real-time factor, WER of the caller's speech (both sides in spoken form), and whether the call's checks
+passed. `--sdk` also runs one call through the official Python SDK's audio path and prints the
+client-side latency (caller audio paced like a live microphone; last speech chunk sent → first agent
+audio received). Goal: p50 ≤ 800 ms on 2 cores. No assertions: the figures are for reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+from service.runner.callers import PERSONA_NAMES, load_persona
+from service.runner.stack import ServerThread, Stack
+from service.voice.call import VoiceCallRecord, percentile, persona_vocabulary, run_voice_persona, summarize
+from service.voice.speech_io import SpeechFactory
+
+
+async def run_all(stack: Stack, names: list[str], noise_db: float | None, out: Path) -> list[VoiceCallRecord]:
+    factory = SpeechFactory()
+    started = time.perf_counter()
+    factory.warm()
+    print(f"recogniser load: {time.perf_counter() - started:.2f} s")
+    records = []
+    for name in names:
+        executor = stack.executor()
+        try:
+            record = await run_voice_persona(name, executor, tag="", noise_db=noise_db, speech_factory=factory,
+                                             wav_path=out / f"{name}.wav")
+        finally:
+            await executor.aclose()
+        records.append(record)
+        s = record.voice["summary"]
+        print(f"{name:24} turns {s['turns']:3}  p50 {s['latency_p50_ms']:6.0f} ms  p95 {s['latency_p95_ms']:6.0f} ms  "
+              f"RTF {s['stt_rtf']:.3f}  WER {s['wer']:.3f}  checks {'pass' if record.passed else 'FAIL'}"
+              + (f"  ({record.error})" if record.error else ""))
+    return records
+
+
+def sdk_latency(stack: Stack) -> None:
+    from service.voice.sdk_caller import sdk_voice_call
+
+    persona = load_persona("new-prospect", tag="sdk")
+    factory = SpeechFactory(vocabulary=persona_vocabulary(persona), playback_speed=1000)
+    factory.warm()
+    from service.runner.server import create_agent_server
+
+    with ServerThread(create_agent_server(stack.executor(), speech_factory=factory, ping_interval=5.0)) as server:
+        result = sdk_voice_call(server.url, persona, realtime=True, timeout=300)
+    turn_ms = result["turn_ms"]
+    print(f"SDK audio path (new-prospect, caller audio paced in real time): {len(turn_ms)} turns, latency "
+          f"p50 {percentile(turn_ms, 50):.0f} ms, p95 {percentile(turn_ms, 95):.0f} ms (client side: last speech "
+          "chunk sent → first agent audio received, endpointing included)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--personas", default="all", help="comma-separated persona names, or all")
+    parser.add_argument("--noise-db", type=float, default=None, help="line noise in dBFS (e.g. -40)")
+    parser.add_argument("--sdk", action="store_true", help="also time one call through the Python SDK audio path")
+    args = parser.parse_args()
+    names = list(PERSONA_NAMES) if args.personas == "all" else args.personas.split(",")
+    with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp, Stack(data_dir=Path(tmp) / "org") as stack:
+        started = time.perf_counter()
+        records = asyncio.run(run_all(stack, names, args.noise_db, Path(tmp)))
+        wall = time.perf_counter() - started
+        from service.voice.call import VoiceTurn
+
+        turns = [VoiceTurn(**t) for r in records for t in r.voice.get("turns", [])]
+        total = summarize(turns)
+        audio_s = sum(t.audio_s for t in turns)
+        print(f"\nall personas: {total['turns']} caller turns, {audio_s:.0f} s of caller speech, wall {wall:.1f} s")
+        print(f"  latency caller end of speech → first agent audio: p50 {total['latency_p50_ms']:.0f} ms, "
+              f"p95 {total['latency_p95_ms']:.0f} ms (goal p50 ≤ 800 ms)")
+        print(f"  of which: endpointing 480–510 ms, STT tail p50 {total['stt_tail_p50_ms']:.0f} ms, agent+tools "
+              f"p50 {total['agent_p50_ms']:.0f} ms, TTS first sentence p50 {total['tts_first_p50_ms']:.0f} ms")
+        print(f"  STT real-time factor {total['stt_rtf']:.3f}; WER {total['wer']:.3f}; "
+              f"calls passing every check {sum(r.passed for r in records)}/{len(records)}")
+        if args.sdk:
+            sdk_latency(stack)
+
+
+if __name__ == "__main__":
+    main()
