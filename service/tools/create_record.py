@@ -205,12 +205,18 @@ async def _create(
             found = await _reconcile(sobject, final, ctx)
             if found is not None:
                 return _answer(sobject, found.id, final, name=found.name)
-            timed_out = isinstance(exc.__cause__, httpx2.TimeoutException)
-            if timed_out or attempt == 1 or ctx.deadline.remaining() < 2.0:
+            if _may_still_commit(exc) or attempt == 1 or ctx.deadline.remaining() < 2.0:
                 raise
             continue
         return _answer(sobject, record_id, final, name=await _case_number(sobject, record_id, ctx))
     raise OutcomeUnknown("the create could not be confirmed")  # pragma: no cover - loop always returns
+
+
+def _may_still_commit(exc: OutcomeUnknown) -> bool:
+    """True when the lost create may still be running in the org (a timeout, a proxy's 502/504):
+    sending it again could make a second record once the first commits. Only a reset or refused
+    connection, after a lookup found nothing, is safe to send again."""
+    return isinstance(exc.__cause__, httpx2.TimeoutException) or exc.http_status in (502, 504)
 
 
 def _create_deadline(deadline: Deadline) -> Deadline:
