@@ -13,71 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from service.runner import slots
+from service.runner.base import CREATE, GET, SEARCH, Agent, AgentReply, ToolFn, soql_quote, spoken_email
+from service.runner.records import Facts
 from service.runner.webhooks import ToolResult
 
-ToolFn = Callable[[str, dict[str, Any]], Awaitable[ToolResult]]
-
-SEARCH, GET, CREATE = "salesforce_search_records", "salesforce_get_record", "salesforce_create_record"
+__all__ = ["CREATE", "GET", "SEARCH", "Agent", "AgentReply", "QualificationAgent", "ToolFn", "soql_quote",
+           "spoken_email"]
 OFF_TOPIC = re.compile(r"\b(weather|football|soccer|baseball|game last night|joke|poem|recipe|movie|politic\w*|"
                        r"election|stock tips?|crypto|horoscope|song|vacation)\b", re.I)
 IMPATIENT = re.compile(r"(just go ahead|go ahead with what|on file|in a hurry|skip the questions|use what you have)",
                        re.I)
-
-
-@dataclass
-class AgentReply:
-    """One agent turn: what it says, whether it ends the call, and the slot it now waits for."""
-
-    text: str
-    end_call: bool = False
-    slot: str | None = None
-
-
-class Agent(Protocol):
-    """What the session runner and the agent server drive (rules and LLM agents alike)."""
-
-    expected_slot: str | None
-
-    async def greet(self) -> AgentReply:
-        """The first message."""
-        ...
-
-    async def reply(self, user_text: str, tools: ToolFn) -> AgentReply:
-        """Answer one caller turn, calling tools through `tools` as needed."""
-        ...
-
-    def add_context(self, text: str) -> None:
-        """A contextual update from the client (does not interrupt, needs no answer)."""
-        ...
-
-
-def soql_quote(value: str) -> str:
-    """A SOQL string literal (backslash and quote escaped): speech never goes into SOQL raw."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def spoken_email(email: str) -> str:
-    """How an email is read back: "jane dot doe at acme dot com"."""
-    return email.replace(".", " dot ").replace("@", " at ").replace("_", " underscore ").replace("-", " dash ")
-
-
-@dataclass
-class Facts:
-    """What the agent knows about the caller (from the call and from the records)."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    on_file: set[str] = field(default_factory=set)
-
-    def has(self, key: str) -> bool:
-        return self.values.get(key) not in (None, "")
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
 
 
 QUALIFY = (
@@ -92,6 +40,8 @@ DETAILS = (
     ("phone", "What's the best phone number to reach you?", "phone"),
     ("address", "And what's the company's street address?", "address"),
 )
+
+QUESTION_KEYS = frozenset(key for key, _q, _s in (*QUALIFY, *DETAILS))
 
 
 class QualificationAgent:
@@ -142,6 +92,8 @@ class QualificationAgent:
                               slot=self.expected_slot)
         if IMPATIENT.search(text) and self.state not in ("needs", "readback", "fix_email", "done"):
             return await self._proceed(tools, impatient=True)
+        if self.state in QUESTION_KEYS:
+            return await self._on_qualify(self.state, text)
         handler = getattr(self, f"_on_{self.state}")
         result: AgentReply = await handler(text, tools)
         return result
@@ -338,18 +290,6 @@ class QualificationAgent:
         self.facts.values["email"] = email
         return self._ask(f"Thanks. Let me read it back: {spoken_email(email)}. Is that right?", "readback", "yes_no")
 
-    def __getattr__(self, name: str) -> Any:
-        # `_on_employees`, `_on_budget`, ...: one handler for every qualification/detail question.
-        keys = {k for k, _q, _s in (*QUALIFY, *DETAILS)}
-        if name.startswith("_on_") and name[4:] in keys:
-            key = name[4:]
-
-            async def handler(text: str, tools: ToolFn) -> AgentReply:
-                return await self._on_qualify(key, text)
-
-            return handler
-        raise AttributeError(name)
-
     async def _proceed(self, tools: ToolFn, impatient: bool = False) -> AgentReply:
         """Create the right record with what is known, then thank the caller."""
         prefix = ""
@@ -367,16 +307,18 @@ class QualificationAgent:
         said = prefix + "Thank you. I'll create a record in our system now. "
         if self.plan == "opportunity" and self.account is not None:
             if self.contact is None:
-                contact = await tools(CREATE, {"object_type": "Contact", **self._person_fields("Contact")})
+                person = self.facts.person_fields("Contact", self.account)
+                contact = await tools(CREATE, {"object_type": "Contact", **person})
                 if contact.ok and isinstance(contact.data, dict):
                     self.created.append(contact.data)
-            opp = await tools(CREATE, {"object_type": "Opportunity", **self._opportunity_fields()})
+            deal = self.facts.opportunity_fields(self.account, self.today)
+            opp = await tools(CREATE, {"object_type": "Opportunity", **deal})
             if not opp.ok:
                 return self._failed(said, opp)
             self.created.append(opp.data if isinstance(opp.data, dict) else {})
-            said += f"I've opened a new opportunity called {self._opportunity_name()}. "
+            said += f"I've opened a new opportunity called {self.facts.opportunity_name(self.account, self.today)}. "
         else:
-            lead = await tools(CREATE, {"object_type": "Lead", **self._person_fields("Lead")})
+            lead = await tools(CREATE, {"object_type": "Lead", **self.facts.person_fields("Lead", self.account)})
             if not lead.ok:
                 return self._failed(said, lead)
             self.created.append(lead.data if isinstance(lead.data, dict) else {})
@@ -394,47 +336,6 @@ class QualificationAgent:
         reason = result.speech() or "our system had a problem"
         return AgentReply(said + f"I'm sorry, I couldn't save that: {reason} A colleague will follow up with you "
                           "directly. Thank you for calling!", end_call=True)
-
-    def _description(self) -> str:
-        parts = []
-        for key, label in (("challenges", "Needs"), ("employees", "Employees"), ("budget", "Budget"),
-                           ("timeline", "Timeline"), ("decision_maker", "Decision maker"), ("address", "Address")):
-            value = self.facts.get(key)
-            if isinstance(value, float) and value.is_integer():
-                value = f"${int(value):,}" if key == "budget" else int(value)
-            if value not in (None, ""):
-                parts.append(f"{label}: {value}")
-        return "; ".join(parts)
-
-    def _person_fields(self, obj: str) -> dict[str, Any]:
-        f = self.facts
-        fields: dict[str, Any] = {"FirstName": f.get("first_name"), "LastName": f.get("last_name"),
-                                  "Email": f.get("email"), "Phone": f.get("phone"), "Title": f.get("title"),
-                                  "Description": self._description()}
-        if obj == "Lead":
-            fields.update(Company=f.get("company"), Industry=f.get("industry"))
-        if obj != "Lead" and self.account is not None:
-            fields["AccountId"] = self.account.get("Id")
-        return {k: v for k, v in fields.items() if v not in (None, "")}
-
-    def _close_date(self) -> dt.date:
-        close = self.facts.get("timeline")
-        return close if isinstance(close, dt.date) else self.today + dt.timedelta(days=90)
-
-    def _opportunity_name(self) -> str:
-        """Named like the seed's examples ("Q1 Enterprise Deal"): company, quarter and year of the close."""
-        company = str(self.account.get("Name") if self.account else self.facts.get("company"))
-        close = self._close_date()
-        return f"{company} - Q{(close.month - 1) // 3 + 1} {close.year} New Business"
-
-    def _opportunity_fields(self) -> dict[str, Any]:
-        close = self._close_date()
-        fields: dict[str, Any] = {"Name": self._opportunity_name(), "StageName": "Qualification",
-                                  "CloseDate": close.isoformat(), "AccountId": self.account.get("Id") if self.account
-                                  else None, "Description": self._description()}
-        if isinstance(self.facts.get("budget"), int | float):
-            fields["Amount"] = self.facts.get("budget")
-        return {k: v for k, v in fields.items() if v not in (None, "")}
 
 
 def _records(result: ToolResult) -> list[dict[str, Any]]:

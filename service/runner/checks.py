@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from service.runner import slots
-from service.runner.agent import CREATE, SEARCH, soql_quote, spoken_email
+from service.runner.base import CREATE, SEARCH, soql_quote, spoken_email
 from service.runner.callers import Persona
 from service.runner.session import CallRecord, Check, ToolEvent
 from service.runner.webhooks import WebhookExecutor

@@ -20,7 +20,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from service.runner import protocol
-from service.runner.agent import Agent
+from service.runner.base import Agent
 from service.runner.protocol import InitData, ProtocolError
 from service.runner.speech import SpeechFactory, SpeechIO
 from service.runner.webhooks import ToolResult, WebhookExecutor

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx2
 
-from service.runner.agent import AgentReply, ToolFn
+from service.runner.base import AgentReply, ToolFn
 from service.runner.toolspec import ToolSpec
 from service.settings import Settings
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from service.runner.agent import CREATE
+from service.runner.base import CREATE
 from service.runner.session import CallRecord
 
 _CSS = """body{font:14px/1.45 system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.runner.agent import Agent, QualificationAgent
+from service.runner.agent import QualificationAgent
+from service.runner.base import Agent
 from service.runner.callers import load_persona
 from service.runner.checks import judge
 from service.runner.session import CallRecord, EventHook, prepare_fixtures, run_call

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from service.runner.agent import SEARCH, Agent, soql_quote
+from service.runner.base import SEARCH, Agent, soql_quote
 from service.runner.callers import Caller, Persona
 from service.runner.webhooks import ToolResult, WebhookExecutor
 
