@@ -182,6 +182,8 @@ def parse_soql(text: str) -> exp.Select:
     if len(trees) != 1 or not isinstance(trees[0], exp.Select):
         raise SoqlSyntaxError("Only one SELECT statement is allowed", 0)
     tree = trees[0]
+    if any(ident.quoted for ident in tree.find_all(exp.Identifier)):
+        raise SoqlSyntaxError("Object and field names are written without quotes", 0)
     validate(tree)
     return tree
 
