@@ -64,7 +64,7 @@ def sdk_latency(stack: Stack) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--personas", default="all", help="comma-separated persona names, or all")
-    parser.add_argument("--noise-db", type=float, default=None, help="line noise in dBFS (e.g. -40)")
+    parser.add_argument("--noise-db", type=float, default=None, help="line noise at this SNR in dB (e.g. 20)")
     parser.add_argument("--sdk", action="store_true", help="also time one call through the Python SDK audio path")
     args = parser.parse_args()
     names = list(PERSONA_NAMES) if args.personas == "all" else args.personas.split(",")

@@ -139,22 +139,21 @@ class _Tracks:
         return audio.write_wav(path, audio.stereo(self._render(self.left), self._render(self.right)), channels=2)
 
 
-async def run_voice_call(persona: Persona, agent: Agent, executor: WebhookExecutor, *, agent_kind: str = "rules",
+async def play_voice_call(persona: Persona, agent: Agent, executor: WebhookExecutor, *, agent_kind: str = "rules",
                          conversation_id: str | None = None, on_event: EventHook | None = None,
                          fixtures: dict[str, str] | None = None, noise_db: float | None = None,
                          wav_path: str | Path | None = None, speech_factory: SpeechFactory | None = None,
                          caller_tts: TTS | None = None) -> VoiceCallRecord:
     """Play `persona` against `agent` through TTS and STT; checks are added by `checks.judge` afterwards.
 
-    `noise_db` is the line-noise level in dBFS (e.g. -40 faint, -25 loud; a positive number means its
-    negative). `wav_path` receives the stereo recording.
+    `noise_db` adds white line noise at that signal-to-noise ratio in dB (30 faint, 10 loud), relative
+    to each caller line's own level. `wav_path` receives the stereo recording.
     """
     conv_id = conversation_id or f"conv_{uuid.uuid4().hex[:20]}"
     record = VoiceCallRecord(persona=persona.name, agent=agent_kind, conversation_id=conv_id,
                              fixtures=fixtures or {})
     variables: dict[str, Any] = {"system__conversation_id": conv_id, "system__agent_id": "embedded-agent"}
     emit = on_event or (lambda kind, payload: None)
-    level = -abs(noise_db) if noise_db is not None else None
     factory = speech_factory or SpeechFactory(vocabulary=persona_vocabulary(persona))
     if speech_factory is not None:
         factory.vocabulary = persona_vocabulary(persona)
@@ -207,8 +206,8 @@ async def run_voice_call(persona: Persona, agent: Agent, executor: WebhookExecut
                 break
             line_pcm = voice_caller.synthesize(said)
             fed = audio.silence(0.2) + line_pcm + audio.silence(speech.endpointer.silence_frames * 0.03 + 0.4)
-            if level is not None:
-                fed = audio.add_noise(fed, level, seed=turn_no)
+            if noise_db is not None:
+                fed = audio.add_noise(fed, audio.rms_dbfs(line_pcm) - noise_db, seed=turn_no)
             caller_start = clock + GAP_S
             tracks.left.append((caller_start, fed))
             stream_base = speech.endpointer.time
@@ -256,7 +255,7 @@ async def run_voice_call(persona: Persona, agent: Agent, executor: WebhookExecut
     record.voice = {
         "caller_tts": voice_caller.name, "agent_tts": factory.tts_backend + (f"-{factory.agent_voice}"
                                                                             if factory.agent_voice else ""),
-        "stt": factory.stt_backend, "noise_dbfs": level, "wav": str(wav) if wav else None,
+        "stt": factory.stt_backend, "noise_snr_db": noise_db, "wav": str(wav) if wav else None,
         "summary": summarize(turns), "turns": [asdict(t) for t in turns],
     }
     return record
@@ -282,11 +281,73 @@ async def run_voice_persona(name: str, executor: WebhookExecutor, *, agent_kind:
         record.checks = [Check("fixtures", False, record.error)]
         return record
     agent = make_agent(agent_kind, executor)
-    record = await run_voice_call(persona, agent, executor, agent_kind=agent_kind, on_event=on_event,
+    record = await play_voice_call(persona, agent, executor, agent_kind=agent_kind, on_event=on_event,
                                   fixtures=fixtures, noise_db=noise_db, wav_path=wav_path,
                                   speech_factory=speech_factory)
     await judge(record, persona, executor)
     return record
+
+
+def run_voice_call(*, persona: str, agent: str = "rules", gateway: str | None = None, noise_db: float | None = None,
+                   reports_dir: str | Path = "reports", on_event: EventHook | None = None,
+                   secret: str | None = None) -> int:
+    """`python -m service call --voice`: one persona's voice call; report + stereo WAV; exit code 0 if it passed.
+
+    Starts the embedded org and gateway unless `gateway` is given (then `secret` or WEBHOOK_SECRET).
+    """
+    import asyncio
+    import secrets as random_tokens
+    import shutil
+
+    from service.runner.report import write_report
+    from service.runner.stack import Stack
+
+    if gateway and secret is None:
+        from service.settings import get_settings
+
+        configured = get_settings().webhook_secret
+        secret = configured.get_secret_value() if configured else None
+    if gateway and not secret:
+        print("--gateway needs WEBHOOK_SECRET set to the gateway's webhook secret")
+        return 2
+    tag = random_tokens.token_hex(2) if gateway else ""  # a shared org: make this call's caller unique
+    printer = on_event or _print_event
+    with Stack(gateway_url=gateway, secret=secret) as stack:
+        if not gateway:
+            print(f"embedded org + gateway on {stack.gateway_url}", flush=True)
+
+        async def main() -> VoiceCallRecord:
+            executor = stack.executor()
+            try:
+                return await run_voice_persona(persona, executor, agent_kind=agent, tag=tag, on_event=printer,
+                                               noise_db=noise_db, wav_path=Path(reports_dir) / ".voice-call.wav")
+            finally:
+                await executor.aclose()
+
+        record = asyncio.run(main())
+    json_path, html_path = write_report(record, Path(reports_dir))
+    if record.voice.get("wav"):
+        wav = json_path.with_suffix(".wav")
+        shutil.move(record.voice["wav"], wav)
+        record.voice["wav"] = str(wav)
+        json_path, html_path = write_report(record, Path(reports_dir))
+    print()
+    for check in record.checks:
+        print(f"  {'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
+    print(describe(record))
+    print(f"\noutcome: {record.outcome} · {'PASSED' if record.passed else 'FAILED'} · report: {html_path} "
+          f"({json_path.name})")
+    return 0 if record.passed else 1
+
+
+def _print_event(kind: str, payload: Any) -> None:
+    if kind == "line":
+        who = {"agent": "AGENT ", "user": "CALLER", "system": "  --  "}.get(payload.role, payload.role)
+        latency = f"  [{payload.latency_ms:.0f} ms]" if payload.role == "agent" and payload.latency_ms else ""
+        print(f"{who} {payload.text}{latency}", flush=True)
+    elif kind == "tool":
+        print(f"   ↳ {payload.name} {payload.params} → {payload.status} {'ok' if payload.ok else 'ERROR'} "
+              f"({payload.latency_ms:.1f} ms)", flush=True)
 
 
 def describe(record: VoiceCallRecord) -> str:
