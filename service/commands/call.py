@@ -54,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
         except (ImportError, AttributeError) as exc:
             print(f"voice calls need the voice extras (service.voice): {exc}", file=sys.stderr)
             return 2
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         return int(run_voice_call(persona=args.persona, agent=args.agent, gateway=args.gateway,
-                                  noise_db=args.noise_db, reports_dir=reports))
+                                  noise_db=args.noise_db, reports_dir=reports, on_event=_printer(args.quiet),
+                                  secret=secret))
     from service.runner.report import write_report
     from service.runner.run import run_persona
     from service.runner.stack import Stack
