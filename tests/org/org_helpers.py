@@ -16,7 +16,8 @@ def records(api: httpx2.Client, soql: str) -> list[dict[str, Any]]:
     """The records of a successful query."""
     r = query(api, soql)
     assert r.status_code == 200, r.text
-    return r.json()["records"]
+    found: list[dict[str, Any]] = r.json()["records"]
+    return found
 
 
 def assert_same_shape(ours: Any, recorded: Any, path: str = "$") -> None:

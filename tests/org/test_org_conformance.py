@@ -3,6 +3,7 @@
 import json
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,30 +16,30 @@ LIMIT_INFO = re.compile(r"^api-usage=\d+/\d+$")
 
 
 @pytest.fixture(scope="module")
-def recordings(shared_dir) -> Path:
-    return shared_dir / "salesforce-recordings"
+def recordings(shared_dir: Path) -> Path:
+    return Path(shared_dir) / "salesforce-recordings"
 
 
-def wiremock(recordings: Path, name: str) -> tuple[dict, dict]:
+def wiremock(recordings: Path, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     data = json.loads((recordings / "wiremock" / name).read_text())
     return data["request"], data["response"]
 
 
-def recorded_body(response: dict):
+def recorded_body(response: dict[str, Any]) -> Any:
     return json.loads(response["body"]) if response.get("body") else None
 
 
-def vcr(recordings: Path, name: str) -> list[dict]:
+def vcr(recordings: Path, name: str) -> list[dict[str, Any]]:
     data = yaml.safe_load((recordings / "vcr" / name).read_text())
-    items = data.get("interactions") or data.get("http_interactions")
+    items: list[dict[str, Any]] = data.get("interactions") or data.get("http_interactions")
     return [i for i in items if "request" in i]
 
 
-def vcr_status(item: dict) -> int:
+def vcr_status(item: dict[str, Any]) -> int:
     return int(item["response"]["status"]["code"])
 
 
-def vcr_body(item: dict):
+def vcr_body(item: dict[str, Any]) -> Any:
     return json.loads(item["response"]["body"]["string"])
 
 
@@ -167,8 +168,8 @@ def test_restforce_contact_create_and_delete_match(api, recordings):
     assert api.delete(f"{V}/sobjects/Contact/{r.json()['id']}").status_code == vcr_status(delete)
 
 
-def _vcr_query(item: dict) -> str:
-    return parse_qs(urlsplit(item["request"]["uri"]).query)["q"][0]
+def _vcr_query(item: dict[str, Any]) -> str:
+    return str(parse_qs(urlsplit(item["request"]["uri"]).query)["q"][0])
 
 
 def test_cumulusci_child_subquery_without_rows_is_null(api, recordings):

@@ -7,7 +7,7 @@ import httpx2
 
 def _token(org, client: httpx2.Client) -> str:
     body = {"grant_type": "client_credentials", "client_id": org.client_id, "client_secret": org.client_secret}
-    return client.post("/services/oauth2/token", data=body).json()["access_token"]
+    return str(client.post("/services/oauth2/token", data=body).json()["access_token"])
 
 
 def test_embedded_org_fixture_serves_seeded_data(embedded_org):
@@ -89,6 +89,7 @@ def test_cli_serve_prints_its_url(tmp_path):
         [sys.executable, "-m", "service", "org", "serve", "--port", "0", "--tls", "--data-dir", str(tmp_path)],
         stdout=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).resolve().parents[2],
     )
+    assert proc.stdout is not None
     try:
         lines = [proc.stdout.readline() for _ in range(4)]
     finally:

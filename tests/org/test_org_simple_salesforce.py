@@ -2,7 +2,7 @@
 
 import pytest
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 
@@ -66,4 +66,5 @@ def test_describe(sf):
     assert {"Account", "Contact", "Lead", "Opportunity", "Case", "User"} <= names
     fields = {f["name"]: f for f in sf.Lead.describe()["fields"]}
     assert fields["Company"]["nillable"] is False
-    assert sf.api_usage["api-usage"].used >= 1
+    usage = vars(sf)["api_usage"]["api-usage"]  # parsed Sforce-Limit-Info (annotated as int upstream)
+    assert usage.used >= 1 and usage.total == 100_000
