@@ -1,5 +1,7 @@
 """Unmodified simple-salesforce drives the embedded org over HTTPS with a token from /token."""
 
+from typing import Any
+
 import pytest
 import requests
 from simple_salesforce.api import Salesforce
@@ -57,7 +59,8 @@ def test_lead_create_and_duplicate(sf):
     assert sf.Lead.get(created["id"])["Status"] == "Open - Not Contacted"
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.Lead.create({"LastName": "Nguyen", "Company": "Nguyen Bakery", "Email": "AN@nguyen.example"})
-    assert err.value.content[0]["errorCode"] == "DUPLICATES_DETECTED"
+    content: Any = err.value.content
+    assert content[0]["errorCode"] == "DUPLICATES_DETECTED"
 
 
 def test_describe(sf):
