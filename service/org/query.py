@@ -195,6 +195,7 @@ class Translator:
         for o in order.expressions if order is not None else []:
             direction = "DESC" if o.args.get("desc") else "ASC"
             nulls = "NULLS FIRST" if o.args.get("nulls_first") else "NULLS LAST"
+            self._check(plan, o.this, "sortable", "can not be sorted in a query call")
             terms.append(f"{self.operand(plan, o.this)} {direction} {nulls}")
         if terms and not plan.aggregate:
             # A stable tie-break keeps queryMore pages consistent; without ORDER BY SQLite's plan order
@@ -366,9 +367,18 @@ class Translator:
 
     def _left(self, plan: Plan, node: exp.Expr) -> tuple[str, SField | None]:
         if isinstance(node, exp.Column | exp.Dot):
+            self._check(plan, node, "filterable", "can not be filtered in query call")
             sql, f, _ = self.resolve(plan, node)
             return sql, f
         return self.operand(plan, node), None
+
+    def _check(self, plan: Plan, node: exp.Expr, flag: str, text: str) -> None:
+        """INVALID_FIELD when a field may not be filtered / sorted (compound, long text, …)."""
+        if not isinstance(node, exp.Column | exp.Dot):
+            return
+        _, f, _ = self.resolve(plan, node)
+        if f.type in COMPOUND_TYPES or not getattr(f, flag):
+            raise self.error("INVALID_FIELD", node, f"field '{f.name}' {text}")
 
     def _compare(self, plan: Plan, node: exp.Expr, params: list[Any]) -> str:
         op = COMPARISONS[type(node)]

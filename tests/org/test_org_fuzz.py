@@ -1,0 +1,89 @@
+"""Random SOQL never escapes as an unexpected exception (which the org would answer as a 500)."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.errors import SalesforceError
+from service.org.query import translate
+from service.org.results import Cursors, answer
+from service.org.seed import seed_store
+from service.org.store import Store
+from service.schema import builtin_schema
+
+FRAGMENTS = [
+    "SELECT", "Id", "Name", "Email", "Account.Name", "Owner.Name", "COUNT()", "COUNT(Id)", "MAX(Amount)",
+    "(SELECT LastName FROM Contacts)", "FROM", "Lead", "Contact", "Account", "Opportunity", "Case", "Nope",
+    "WHERE", "AND", "OR", "NOT", "=", "!=", "<", ">=", "LIKE", "IN", "NOT IN", "INCLUDES", "null", "true",
+    "'x'", "'%a%'", "'\\''", "42", "-1.5", "2024-01-15", "2024-01-15T00:00:00Z", "TODAY", "LAST_N_DAYS:3",
+    "THIS_MONTH", "ORDER BY", "ASC", "DESC", "NULLS FIRST", "NULLS LAST", "GROUP BY", "HAVING", "LIMIT", "OFFSET",
+    "5", "2001", ",", "(", ")", "CreatedDate", "CloseDate", "Amount", "AccountId", "'001000000000000'",
+    "(SELECT Id FROM Account)", "FIELDS(STANDARD)", "CALENDAR_YEAR(CreatedDate)", "toLabel(Status)",
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(Path(tmp_path_factory.mktemp("fuzz")), builtin_schema())
+    seed_store(store)
+    return store
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    head=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=4),
+    tail=st.lists(st.sampled_from(FRAGMENTS), max_size=10),
+    obj=st.sampled_from(["Lead", "Contact", "Account", "Opportunity", "Case", "User"]),
+)
+def test_random_queries_raise_only_salesforce_errors(store, head, tail, obj):
+    """Whatever the text, translating and running it either answers or raises a Salesforce error."""
+    soql = " ".join(["SELECT", *head, "FROM", obj, *tail])
+    try:
+        plan = translate(store.schema, soql, tz="UTC", today=date(2025, 1, 15))
+        body = answer(store, Cursors(), plan, "v58.0", 2000, False)
+    except SalesforceError as err:
+        assert err.http_status in (400, 404)
+        assert isinstance(err.body, list) and err.body[0]["errorCode"]
+    else:
+        assert body["totalSize"] >= len(body["records"])
+
+
+FIELDS = ["Id", "Name", "Email", "Phone", "CreatedDate", "Account.Name", "Owner.Name", "Status", "Amount",
+          "CloseDate", "IsDeleted", "AccountId", "Account.Owner.Name", "BillingAddress", "NumberOfEmployees"]
+OPS = ["=", "!=", "<", "<=", ">", ">=", "LIKE"]
+VALUES = ["null", "'a'", "'%e%'", "1", "2.5", "true", "2024-01-15", "2024-01-15T10:00:00+02:00", "TODAY",
+          "LAST_N_DAYS:7", "NEXT_N_MONTHS:2", "THIS_FISCAL_QUARTER", "'0015g0000000001'", "'005'"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    obj=st.sampled_from(["Lead", "Contact", "Account", "Opportunity", "Case"]),
+    fields=st.lists(st.sampled_from(FIELDS), min_size=1, max_size=4, unique=True),
+    where=st.lists(st.tuples(st.sampled_from(FIELDS), st.sampled_from(OPS), st.sampled_from(VALUES)), max_size=3),
+    joiner=st.sampled_from([" AND ", " OR "]),
+    order=st.lists(st.sampled_from(FIELDS), max_size=2, unique=True),
+    limit=st.one_of(st.none(), st.integers(min_value=0, max_value=3000)),
+    offset=st.one_of(st.none(), st.integers(min_value=0, max_value=2500)),
+)
+def test_structured_queries_raise_only_salesforce_errors(store, obj, fields, where, joiner, order, limit, offset):
+    """Well-formed queries with any field/operator/value mix answer or raise a Salesforce error."""
+    soql = f"SELECT {', '.join(fields)} FROM {obj}"
+    if where:
+        soql += " WHERE " + joiner.join(f"{f} {op} {v}" for f, op, v in where)
+    if order:
+        soql += " ORDER BY " + ", ".join(order)
+    if limit is not None:
+        soql += f" LIMIT {limit}"
+    if offset is not None:
+        soql += f" OFFSET {offset}"
+    try:
+        plan = translate(store.schema, soql, tz="UTC", today=date(2025, 1, 15))
+        body = answer(store, Cursors(), plan, "v58.0", 200, False)
+    except SalesforceError as err:
+        assert err.http_status in (400, 404)
+        assert isinstance(err.body, list) and err.body[0]["errorCode"]
+    else:
+        assert body["totalSize"] >= len(body["records"])
