@@ -22,8 +22,10 @@ from service.runner.webhooks import ToolResult
 
 __all__ = ["CREATE", "GET", "SEARCH", "Agent", "AgentReply", "QualificationAgent", "ToolFn", "soql_quote",
            "spoken_email"]
-OFF_TOPIC = re.compile(r"\b(weather|football|soccer|baseball|game last night|joke|poem|recipe|movie|politic\w*|"
-                       r"election|stock tips?|crypto|horoscope|song|vacation)\b", re.I)
+# Off-topic cues, including how speech recognition tends to mishear them ("a ball game", "tell me a job").
+OFF_TOPIC = re.compile(r"\b(weather|football|soccer|baseball|ball game|game (last night|tonight)|who .{0,20}\bwins|"
+                       r"sports?|jokes?|tell me a jo\w*|poem|recipe|movie|politic\w*|election|stock tips?|crypto|"
+                       r"horoscope|song|vacation)\b", re.I)
 IMPATIENT = re.compile(r"(just go ahead|go ahead with what|on file|in a hurry|skip the questions|use what you have)",
                        re.I)
 

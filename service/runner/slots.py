@@ -180,6 +180,8 @@ def extract_date(text: str, today: dt.date | None = None) -> dt.date | None:
 def extract_name(text: str) -> tuple[str, str] | None:
     """(first, last) from "I'm Jane Doe", "my name is Jane Doe", "Jane Doe here", "Jane Doe"."""
     match = re.search(r"(?i:name is|i'm|i am|this is|it's)\s+([A-Z][\w'\-]+)\s+([A-Z][\w'\-]+)", text)
+    if not match:  # a bare name; with a stray word in front ("Pine Tom Becker"), the last two words
+        match = re.search(r"^\s*(?:[A-Z][\w'\-]+\s+)*?([A-Z][\w'\-]+)\s+([A-Z][\w'\-]+)\W*(?:here)?\W*$", text)
     if not match:
         match = re.search(r"^\s*([A-Z][\w'\-]+)\s+([A-Z][\w'\-]+)\b", text)
     if not match:  # recognisers often give lower case: "i'm priya natarajan"

@@ -60,3 +60,8 @@ def test_lower_case_names_from_speech_recognition() -> None:
     """A recogniser's lower-case "i am priya natarajan" still gives a capitalised name; fillers don't."""
     assert slots.extract_name("i am priya natarajan") == ("Priya", "Natarajan")
     assert slots.extract_name("i'm with brightwave analytics") is None
+
+
+def test_a_stray_recognised_word_before_a_bare_name() -> None:
+    """ "Pine Tom Becker" (a misheard filler, then the name) gives Tom Becker."""
+    assert slots.extract_name("Pine Tom Becker") == ("Tom", "Becker")
