@@ -183,10 +183,10 @@ class Translator:
             plan.index_hint = plan.count_only and where is None and plan.obj.field("IsDeleted") is not None
             alive = live(plan.obj, plan.alias, indexed=plan.index_hint)
             plan.where = f"{alive} AND ({plan.where})" if plan.where else alive
+        grouped = [self.operand(plan, g) for g in group.expressions] if group is not None else []
+        plan.group = ", ".join(grouped)
         if not plan.count_only:
-            self._select(plan, items, top)
-        if group is not None:
-            plan.group = ", ".join(self.operand(plan, g) for g in group.expressions)
+            self._select(plan, items, top, set(grouped))
         having = tree.args.get("having")
         if having is not None:
             plan.having = self.condition(plan, having.this, plan.having_params)
@@ -208,7 +208,7 @@ class Translator:
         if plan.offset > MAX_OFFSET:
             raise sf_error(400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}")
 
-    def _select(self, plan: Plan, items: list[exp.Expr], top: bool) -> None:
+    def _select(self, plan: Plan, items: list[exp.Expr], top: bool, grouped: set[str]) -> None:
         expr_n = 0
         for item in items:
             node = item.unalias()
@@ -219,22 +219,29 @@ class Translator:
                         continue
                     self._add_field(plan, [], f, f.name)
             elif isinstance(node, exp.Subquery):
+                if plan.aggregate:
+                    raise malformed_query("Nested queries are not supported in aggregate queries")
                 if not top:
                     raise malformed_query("Nesting of semi join sub-selects is not supported")
                 plan.items.append(self._child(plan, node.this))
             elif isinstance(node, soql_nodes.TypeOf):
                 raise self.error("INVALID_FIELD", node, "TYPEOF is only allowed on polymorphic relationships")
             elif plan.aggregate and (_is_aggregate(node) or isinstance(node, exp.Anonymous)):
+                sql = self.operand(plan, node)
+                if not _is_aggregate(node) and sql not in grouped:
+                    raise malformed_query(f"Field must be grouped or aggregated: {node.sql()}")
                 key = alias or f"expr{expr_n}"
                 if not alias:
                     expr_n += 1
-                plan.items.append(Item(key=key, kind="agg", index=plan.add_column(self.operand(plan, node))))
+                plan.items.append(Item(key=key, kind="agg", index=plan.add_column(sql)))
             elif isinstance(node, exp.Anonymous) and str(node.name).upper() in PASS_THROUGH:
                 sql, f, rels = self.resolve(plan, node.expressions[0])
                 self._add_field(plan, list(rels), f, alias or f.name, sql)
             elif isinstance(node, exp.Column | exp.Dot):
                 sql, f, rels = self.resolve(plan, node)
                 if plan.aggregate:
+                    if sql not in grouped:
+                        raise malformed_query(f"Field must be grouped or aggregated: {f.name}")
                     plan.items.append(Item(key=alias or f.name, kind="agg", index=plan.add_column(sql)))
                 else:
                     self._add_field(plan, list(rels), f, f.name, sql)

@@ -87,3 +87,27 @@ def test_structured_queries_raise_only_salesforce_errors(store, obj, fields, whe
         assert isinstance(err.body, list) and err.body[0]["errorCode"]
     else:
         assert body["totalSize"] >= len(body["records"])
+
+
+SELECTS = ["Name", "Industry", "COUNT(Id)", "MAX(AnnualRevenue)", "SUM(NumberOfEmployees)", "COUNT_DISTINCT(Type)",
+           "CALENDAR_YEAR(CreatedDate)", "(SELECT LastName FROM Contacts)",
+           "(SELECT Name, Amount FROM Opportunities WHERE Amount > 1000 ORDER BY Amount DESC LIMIT 2)",
+           "(SELECT Subject FROM Cases WHERE Status != 'Closed')", "Owner.Name", "Parent.Name"]
+TAILS = ["", " GROUP BY Industry", " GROUP BY Name, Industry", " GROUP BY CALENDAR_YEAR(CreatedDate)",
+         " WHERE Industry IN ('Technology', 'Banking')", " WHERE Id IN (SELECT AccountId FROM Contact)",
+         " WHERE Id NOT IN (SELECT AccountId FROM Opportunity WHERE StageName = 'Closed Won')",
+         " GROUP BY Industry HAVING COUNT(Id) > 1", " ORDER BY Name DESC NULLS FIRST LIMIT 7 OFFSET 3"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(st.sampled_from(SELECTS), min_size=1, max_size=4, unique=True), tail=st.sampled_from(TAILS))
+def test_aggregates_and_children_raise_only_salesforce_errors(store, items, tail):
+    """Aggregates, GROUP BY, child and semi-join subqueries answer or raise a Salesforce error."""
+    soql = f"SELECT {', '.join(items)} FROM Account{tail}"
+    try:
+        plan = translate(store.schema, soql, tz="UTC", today=date(2025, 1, 15))
+        body = answer(store, Cursors(), plan, "v58.0", 200, False)
+    except SalesforceError as err:
+        assert err.http_status in (400, 404)
+    else:
+        assert body["totalSize"] >= len(body["records"])
