@@ -4,6 +4,7 @@ Spoken or written caller text → entities (email, phone, numbers, money, dates)
 (`spoken_form`) for TTS and word-error-rate comparisons. No audio dependencies.
 """
 
+from service.text.address import spoken_address, written_address
 from service.text.amounts import extract_money, extract_number_after
 from service.text.dates import extract_date
 from service.text.entities import (
@@ -30,10 +31,12 @@ __all__ = [
     "ordinal_words",
     "parse_number",
     "spoken_digits",
+    "spoken_address",
     "spoken_email",
     "spoken_form",
     "spoken_money",
     "spoken_phone",
     "wer_form",
     "words_to_number",
+    "written_address",
 ]

@@ -11,6 +11,7 @@ import calendar
 import re
 from decimal import Decimal
 
+from service.text.address import spoken_address
 from service.text.numbers import number_to_words, ordinal_words
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}")
@@ -89,7 +90,8 @@ def _phone(m: re.Match[str]) -> str:
 
 
 def spoken_form(text: str) -> str:
-    """Rewrite emails, money, ISO dates, phone numbers and numerals as the words a speaker says."""
+    """Rewrite emails, money, ISO dates, addresses, phone numbers and numerals as the words a speaker says."""
+    text = spoken_address(text)
     text = _EMAIL.sub(lambda m: spoken_email(m.group(0)), text)
     text = _MONEY.sub(lambda m: spoken_money(m.group(1), m.group(2), m.group(3)), text)
     text = _ISO_DATE.sub(

@@ -25,6 +25,7 @@ from service.runner.callers import Caller, Persona
 from service.runner.session import CallRecord, EventHook, Line, ToolEvent
 from service.runner.webhooks import ToolResult, WebhookExecutor
 from service.text import wer_form
+from service.text.address import address_words
 from service.voice import audio
 from service.voice.speech_io import SpeechFactory, VoiceSpeechIO
 from service.voice.tts import TTS, make_tts
@@ -65,6 +66,7 @@ def persona_vocabulary(persona: Persona) -> list[str]:
     """What the simulated caller will name: their name, company, email(s) - the slot grammars' words."""
     facts, script = persona.facts, persona.script
     items = [str(facts.get(k, "")) for k in ("first_name", "last_name", "company", "email", "title")]
+    items += address_words(str(facts.get("address", "")))
     for value in script.values():
         if isinstance(value, str):
             items += re.findall(r"[\w.+-]+@[\w.-]+\.\w+", value)

@@ -104,11 +104,33 @@ def correction_grammar(vocabulary: Iterable[str] = (), *, digits: bool = False) 
     )
 
 
+def address_grammar(vocabulary: Iterable[str]) -> str:
+    """`[lead-in] <house number> <street words> <suffix> <city words> <state> <five digits>`."""
+    from service.text.address import STATES, SUFFIXES
+
+    number_words = (*DIGITS, "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                    "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                    "ninety", "hundred", "thousand")
+    states = " | ".join(f"( {name.lower()} )" for name in STATES.values())
+    return (
+        _header("address")
+        + f"<digit> = {_alternatives(DIGITS)};\n"
+        + f"<number> = {_alternatives(number_words)};\n"
+        + f"<word> = {_alternatives(vocabulary)};\n"
+        + f"<suffix> = {_alternatives(SUFFIXES)};\n"
+        + f"<state> = {states};\n"
+        + "<lead> = it's | it | is | the | address | our | we're | at | located | office | sure | yes;\n"
+        + "public <answer> = <lead>* <number>+ <word>+ <suffix> <word>+ <state> <digit> <digit> <digit> <digit> "
+        "<digit>;\n"
+    )
+
+
 def grammar_for(slot: str | None, vocabulary: Iterable[str] = (), *, spelled: bool = False,
                 digits: bool = False) -> str | None:
     """The grammar for a slot the agent asked for, or None for free speech (the language model).
 
-    "email", "phone", "correction" (a read-back answer), and with a vocabulary "name", "company", "title".
+    "email", "phone", "correction" (a read-back answer), and with a vocabulary "name", "company", "title",
+    "address".
     """
     vocab = tuple(vocabulary)
     if slot == "email":
@@ -119,6 +141,8 @@ def grammar_for(slot: str | None, vocabulary: Iterable[str] = (), *, spelled: bo
         return correction_grammar(vocab, digits=digits)
     if slot in ("name", "company", "title") and vocab:
         return entity_grammar(slot, vocab)
+    if slot == "address" and vocab:
+        return address_grammar(vocab)
     return None
 
 

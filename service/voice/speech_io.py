@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from service.text import extract_email
+from service.text import extract_email, written_address
 from service.voice import audio, grammar
 from service.voice.stt import STT, Transcript, make_stt
 from service.voice.tts import TTS, make_tts
@@ -120,6 +120,10 @@ class VoiceSpeechIO:
                                         and w not in grammar.FILLERS and w not in grammar.NAME_LEADS)
                 # A name or company answer: its words are proper nouns.
                 return truecase(transcript.text, {**self.case, **_capitalised(transcript.text, self.case)})
+            if self.slot == "address":
+                written = written_address(transcript.text)
+                if written:
+                    return written
             return truecase(transcript.text, self.case)
         return None
 

@@ -229,6 +229,10 @@ def _acceptable(slot: str | None, text: str) -> bool:
         return extract_phone(text) is not None
     if slot == "correction":
         return extract_email(text) is not None or not re.search(r"\b(at|dot)\b", text)
+    if slot == "address":
+        from service.text import written_address
+
+        return written_address(text) is not None
     return True
 
 

@@ -48,3 +48,9 @@ def test_spoken_form_round_trips_through_the_extractors(sentence, extract):
 def test_wer_form_strips_punctuation_and_case():
     """wer_form lower-cases and drops punctuation after spelling entities."""
     assert wer_form("Hi, it's Jane - $200!") == "hi it's jane two hundred dollars"
+
+
+def test_addresses_are_said_with_state_names_and_zip_digits():
+    """A written US address is said the way a caller says it."""
+    assert spoken_form("500 Congress Avenue, Austin, TX 78701") == (
+        "five hundred Congress Avenue, Austin, Texas, seven eight seven zero one")

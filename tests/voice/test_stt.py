@@ -60,3 +60,17 @@ def test_yes_no_correction_is_read_with_the_correction_grammar(stt, say):
     line = "No, that's not right. It's priya dot natarajan at brightwave dash analytics dot com."
     result = transcribe(stt, say(line), "yes_no")
     assert extract_email(result.text) == "priya.natarajan@brightwave-analytics.com"
+
+
+def test_address_grammar_reads_a_street_address(stt, say):
+    """With the street and city in the vocabulary, an address turn is recognised completely."""
+    from service.text import written_address
+
+    before = list(stt.vocabulary)
+    stt.add_vocabulary(["Congress Avenue", "Austin"])
+    try:
+        result = transcribe(stt, say("500 Congress Avenue, Austin, TX 78701"), "address")
+    finally:
+        stt.set_vocabulary(before)
+    assert result.search == "address"
+    assert written_address(result.text) == "500 Congress Avenue, Austin, TX 78701"
