@@ -34,24 +34,19 @@ by `install` when it is given no faults; `Faults.from_spec(...)` builds the same
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
-import socket
-import struct
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from http import HTTPStatus
 from typing import Any
 
-import httpx2
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 API_KINDS = frozenset({"query", "get", "create", "describe", "other"})
 SCOPES = API_KINDS | {"token"}
@@ -196,113 +191,6 @@ class Faults:
         return faults
 
 
-async def _read_body(receive: Receive) -> list[Message]:
-    messages: list[Message] = []
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            return messages
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replay() -> Message:
-        return pending.pop(0) if pending else await receive()
-
-    return replay
-
-
-async def _abort(send: Send, *, refuse: bool) -> None:
-    """Reset the client's connection with no answer (TCP RST under uvicorn; an httpx2 error in-process)."""
-    protocol = getattr(send, "__self__", None)
-    transport = getattr(protocol, "transport", None)
-    if transport is None:
-        if refuse:
-            raise httpx2.ConnectError("[Errno 111] Connection refused")
-        raise httpx2.ReadError("[Errno 104] Connection reset by peer")
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
-    transport.abort()
-    # Let the server see the disconnect, so it does not try to answer 500 on the dead connection.
-    for _ in range(100):
-        if getattr(protocol, "disconnected", True):
-            return
-        await asyncio.sleep(0.005)
-
-
-async def _hold(delay: float, send: Send) -> bool:
-    """Sleep `delay`; False when a real server cancelled the request while shutting down.
-
-    Then the connection is dropped quietly instead of uvicorn logging a CancelledError traceback.
-    In-process (no transport) the cancellation is the caller's and propagates untouched.
-    """
-    try:
-        await asyncio.sleep(delay)
-    except asyncio.CancelledError:
-        if getattr(getattr(send, "__self__", None), "transport", None) is None:
-            raise
-        await _abort(send, refuse=False)
-        return False
-    return True
-
-
-async def _respond(send: Send, status: int, body: bytes, content_type: str) -> None:
-    headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
-
-
-class FaultMiddleware:
-    """Outermost ASGI middleware: applies the first matching fault to each request."""
-
-    def __init__(self, app: ASGIApp, faults: Faults) -> None:
-        self.app = app
-        self.faults = faults
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_scope = classify(scope.get("method", ""), scope.get("path", "")) if scope["type"] == "http" else None
-        fault = self.faults.take(request_scope, scope.get("path", "")) if request_scope else None
-        if fault is None:
-            await self.app(scope, receive, send)
-            return
-        kind = fault.kind
-        if kind in ("token_refuse", "reset"):
-            await _abort(send, refuse=kind == "token_refuse")
-        elif kind == "token_error":
-            phrase = HTTPStatus(fault.status).phrase if fault.status in HTTPStatus._value2member_map_ else "Error"
-            html = f"<html><body><h1>{fault.status} {phrase}</h1></body></html>".encode()
-            await _respond(send, fault.status, html, "text/html;charset=UTF-8")
-        elif kind == "session_expired":
-            await _respond(send, 401, json.dumps(SESSION_EXPIRED).encode(), JSON_TYPE)
-        elif kind == "limit_exceeded":
-            await _respond(send, 403, json.dumps(LIMIT_EXCEEDED).encode(), JSON_TYPE)
-        elif kind == "unavailable":
-            await _respond(send, fault.status, json.dumps(UNAVAILABLE).encode(), JSON_TYPE)
-        elif kind in ("delay", "slow_commit", "token_slow"):
-            body = await _read_body(receive)  # read now: a client that gives up must not stop the late commit
-            if await _hold(fault.delay, send):
-                await self.app(scope, _replay(body, receive), send)
-        else:  # slow_response, reset_after_commit: handle now, then hold or drop the answer
-            held: list[Message] = []
-
-            async def hold(message: Message) -> None:
-                held.append(message)
-
-            await self.app(scope, receive, hold)
-            if kind == "reset_after_commit":
-                await _abort(send, refuse=False)
-                return
-            if await _hold(fault.delay, send):
-                for message in held:
-                    await send(message)
-
-
 def _loopback(request: Request) -> bool:
     host = request.client.host if request.client else ""
     return host.startswith(LOOPBACK)
@@ -348,7 +236,7 @@ def _admin_routes(faults: Faults) -> list[Route]:
 
 
 def install(app: Starlette, faults: Faults) -> None:
-    """Add the admin routes and make `FaultMiddleware` the outermost layer of `app`.
+    """Add the admin routes and make `FaultMiddleware` (`service.org.fault_middleware`) the outermost layer.
 
     Outermost (around Starlette's error middleware) so a reset can reach the server's raw `send`
     and its transport; `app.state.faults` is the live `Faults`.
@@ -358,6 +246,8 @@ def install(app: Starlette, faults: Faults) -> None:
 
         for fault in Faults.from_spec(get_settings().org_faults).faults:  # ORG_FAULTS, e.g. for `org serve`
             faults.add(fault.kind, scope=fault.scope, times=fault.remaining, delay=fault.delay, status=fault.status)
+    from service.org.fault_middleware import FaultMiddleware
+
     app.state.faults = faults
     app.router.routes.extend(_admin_routes(faults))
     build = app.build_middleware_stack

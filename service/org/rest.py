@@ -140,8 +140,10 @@ async def read_json(request: Request, state: OrgState) -> Any:
     if not raw.strip():
         raise sf_error(400, "JSON_PARSER_ERROR", "No content to map due to end-of-input")
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = json.loads(raw, parse_constant=_reject_constant)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")  # lone surrogates ("\ud800") can't be stored
+        return body
+    except (ValueError, UnicodeError) as exc:
         where = f" at [line:{exc.lineno}, column:{exc.colno}]" if isinstance(exc, json.JSONDecodeError) else ""
         raise sf_error(400, "JSON_PARSER_ERROR", f"Unexpected character in JSON body{where}") from None
 

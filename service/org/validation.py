@@ -9,6 +9,7 @@ REQUIRED_FIELD_MISSING.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -84,23 +85,28 @@ def convert(f: SField, value: Any, exists: ReferenceCheck, schema_get: Callable[
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         raise _bad_type(f, value)
-    if t == "int":
+    if t in ("int", "double", "currency", "percent"):
         if isinstance(value, bool):
             raise _bad_type(f, value)
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise _bad_type(f, value) from None
-        if number != int(number):
+        if not math.isfinite(number):
             raise _bad_type(f, value)
-        return int(number)
-    if t in ("double", "currency", "percent"):
-        if isinstance(value, bool):
-            raise _bad_type(f, value)
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise _bad_type(f, value) from None
+        digits = (f.precision - f.scale) if f.precision else 18
+        if abs(number) >= 10.0 ** min(digits, 18):
+            raise sf_error(
+                400,
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                f"{f.label}: value outside of valid range on numeric field: {value}",
+                [f.name],
+            )
+        if t == "int":
+            if number != int(number):
+                raise _bad_type(f, value)
+            return int(number)
+        return number
     if t == "date":
         if not isinstance(value, str):
             raise _bad_type(f, value)

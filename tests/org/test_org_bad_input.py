@@ -15,7 +15,7 @@ def test_malformed_json(api, embedded_org):
     assert embedded_org.stats()["records"] == before
 
 
-@pytest.mark.parametrize("body", [b"[]", b'"text"', b"", b"NaN", b"\xff\xfe"])
+@pytest.mark.parametrize("body", [b"[]", b'"text"', b"", b"NaN", b"\xff\xfe", b'{"LastName": "\\ud800"}'])
 def test_non_object_bodies(api, body):
     """Arrays, strings, empty and non-UTF-8 bodies → 400 JSON_PARSER_ERROR."""
     r = api.post(f"{V}/sobjects/Lead/", content=body, headers={"Content-Type": "application/json"})

@@ -111,3 +111,40 @@ def test_aggregates_and_children_raise_only_salesforce_errors(store, items, tail
         assert err.http_status in (400, 404)
     else:
         assert body["totalSize"] >= len(body["records"])
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=300),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    obj=st.sampled_from(["Lead", "Contact", "Account", "Opportunity", "Case"]),
+    body=st.dictionaries(
+        st.sampled_from(["LastName", "Company", "Name", "Email", "NumberOfEmployees", "AnnualRevenue", "Amount",
+                         "CloseDate", "StageName", "IsDeleted", "AccountId", "OwnerId", "Status", "Birthdate",
+                         "CleanStatus", "Latitude", "Description", "Bogus__c", "attributes", "Id"]),
+        JSON_VALUES, max_size=6,
+    ),
+)
+def test_random_create_bodies_raise_only_salesforce_errors(store, obj, body):
+    """Any JSON body either validates and stores, or raises a Salesforce error (never a crash)."""
+    from service.org.records import defaults
+    from service.org.validation import validate_write
+
+    sobject = store.schema.get(obj)
+    assert sobject is not None
+
+    def exists(target, record_id):
+        return bool(store.execute(f'SELECT 1 FROM "{target.name}" WHERE Id = ?', (record_id,)))
+
+    try:
+        values = validate_write(sobject, body, creating=True, exists=exists, schema_get=store.schema.get)
+    except SalesforceError as err:
+        assert err.http_status == 400 and err.body[0]["errorCode"]
+        return
+    record_id = store.insert(sobject, defaults(sobject, values, "2025-01-15T00:00:00.000+0000"))
+    assert store.get(sobject, record_id) is not None
