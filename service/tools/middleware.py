@@ -64,6 +64,14 @@ class GatewayMiddleware:
             if length is not None and length.isdigit() and int(length) > self.max_body:
                 await _too_large(send_wrapper, self.max_body)
                 return
+            if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+                # A streamed body: read it (at most the limit) before the app sees it, so an
+                # oversized one gets a clean 413 rather than a parse error.
+                messages = await _read_limited(receive, self.max_body)
+                if messages is None:
+                    await _too_large(send_wrapper, self.max_body)
+                    return
+                receive = _replay(messages, receive)
             await self.app(scope, self._limited(receive), send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
@@ -91,6 +99,32 @@ class GatewayMiddleware:
             return message
 
         return wrapped
+
+
+async def _read_limited(receive: Receive, limit: int) -> list[Message] | None:
+    """The request's body messages, or None once they exceed `limit` bytes."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages
+        size += len(message.get("body", b""))
+        if size > limit:
+            return None
+        if not message.get("more_body", False):
+            return messages
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that yields `messages` first, then defers to the real one."""
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
 
 
 def _too_large_text(limit: int) -> str:

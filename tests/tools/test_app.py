@@ -72,3 +72,16 @@ async def test_openapi_describes_the_three_tools(gateway: httpx2.AsyncClient) ->
     ops = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
     assert ops == {"salesforce_search_records", "salesforce_get_record", "salesforce_create_record"}
     assert (await gateway.get("/docs")).status_code == 200
+
+
+async def test_large_chunked_body_is_413(gateway: httpx2.AsyncClient) -> None:
+    """A body streamed without Content-Length is cut off at the limit too."""
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(80):
+            yield b"x" * 1024
+
+    r = await gateway.post("/tools/salesforce_create_record/Lead", content=chunks(),
+                           headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "payload_too_large"
