@@ -5,6 +5,8 @@ Translated plans are cached per (query text, queryAll, day) so repeated queries 
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 from collections import OrderedDict
 
@@ -19,6 +21,7 @@ from service.org.results import Cursors, answer, batch_size, more
 from service.org.state import OrgState, json_response
 
 _PLAN_CACHE_SIZE = 512
+log = logging.getLogger(__name__)
 
 
 class PlanCache:
@@ -60,7 +63,12 @@ async def _run(request: Request, state: OrgState, version: str, include_deleted:
     plans, cursors = _tools(state)
     plan = plans.plan(state, soql, include_deleted)
     batch = batch_size(request.headers.get("sforce-query-options"))
-    return json_response(answer(state.store, cursors, plan, version, batch, include_deleted))
+    try:
+        return json_response(answer(state.store, cursors, plan, version, batch, include_deleted))
+    except (sqlite3.Error, UnicodeError, OverflowError) as exc:
+        # A literal SQLite cannot take (e.g. a lone \uD800 surrogate): a query error, never a 500.
+        log.warning("query could not run: %s", exc)
+        raise malformed_query(f"unexpected token: {str(exc)[:80]}") from None
 
 
 @api("query")

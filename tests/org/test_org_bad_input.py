@@ -75,7 +75,8 @@ def test_invalid_ids(api, record_id, status, code):
         "SELECT Id FROM Lead WHERE CreatedDate = LAST_N_DAYS", "SELECT COUNT(), Id FROM Lead",
         "SELECT Id FROM Lead GROUP BY", "SELECT Id FROM Lead ORDER BY", "SELECT Id FROM Lead WHERE Name IN ()",
         "SELECT Id FROM Lead WHERE (Name = 'a'", "SELECT Name FROM Lead WHERE Name LIKE '\\\\'",
-        "SELECT TYPEOF Owner WHEN User THEN Name END FROM Lead",
+        "SELECT TYPEOF Owner WHEN User THEN Name END FROM Lead", "SELECT Id FROM Lead WHERE Name = '\\uD800'",
+        "SELECT Id FROM Lead WHERE NumberOfEmployees > 99999999999999999999999",
     ],
 )
 def test_bad_queries_never_500(api, embedded_org, soql):
