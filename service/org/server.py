@@ -6,9 +6,10 @@
         org.url              # "http://127.0.0.1:54321" (https://… with tls=True)
         org.client_id, org.client_secret
         org.token_url        # f"{org.url}/services/oauth2/token"
-        org.ca_path          # PEM of the local CA when tls=True (pass as `verify=` to clients)
+        org.ca_path          # PEM of the local CA when tls=True (requests: `verify=str(org.ca_path)`)
+        org.ssl_context()    # an SSLContext trusting that CA (httpx2: `verify=org.ssl_context()`)
         org.stats()          # same JSON as GET /_org/stats: token_requests, api_requests, records{...}
-        org.get_token()      # a fresh access token (client credentials), for convenience
+        org.get_token()      # a valid access token issued in-process (not counted in token_requests)
         org.state            # OrgState: .sessions (timeout, expire_all()), .limits (limit), .config (latency_ms)
     # stopped here
 
