@@ -64,8 +64,31 @@ def _date_literal(name: str) -> Callable[[list[Any]], exp.Expr]:
     return lambda args: nodes.DateLiteral(this=exp.var(name), expression=args[0] if args else None)
 
 
-def _clause_parser(kind: TokenType) -> Callable[[SoqlParser], tuple[str, exp.Expr | None]]:
+def _clause_parser(kind: TokenType) -> Callable[[Any], tuple[str, Any]]:
     return lambda self: self._parse_soql_clause(kind)
+
+
+_CLAUSE_ORDER = {
+    key: rank
+    for rank, key in enumerate(
+        ("where", "soql_with", "group", "having", "order", "limit", "offset", "soql_for", "soql_update")
+    )
+}
+_CLAUSE_NAMES = {
+    "where": "WHERE", "soql_with": "WITH", "group": "GROUP BY", "having": "HAVING", "order": "ORDER BY",
+    "limit": "LIMIT", "offset": "OFFSET", "soql_for": "FOR", "soql_update": "UPDATE",
+}
+
+
+def _in_order(parse: Callable[[Any], tuple[str, Any]]) -> Callable[[Any], tuple[str, Any]]:
+    """A clause parser that refuses clauses out of SOQL's order (LIMIT before WHERE, ...)."""
+
+    def parse_in_order(self: Any) -> tuple[str, Any]:
+        key, node = parse(self)
+        self._check_clause_order(key)
+        return key, node
+
+    return parse_in_order
 
 
 class SoqlTokenizer(Tokenizer):
@@ -94,9 +117,27 @@ class SoqlParser(BaseParser):
         "TYPEOF": lambda self: self._parse_typeof(),
     }
     QUERY_MODIFIER_PARSERS = {
-        **{k: v for k, v in parser.Parser.QUERY_MODIFIER_PARSERS.items() if k not in _CLAUSE_WORDS},
-        **{k: _clause_parser(k) for k in _CLAUSE_WORDS},
+        **{k: _in_order(v) for k, v in parser.Parser.QUERY_MODIFIER_PARSERS.items()},
+        **{k: _in_order(_clause_parser(k)) for k in _CLAUSE_WORDS},
     }
+
+    def _parse_query_modifiers(self, this: Any) -> Any:
+        stack: list[int] = self.__dict__.setdefault("_clause_ranks", [])
+        stack.append(-1)
+        try:
+            return super()._parse_query_modifiers(this)
+        finally:
+            stack.pop()
+
+    def _check_clause_order(self, key: str) -> None:
+        rank = _CLAUSE_ORDER.get(key, len(_CLAUSE_ORDER))
+        stack: list[int] = self.__dict__.setdefault("_clause_ranks", [-1])
+        if stack[-1] > rank:
+            later = next(name for name, r in _CLAUSE_ORDER.items() if r == stack[-1])
+            self.raise_error(
+                f"{_CLAUSE_NAMES.get(key, key.upper())} must come before {_CLAUSE_NAMES.get(later, later)}"
+            )
+        stack[-1] = rank
 
     def _parse_soql_clause(self, kind: TokenType) -> tuple[str, exp.Expr | None]:
         key, words = _CLAUSE_WORDS[kind]
@@ -191,6 +232,8 @@ def parse_soql(text: str) -> exp.Select:
 def _parse_message(info: dict[str, object], text: str) -> str:
     token = str(info.get("highlight") or "").strip()
     description = str(info.get("description") or "")
+    if " must come before " in description:
+        return description
     hint = f": {description}" if description.startswith(_OWN_MESSAGES) else ""
     if token.upper() in _NEEDS_MORE and not hint and text.rstrip().upper().endswith(token.upper()):
         return f"The query ends too early, after {token!r}: finish it or remove that word"
