@@ -18,6 +18,7 @@ from typing import Any
 
 import uvicorn
 
+from service.runner.toolspec import ToolSpec, parse_tool
 from service.runner.webhooks import WebhookExecutor, load_tools
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,18 @@ def default_tools_dir() -> Path:
     """`tool_definitions/` of the working directory, else of the source tree."""
     here = Path("tool_definitions")
     return here if here.is_dir() else REPO_ROOT / "tool_definitions"
+
+
+def tools_from(directory: Path) -> dict[str, ToolSpec]:
+    """The tool JSON in `directory`; when it is absent (an installed package), the same tools generated
+    in memory by `service.tool_json` (the URL is rebased onto the gateway at call time anyway)."""
+    if directory.is_dir() and any(directory.glob("*.json")):
+        return load_tools(directory)
+    from service.tool_json.export import render
+    from service.tool_json.generate import build_tools
+
+    specs = (parse_tool(doc) for doc in render(build_tools(), "ui").values())
+    return {spec.name: spec for spec in specs}
 
 
 class _Server(uvicorn.Server):
@@ -119,7 +132,7 @@ class Stack:
 
     def executor(self, **kwargs: Any) -> WebhookExecutor:
         """A webhook executor aimed at this stack's gateway (create one per event loop)."""
-        return WebhookExecutor(load_tools(self.tools_dir), base_url=self.gateway_url, secret=self.secret, **kwargs)
+        return WebhookExecutor(tools_from(self.tools_dir), base_url=self.gateway_url, secret=self.secret, **kwargs)
 
     def __enter__(self) -> Stack:
         return self.start()

@@ -183,3 +183,13 @@ def test_api_and_ui_exports_read_the_same(tools_dir: Path) -> None:
         assert (a.body is None) == (b.body is None)
         assert [p.name for p in a.body or []] == [p.name for p in b.body or []]
         assert {h.name: h.kind for h in a.headers} == {h.name: h.kind for h in b.headers}
+
+
+def test_tools_are_generated_when_no_tool_definitions_exist(tools_dir: Path, tmp_path: Path) -> None:
+    """Without a tool_definitions/ directory the runner generates the same three tools in memory."""
+    from service.runner.stack import tools_from
+
+    generated, committed = tools_from(tmp_path / "missing"), load_tools(tools_dir)
+    assert set(generated) == set(committed)
+    for name, spec in committed.items():
+        assert generated[name].function_schema() == spec.function_schema()
