@@ -9,13 +9,21 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from service.tools.schemas import CREATE_TOOL, GET_TOOL, SEARCH_TOOL
+
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 18.0, 30.0)
 
 
+_TOOLS = frozenset({SEARCH_TOOL, GET_TOOL, CREATE_TOOL})
+
+
 def tool_of(path: str) -> str:
-    """`/tools/salesforce_get_record/Contact/003…` → `salesforce_get_record`; other paths → `other`."""
+    """`/tools/salesforce_get_record/Contact/003…` → `salesforce_get_record`; anything else → `other`
+    (labels stay a fixed set whatever paths callers invent)."""
     if path.startswith("/tools/"):
-        return path[len("/tools/"):].split("/", 1)[0][:64] or "other"
+        name = path[len("/tools/"):].split("/", 1)[0]
+        if name in _TOOLS:
+            return name
     return "other"
 
 
