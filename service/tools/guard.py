@@ -29,6 +29,13 @@ ASK_FOR: dict[str, str] = {
     "CloseDate": "the expected close date", "Subject": "what the case is about",
 }
 _NAME_ASK = {"Account": "the company name", "Opportunity": "a name for the opportunity"}
+# What to do instead, for fields agents commonly send to the wrong object.
+_HINTS: dict[tuple[str, str], str] = {
+    ("Contact", "company"): "To link a contact to its company, search for the Account and send its Id as AccountId.",
+    ("Opportunity", "company"): "To link an opportunity to a company, send the Account's Id as AccountId.",
+    ("Case", "company"): "To link a case to a company, send the Account's Id as AccountId.",
+    ("Account", "email"): "Accounts have no email; create a Contact for the person instead.",
+}
 _NUMERIC = frozenset({"int", "double", "currency", "percent", "long"})
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
@@ -55,13 +62,17 @@ def resolve_names(sobject: SObject, body: dict[str, Any]) -> dict[str, Any]:
         else:
             out[field.name] = value
     problems = []
+    hints = [_HINTS[(sobject.name, k.lower())] for k in unknown if (sobject.name, k.lower()) in _HINTS]
     if unknown:
         problems.append(f"{', '.join(unknown)} {'is not a field' if len(unknown) == 1 else 'are not fields'} "
                         f"of {sobject.name}")
     if forbidden:
         problems.append(f"{', '.join(forbidden)} can't be set on a new {sobject.name}")
     if problems:
-        raise RecordInvalid("; ".join(problems) + ". Leave them out and try again.", fields=unknown + forbidden)
+        raise RecordInvalid(
+            "; ".join(problems) + ". Leave them out and try again." + "".join(f" {h}" for h in hints),
+            fields=unknown + forbidden,
+        )
     return out
 
 

@@ -73,3 +73,10 @@ def test_reference_to_wrong_object_is_refused() -> None:
     """AccountId holding a Contact id is refused, naming both objects."""
     with pytest.raises(RecordInvalid, match="belongs to a Contact"):
         normalize_fields(CONTACT, {"AccountId": "0035g00000AbCdE"}, SCHEMA, TODAY)
+
+
+def test_contact_company_says_how_to_link_the_account() -> None:
+    """Company on a Contact is refused with how to link the account instead."""
+    with pytest.raises(RecordInvalid, match="AccountId") as info:
+        resolve_names(CONTACT, {"LastName": "Doe", "Company": "Acme"})
+    assert info.value.fields == ["Company"]
