@@ -27,11 +27,12 @@ INIT = {"type": "conversation_initiation_client_data", "conversation_config_over
         "dynamic_variables": {}, "user_id": "bench"}
 
 
-async def one_call(url: str, persona_name: str, tag: str) -> tuple[list[float], bool]:
-    """Play one persona; returns the turn latencies (ms) and whether the agent ended the call."""
+async def one_call(url: str, persona_name: str, tag: str) -> tuple[list[tuple[float, int]], bool]:
+    """Play one persona; returns (turn latency ms, tool calls in the turn) per turn and whether it ended."""
     caller = Caller(load_persona(persona_name, tag=tag))
-    latencies: list[float] = []
+    latencies: list[tuple[float, int]] = []
     sent_at: float | None = None
+    tools_in_turn = 0
     ended = False
     async with connect(url, subprotocols=[Subprotocol("convai")], max_size=2**24) as ws:
         await ws.send(json.dumps(INIT))
@@ -42,9 +43,12 @@ async def one_call(url: str, persona_name: str, tag: str) -> tuple[list[float], 
                 await ws.send(json.dumps({"type": "pong", "event_id": msg["ping_event"]["event_id"]}))
             elif kind == "agent_tool_response" and msg["agent_tool_response"]["tool_name"] == "end_call":
                 ended = True
+            elif kind == "agent_tool_request":
+                tools_in_turn += 1
             elif kind == "agent_response":
                 if sent_at is not None:
-                    latencies.append((time.perf_counter() - sent_at) * 1000)
+                    latencies.append(((time.perf_counter() - sent_at) * 1000, tools_in_turn))
+                tools_in_turn = 0
                 text = msg["agent_response_event"]["agent_response"]
                 said = caller.respond(text)
                 if said is None:
@@ -73,18 +77,22 @@ async def fixtures(stack: Stack, calls: int) -> None:
 async def run(url: str, calls: int, concurrency: int) -> None:
     gate = asyncio.Semaphore(concurrency)
 
-    async def guarded(i: int) -> tuple[list[float], bool]:
+    async def guarded(i: int) -> tuple[list[tuple[float, int]], bool]:
         async with gate:
             return await one_call(url, PERSONA_NAMES[i % len(PERSONA_NAMES)], f"b{i}")
 
     start = time.perf_counter()
     results = await asyncio.gather(*(guarded(i) for i in range(calls)))
     elapsed = time.perf_counter() - start
-    latencies = [x for lat, _ in results for x in lat]
+    turns = [t for lat, _ in results for t in lat]
+    latencies = [ms for ms, _n in turns]
+    with_tools = [ms for ms, n in turns if n]
     completed = sum(1 for _, ok in results if ok)
     print(f"calls: {calls} ({completed} completed), concurrency {concurrency}, turns: {len(latencies)}")
     print(f"turn latency p50: {pct(latencies, .5):.1f} ms   p95: {pct(latencies, .95):.1f} ms   "
           f"mean: {statistics.fmean(latencies):.1f} ms   max: {max(latencies):.1f} ms")
+    print(f"turns with tool calls ({len(with_tools)}): p50 {pct(with_tools, .5):.1f} ms   "
+          f"p95 {pct(with_tools, .95):.1f} ms")
     print(f"wall time: {elapsed:.2f} s   calls per minute: {calls / elapsed * 60:.0f}")
 
 
