@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -100,8 +101,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--gateway", help="a running gateway (WEBHOOK_SECRET from the environment); "
+                        "default: embedded org + gateway in this process")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data, Stack(data_dir=Path(data)) as stack:
+    secret = os.environ.get("WEBHOOK_SECRET")
+    with tempfile.TemporaryDirectory() as data, Stack(data_dir=Path(data), gateway_url=args.gateway,
+                                                      secret=secret) as stack:
         asyncio.run(fixtures(stack, args.calls))
         app = create_agent_server(stack.executor(), ping_interval=5.0)
         with ServerThread(app) as server:
