@@ -296,8 +296,11 @@ def run_voice_call(*, persona: str, agent: str = "rules", gateway: str | None = 
     """`python -m service call --voice`: one persona's voice call; report + stereo WAV; exit code 0 if it passed.
 
     Starts the embedded org and gateway unless `gateway` is given (then `secret` or WEBHOOK_SECRET).
+    Backends: VOICE_TTS (flite | espeak-ng | piper, the agent's voice), VOICE_STT (pocketsphinx |
+    faster-whisper) and VOICE_STT_MODEL (a local CTranslate2 model directory for faster-whisper).
     """
     import asyncio
+    import os
     import secrets as random_tokens
     import shutil
 
@@ -321,8 +324,12 @@ def run_voice_call(*, persona: str, agent: str = "rules", gateway: str | None = 
         async def main() -> VoiceCallRecord:
             executor = stack.executor()
             try:
+                factory = SpeechFactory(tts=os.environ.get("VOICE_TTS", "flite"),
+                                        stt=os.environ.get("VOICE_STT", "pocketsphinx"),
+                                        stt_model=os.environ.get("VOICE_STT_MODEL") or None)
                 return await run_voice_persona(persona, executor, agent_kind=agent, tag=tag, on_event=printer,
-                                               noise_db=noise_db, wav_path=Path(reports_dir) / ".voice-call.wav")
+                                               noise_db=noise_db, wav_path=Path(reports_dir) / ".voice-call.wav",
+                                               speech_factory=factory)
             finally:
                 await executor.aclose()
 

@@ -128,9 +128,9 @@ class SynthesizedCaller(AudioInterface):
 
     def _push(self, pcm: bytes) -> None:
         if self._send is not None and not self._stop.is_set():
-            self._send(pcm)
-            if self.realtime:
+            if self.realtime:  # a microphone hands over a chunk once it has been recorded
                 time.sleep(audio.duration(pcm))
+            self._send(pcm)
 
 
 def sdk_voice_call(base_url: str, persona: Persona, *, tts: TTS | None = None, timeout: float = 120.0,

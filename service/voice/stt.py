@@ -268,7 +268,7 @@ class WhisperSTT:
             self.slot_stt.set_vocabulary(words)
 
     def _grammar_turn(self) -> bool:
-        return self.slot_stt is not None and grammar.grammar_for(self._slot) is not None
+        return self.slot_stt is not None and grammar.grammar_for(self._slot, self.vocabulary) is not None
 
     def begin(self, slot: str | None = None) -> None:
         self._slot, self._buffer = slot, []

