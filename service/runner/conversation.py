@@ -36,13 +36,15 @@ class Conversation:
     """State and tasks of one WebSocket conversation."""
 
     def __init__(self, ws: WebSocket, executor: WebhookExecutor, agent_factory: AgentFactory, *,
-                 speech_factory: SpeechFactory | None, client_tools: frozenset[str], ping_interval: float) -> None:
+                 speech_factory: SpeechFactory | None, client_tools: frozenset[str], ping_interval: float,
+                 max_duration: float = 1800.0) -> None:
         self.ws = ws
         self.executor = executor
         self.agent_factory = agent_factory
         self.speech_factory = speech_factory
         self.client_tools = client_tools
         self.ping_interval = ping_interval
+        self.max_duration = max_duration
         self.id = f"conv_{uuid.uuid4().hex[:20]}"
         self.event_id = 0
         self.turns: asyncio.Queue[str | None] = asyncio.Queue()
@@ -91,7 +93,14 @@ class Conversation:
             self.log.append({"event": "init", "text_only": init.text_only, "user_id": init.user_id,
                              "source": init.source, "language": init.language})
             tasks = [asyncio.create_task(self._worker()), asyncio.create_task(self._pinger())]
-            await self._receiver(tasks[0])
+            try:
+                async with asyncio.timeout(self.max_duration):
+                    await self._receiver(tasks[0])
+            except TimeoutError:
+                log.info("conversation %s: maximum duration reached", self.id)
+                self.log.append({"event": "max_duration"})
+                await self.send(protocol.error(1000, "Maximum conversation duration reached.", "max_duration_exceeded"))
+                await self.close(1000, "max duration exceeded")
         except ProtocolError as exc:
             log.warning("conversation %s: bad client input: %s", self.id, exc)
             self.log.append({"event": "protocol_error", "message": str(exc)})
@@ -218,6 +227,8 @@ class Conversation:
     async def _say(self, text: str, latency_ms: float | None = None) -> None:
         event_id = self.next_id()
         self.log.append({"event": "agent", "text": text, "latency_ms": latency_ms})
+        for part in protocol.response_parts(text, event_id):
+            await self.send(part)
         await self.send(protocol.agent_response(text, event_id))
         if self.speech is not None:
             pcm = await asyncio.to_thread(self.speech.synthesize, text)

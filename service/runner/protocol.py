@@ -97,6 +97,13 @@ def agent_response(text: str, event_id: int) -> dict[str, Any]:
     return {"type": "agent_response", "agent_response_event": {"agent_response": text, "event_id": event_id}}
 
 
+def response_parts(text: str, event_id: int) -> list[dict[str, Any]]:
+    """The streamed form of a reply (`agent_chat_response_part` start, delta, stop), sent before `agent_response`."""
+    return [{"type": "agent_chat_response_part", "text_response_part": {"text": chunk, "type": kind,
+                                                                       "event_id": event_id}}
+            for kind, chunk in (("start", ""), ("delta", text), ("stop", ""))]
+
+
 def user_transcript(text: str, event_id: int) -> dict[str, Any]:
     return {"type": "user_transcript", "user_transcription_event": {"user_transcript": text, "event_id": event_id}}
 

@@ -35,7 +35,8 @@ def rules_agent_factory(init: InitData, client_tools: frozenset[str] = frozenset
 
 def create_agent_server(executor: WebhookExecutor, *, agent_factory: AgentFactory | None = None,
                         speech_factory: SpeechFactory | None = None, client_tools: Iterable[str] = (),
-                        ping_interval: float = 10.0, keep_conversations: int = 200) -> FastAPI:
+                        ping_interval: float = 10.0, keep_conversations: int = 200,
+                        max_duration: float = 1800.0) -> FastAPI:
     """The agent server app; `app.state.conversations` keeps the last conversations (newest last).
 
     The executor's HTTP client is closed when the app shuts down (its connections belong to this loop)."""
@@ -62,7 +63,7 @@ def create_agent_server(executor: WebhookExecutor, *, agent_factory: AgentFactor
     @app.websocket(CONVERSATION_PATH)
     async def conversation(ws: WebSocket) -> None:
         conv = Conversation(ws, executor, factory, speech_factory=speech_factory, client_tools=tools,
-                            ping_interval=ping_interval)
+                            ping_interval=ping_interval, max_duration=max_duration)
         app.state.conversations.append(conv)
         del app.state.conversations[:-keep_conversations]
         await conv.run()

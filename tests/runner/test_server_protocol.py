@@ -179,3 +179,34 @@ async def test_vanished_client_is_cleaned_up(server: ServerThread) -> None:
             break
         await asyncio.sleep(0.05)
     assert gone
+
+
+async def test_maximum_duration_ends_the_conversation(tools_dir: Path) -> None:
+    """A conversation past its maximum duration gets max_duration_exceeded and a normal close."""
+    gateway = fake_gateway("test-secret")
+    executor = WebhookExecutor(
+        load_tools(tools_dir),
+        base_url="http://gateway",
+        secret="test-secret",
+        transport=httpx2.ASGITransport(app=gateway),
+    )
+    with ServerThread(create_agent_server(executor, max_duration=0.3)) as srv:
+        async with connect(ws_url(srv)) as ws:
+            await ws.send(json.dumps(INIT))
+            error = await recv_until(ws, "error")
+            assert error["error_event"]["error_type"] == "max_duration_exceeded"
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
+
+
+async def test_replies_are_also_streamed_as_parts(server: ServerThread) -> None:
+    """Each reply comes as agent_chat_response_part start/delta/stop, then agent_response, one event id."""
+    async with connect(ws_url(server)) as ws:
+        await ws.send(json.dumps(INIT))
+        parts = [await recv_until(ws, "agent_chat_response_part") for _ in range(3)]
+        response = await recv_until(ws, "agent_response")
+    kinds = [p["text_response_part"]["type"] for p in parts]
+    assert kinds == ["start", "delta", "stop"]
+    assert parts[1]["text_response_part"]["text"] == response["agent_response_event"]["agent_response"]
+    assert {p["text_response_part"]["event_id"] for p in parts} == {response["agent_response_event"]["event_id"]}
