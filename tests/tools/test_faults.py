@@ -169,3 +169,16 @@ async def test_duplicates_detected_answers_already_exists(make_embedded_org: Any
         assert late.json()["created"] is False and late.json()["id"] == second.json()["id"]
         assert late.json()["name"] == "Rita Reset"
         assert org.stats()["records"]["Lead"] == before + 1
+
+
+async def test_readyz_reports_an_unreachable_org(make_embedded_org: Any, make_gateway: Any) -> None:
+    """/readyz is 503 with the failing check while the org answers 503; /healthz stays up."""
+    faults = Faults()
+    org = make_embedded_org(faults=faults)
+    async with make_gateway(org) as (client, _app):
+        faults.add("unavailable", scope="query", times=None)
+        ready = await client.get("/readyz")
+        faults.clear()
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["org"] is False
+        assert (await client.get("/healthz")).status_code == 200
