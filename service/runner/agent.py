@@ -175,9 +175,10 @@ class QualificationAgent:
                                  "which_deal", "free")
             self.plan = "opportunity"
             return self._next_question(said + " ")
-        leads = _records(await tools(SEARCH, {
+        lead_search = await tools(SEARCH, {
             "q": "SELECT Id, Name, Email, Phone, Title, Company, Status FROM Lead "
-                 f"WHERE Email = {soql_quote(email)} LIMIT 5"}))
+                 f"WHERE Email = {soql_quote(email)} LIMIT 5"})
+        leads = _records(lead_search)
         if leads:
             lead = leads[0]
             self.plan = "existing_lead"
@@ -195,6 +196,10 @@ class QualificationAgent:
                 said += f" Your team's opportunities include {_join([str(o.get('Name')) for o in self.opportunities])}."
             return self._next_question(said + " ")
         self.plan = "lead"
+        if not (found.ok and lead_search.ok):
+            # The gateway still checks for an existing email before it creates anything.
+            return self._next_question(f"{intro}I couldn't reach our records just now, but nothing will be "
+                                       "duplicated: our system checks before it saves. ")
         return self._next_question(f"{intro}I don't see you in our system yet, so let's get you set up. ")
 
     def _learn_contact(self, rec: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ def fake_gateway(secret: str = "test-secret") -> FastAPI:
     counter = itertools.count(1)
     app.state.store = store
     app.state.calls = []
+    app.state.fail_searches = False  # set True: searches answer 503 like an unavailable org
 
     def denied(given: str | None) -> JSONResponse | None:
         if given != secret:
@@ -41,6 +42,8 @@ def fake_gateway(secret: str = "test-secret") -> FastAPI:
         app.state.calls.append(("search", q, dict(request.headers)))
         if (err := denied(x_webhook_secret)) is not None:
             return err
+        if app.state.fail_searches:
+            return JSONResponse({"error": {"code": "unavailable", "message": "The CRM is not reachable."}}, 503)
         obj = re.search(r"FROM\s+(\w+)", q, re.I)
         if not obj or obj.group(1) not in store:
             return JSONResponse({"error": {"code": "soql_rejected", "message": "Unknown object."}}, 422)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
 
 from service.runner.agent import QualificationAgent
 from service.runner.callers import PERSONA_NAMES, load_persona
@@ -20,3 +21,15 @@ async def test_persona_passes_its_checks_on_the_fake_gateway(name: str, fake_exe
     checks = await judge(record, persona, fake_executor)
     transcript = "\n".join(f"{ln.role}: {ln.text}" for ln in record.lines)
     assert all(c.passed for c in checks), f"{[c for c in checks if not c.passed]}\n{transcript}"
+
+
+async def test_unreachable_records_are_said_and_the_call_still_completes(
+    fake_executor: WebhookExecutor, fake_app: FastAPI
+) -> None:
+    """When searches fail the agent says so, still qualifies, and the Lead is created once."""
+    fake_app.state.fail_searches = True
+    persona = load_persona("new-prospect")
+    record = await run_call(persona, QualificationAgent(), fake_executor)
+    said = " ".join(ln.text for ln in record.lines if ln.role == "agent")
+    assert "couldn't reach our records" in said
+    assert record.ended_by_agent and len(fake_app.state.store["Lead"]) == 1
