@@ -26,6 +26,7 @@ async def test_persona_passes_every_check(stack: Stack, name: str, tmp_path: Pat
     transcript = "\n".join(f"{ln.role}: {ln.text}" for ln in record.lines)
     assert not failed, f"{failed}\n{transcript}"
     assert json_path.exists() and "PASS" in html_path.read_text()
+    assert stack.secret and stack.secret not in json_path.read_text() + html_path.read_text()
 
 
 async def test_new_prospect_lead_is_in_the_org(stack: Stack) -> None:
