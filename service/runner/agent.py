@@ -69,6 +69,11 @@ class QualificationAgent:
         if isinstance(known, str) and known.strip():
             parts = known.split()
             self.facts.values.update(first_name=parts[0], last_name=" ".join(parts[1:]) or None)
+        # What the client already knows about the caller is not asked again.
+        for key in ("email", "company", "phone", "title"):
+            value = self.variables.get(f"caller_{key}") or self.variables.get(key)
+            if isinstance(value, str) and value.strip():
+                self.facts.values[key] = slots.extract_email(value) if key == "email" else value.strip()
 
     # -- turn plumbing -------------------------------------------------------------------------
     def _ask(self, text: str, state: str, slot: str | None) -> AgentReply:

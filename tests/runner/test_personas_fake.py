@@ -33,3 +33,18 @@ async def test_unreachable_records_are_said_and_the_call_still_completes(
     said = " ".join(ln.text for ln in record.lines if ln.role == "agent")
     assert "couldn't reach our records" in said
     assert record.ended_by_agent and len(fake_app.state.store["Lead"]) == 1
+
+
+async def test_known_details_from_dynamic_variables_are_not_asked_again(fake_executor: WebhookExecutor) -> None:
+    """A caller's name, email and company passed as dynamic variables skip those questions."""
+    persona = load_persona("new-prospect")
+    known = {
+        "caller_name": "Priya Natarajan",
+        "caller_email": str(persona.facts["email"]),
+        "caller_company": str(persona.facts["company"]),
+    }
+    record = await run_call(persona, QualificationAgent(dynamic_variables=known), fake_executor)
+    asked = " ".join(ln.text for ln in record.lines if ln.role == "agent").lower()
+    assert "full name" not in asked and "which company" not in asked and "email address?" not in asked
+    assert record.lines[0].text.startswith("Hi Priya")
+    assert record.ended_by_agent and record.tools[0].name == "salesforce_search_records"
