@@ -7,8 +7,7 @@ import secrets
 import sys
 from typing import Any
 
-PERSONAS = ("new-prospect", "existing-contact", "existing-account-deal", "email-correction", "impatient",
-            "off-topic", "hang-up", "malformed-email")
+from service.runner.callers import PERSONA_NAMES as PERSONAS  # light: names only, no I/O at import
 
 
 def register(subparsers: Any) -> None:
