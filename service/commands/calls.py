@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from service.commands.call import PERSONAS
+from service.runner.callers import PERSONA_NAMES as PERSONAS
 
 
 def register(subparsers: Any) -> None:
