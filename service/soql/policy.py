@@ -21,10 +21,11 @@ from service.schema import Schema, builtin_schema
 from service.settings import DEFAULT_OBJECTS, Settings
 from service.soql.dialect import parse_soql, to_soql
 from service.soql.errors import SoqlSyntaxError
-from service.soql.lexer import MAX_QUERY_CHARS
 from service.soql.rules import Change, Checker, Refusal
 from service.soql.textfix import fix_text
 from service.soql.validate import is_aggregate
+
+_MAX_FIX_CHARS = 4000  # rewriting longer text to suggest a query costs more than it helps
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def _suggest(tree: exp.Select, refusal: Refusal, schema: Schema, config: PolicyC
 
 def _suggest_text(text: str, schema: Schema | None, config: PolicyConfig) -> str | None:
     """A rewrite of the SQL habits in `text` (see `textfix`), if the rewrite passes the policy."""
-    fixed = fix_text(text) if isinstance(text, str) and len(text) <= MAX_QUERY_CHARS else None
+    fixed = fix_text(text) if isinstance(text, str) and len(text) <= _MAX_FIX_CHARS else None
     if fixed is None:
         return None
     try:

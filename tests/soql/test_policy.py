@@ -168,6 +168,10 @@ BAD_INPUT = {
     + "('x')" + ")" * 50,
     "50 deep parens": "SELECT Id FROM Contact WHERE " + "(" * 50 + "Name = 'a'" + ")" * 50,
     "lone quote": "'",
+    "20 K of whitespace": " " * 19_999 + "x",
+    "20 K of unclosed comments": "/*(" * 6_666,
+    "20 K of dotted words": "a." * 9_999,
+    "20 K of comma joins": "SELECT Id FROM Contact WHERE Name = " + "a,a " * 4_980,
     "surrogates": "SELECT Id FROM Contact WHERE Name = '\ud800'",
 }
 
