@@ -56,6 +56,8 @@ class Conversation:
         self.log: list[dict[str, Any]] = []  # what happened (for tests and reports)
         self.close_code: int | None = None
         self._send_lock = asyncio.Lock()
+        self._pings: dict[int, float] = {}
+        self.ping_ms: int | None = None  # round trip of the last answered ping, sent in the next one
 
     def next_id(self) -> int:
         self.event_id += 1
@@ -176,7 +178,12 @@ class Conversation:
                 raise ProtocolError(f"client_tool_result for unknown tool_call_id {call_id[:40]!r}")
             if not fut.done():
                 fut.set_result(msg)
-        elif kind in ("feedback", "user_activity", "pong", "mcp_tool_approval_result", "multimodal_message"):
+        elif kind == "pong":
+            pong_id = msg.get("event_id")
+            sent = self._pings.pop(pong_id, None) if isinstance(pong_id, int) else None
+            if sent is not None:
+                self.ping_ms = round((time.perf_counter() - sent) * 1000)
+        elif kind in ("feedback", "user_activity", "mcp_tool_approval_result", "multimodal_message"):
             self.log.append({"event": kind, **({"score": msg.get("score")} if kind == "feedback" else {})})
         elif kind == "conversation_initiation_client_data":
             raise ProtocolError("conversation_initiation_client_data sent twice")
@@ -201,7 +208,10 @@ class Conversation:
     async def _pinger(self) -> None:
         while True:
             await asyncio.sleep(self.ping_interval)
-            await self.send(protocol.ping(self.next_id()))
+            event_id = self.next_id()
+            self._pings = {k: v for k, v in self._pings.items() if k > event_id - 10}  # unanswered ones age out
+            self._pings[event_id] = time.perf_counter()
+            await self.send(protocol.ping(event_id, self.ping_ms))
 
     # -- turns -------------------------------------------------------------------------------
     async def _worker(self) -> None:

@@ -101,7 +101,11 @@ async def test_metadata_first_once_with_overrides_and_subprotocol(server: Server
         assert meta["agent_output_audio_format"] == meta["user_input_audio_format"] == "pcm_16000"
         hello = await recv_until(ws, "agent_response")
         assert hello["agent_response_event"]["agent_response"].startswith("Hello Bob")
-        await recv_until(ws, "ping")
+        first_ping = await recv_until(ws, "ping")
+        assert first_ping["ping_event"]["ping_ms"] is None
+        await ws.send(json.dumps({"type": "pong", "event_id": first_ping["ping_event"]["event_id"]}))
+        second_ping = await recv_until(ws, "ping")
+        assert isinstance(second_ping["ping_event"]["ping_ms"], int)  # the measured round trip
         await ws.send(json.dumps({"type": "contextual_update", "text": "CRM: warm", "context_id": "crm"}))
         await ws.send(json.dumps({"type": "user_activity"}))
         await ws.send(json.dumps({"type": "feedback", "score": "like", "event_id": 1}))
