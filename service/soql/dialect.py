@@ -51,7 +51,7 @@ from sqlglot.tokens import Tokenizer
 
 from service.soql import generator, lexer, nodes
 from service.soql.errors import SoqlSyntaxError
-from service.soql.validate import validate
+from service.soql.validate import SOQL_FUNCTIONS, validate
 
 _CLAUSE_WORDS = {
     TokenType.WITH: ("with", ("SECURITY_ENFORCED", "USER_MODE", "SYSTEM_MODE")),
@@ -62,6 +62,10 @@ _CLAUSE_WORDS = {
 
 def _date_literal(name: str) -> Callable[[list[Any]], exp.Expr]:
     return lambda args: nodes.DateLiteral(this=exp.var(name), expression=args[0] if args else None)
+
+
+def _anonymous(name: str) -> Callable[[list[Any]], exp.Expr]:
+    return lambda args: exp.Anonymous(this=name, expressions=args)
 
 
 def _clause_parser(kind: TokenType) -> Callable[[Any], tuple[str, Any]]:
@@ -107,6 +111,8 @@ class SoqlParser(BaseParser):
         "SOQL_DATE": lambda args: nodes.SoqlDate(this=args[0]),
         "SOQL_DATETIME": lambda args: nodes.SoqlDateTime(this=args[0]),
         **{name: _date_literal(name) for name in lexer.DATE_LITERALS_FIXED | lexer.DATE_LITERALS_WITH_N},
+        # SOQL's own functions stay Anonymous, even where sqlglot knows an SQL one (FORMAT, GROUPING)
+        **{name: _anonymous(name) for name in SOQL_FUNCTIONS if name in parser.Parser.FUNCTIONS},
     }
     FUNCTION_PARSERS = {
         **parser.Parser.FUNCTION_PARSERS,

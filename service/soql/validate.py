@@ -16,7 +16,7 @@ from service.soql.lexer import KEYWORDS
 _SELECT_ARGS = {"expressions", "from_", "where", "group", "having", "order", "limit", "offset"}
 _META_ARGS = {"soql_with": "with", "soql_for": "for", "soql_update": "update"}
 _AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max)
-_FUNCTIONS = frozenset(
+SOQL_FUNCTIONS = frozenset(
     """COUNT_DISTINCT GROUPING TOLABEL FORMAT CONVERTCURRENCY CONVERTTIMEZONE CALENDAR_MONTH
     CALENDAR_QUARTER CALENDAR_YEAR DAY_IN_MONTH DAY_IN_WEEK DAY_IN_YEAR DAY_ONLY FISCAL_MONTH
     FISCAL_QUARTER FISCAL_YEAR HOUR_IN_DAY WEEK_IN_MONTH WEEK_IN_YEAR DISTANCE GEOLOCATION""".split()
@@ -52,10 +52,10 @@ def validate(select: exp.Select, *, child: bool = False) -> None:
         _fail("Name the fields to select, e.g. SELECT Id, Name FROM Contact")
     for item in select.expressions:
         _select_item(item, child)
-    if any(isinstance(i, exp.Alias) for i in select.expressions) and not (
+    if any(isinstance(i, exp.Alias) and is_field(i.this) for i in select.expressions) and not (
         select.args.get("group") or any(is_aggregate(i) for i in select.expressions)
     ):
-        _fail("Only aggregate queries can use field aliases: remove the alias")
+        _fail("Only aggregate queries can give a plain field an alias: remove the alias")
     if len(select.expressions) > 1 and any(
         isinstance(i, exp.Count) and i.this is None for i in select.expressions
     ):
@@ -110,7 +110,7 @@ def _field_or_function(node: exp.Expr, aggregate: bool) -> None:
         if node.this is not None:
             _field_or_function(node.this, False)
         return
-    if isinstance(node, exp.Anonymous) and str(node.this).upper() in _FUNCTIONS:
+    if isinstance(node, exp.Anonymous) and str(node.this).upper() in SOQL_FUNCTIONS:
         for arg in node.expressions:
             if not (is_field(arg) or isinstance(arg, (exp.Literal, exp.Anonymous))):
                 _fail(f"{node.this}() takes a field")
