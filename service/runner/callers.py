@@ -48,7 +48,7 @@ def load_persona(name: str, tag: str = "") -> Persona:
     """The packaged persona `name` with `{tag}` filled in."""
     if name not in PERSONA_NAMES:
         raise ValueError(f"unknown persona {name!r}; choose from {', '.join(PERSONA_NAMES)}")
-    raw = json.loads(resources.files("service.runner").joinpath("personas", f"{name}.json").read_text())
+    raw = json.loads(resources.files("service.runner.personas").joinpath(f"{name}.json").read_text())
     doc = _fill(raw, tag)
     return Persona(name=name, description=doc["description"], facts=doc["facts"], fixtures=doc.get("fixtures", []),
                    script=doc.get("script", {}), expected=doc["expected"], tag=tag)

@@ -1,0 +1,1 @@
+"""Caller personas as package data (one JSON file each; see `service.runner.callers`)."""
