@@ -112,7 +112,9 @@ def _field_or_function(node: exp.Expr, aggregate: bool) -> None:
         return
     if isinstance(node, exp.Anonymous) and str(node.this).upper() in SOQL_FUNCTIONS:
         for arg in node.expressions:
-            if not (is_field(arg) or isinstance(arg, (exp.Literal, exp.Anonymous))):
+            if isinstance(arg, exp.Anonymous):
+                _field_or_function(arg, False)
+            elif not (is_field(arg) or isinstance(arg, exp.Literal)):
                 _fail(f"{node.this}() takes a field")
         return
     _fail(f"Expected a field here, not {_show(node)}")
