@@ -10,18 +10,12 @@ import re
 
 from service.errors import InputError
 from service.schema import Schema
+from service.schema.ids import ALPHABET as _ALPHABET
+from service.schema.ids import checksum
 
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+__all__ = ["article", "canonical_id", "check_prefix", "checksum"]
+
 _ID = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
-
-
-def checksum(id15: str) -> str:
-    """The case-safe suffix of a 15-character id."""
-    out = []
-    for i in range(3):
-        chunk = id15[i * 5 : i * 5 + 5]
-        out.append(_ALPHABET[sum(1 << j for j, c in enumerate(chunk) if "A" <= c <= "Z")])
-    return "".join(out)
 
 
 def _recase(id18: str) -> str | None:
