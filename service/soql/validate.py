@@ -25,8 +25,11 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
 _VALUES = (exp.Literal, exp.Null, exp.Boolean, nodes.SoqlDate, nodes.SoqlDateTime, nodes.DateLiteral)
 
 
-def _fail(message: str) -> None:
-    raise SoqlSyntaxError(message, 0)
+def _fail(message: str, node: exp.Expr | None = None) -> None:
+    """Refuse, pointing at the first name in `node` when it has one (literals carry no position)."""
+    ident = node if isinstance(node, exp.Identifier) else (node.find(exp.Identifier) if node else None)
+    start = ident.meta.get("start") if ident is not None and ident._meta else None
+    raise SoqlSyntaxError(message, start + 1 if isinstance(start, int) else 0)
 
 
 def validate(select: exp.Select, *, child: bool = False) -> None:
@@ -47,7 +50,7 @@ def validate(select: exp.Select, *, child: bool = False) -> None:
         or not isinstance(table.this, exp.Identifier)
         or any(v for k, v in table.args.items() if k != "this")
     ):
-        _fail("Name one object after FROM, without an alias, e.g. FROM Contact")
+        _fail("Name one object after FROM, without an alias, e.g. FROM Contact", table)
     if not select.expressions:
         _fail("Name the fields to select, e.g. SELECT Id, Name FROM Contact")
     for item in select.expressions:
@@ -106,7 +109,7 @@ def _field_or_function(node: exp.Expr, aggregate: bool) -> None:
         return
     if aggregate and isinstance(node, _AGGREGATES):
         if any(v for k, v in node.args.items() if k not in ("this", "big_int")):
-            _fail(f"{node.key.upper()}() takes one field")
+            _fail(f"{node.key.upper()}() takes one field", node)
         if node.this is not None:
             _field_or_function(node.this, False)
         return
@@ -115,9 +118,9 @@ def _field_or_function(node: exp.Expr, aggregate: bool) -> None:
             if isinstance(arg, exp.Anonymous):
                 _field_or_function(arg, False)
             elif not (is_field(arg) or isinstance(arg, exp.Literal)):
-                _fail(f"{node.this}() takes a field")
+                _fail(f"{node.this}() takes a field", node)
         return
-    _fail(f"Expected a field here, not {_show(node)}")
+    _fail(f"Expected a field here, not {_show(node)}", node)
 
 
 def _select_item(item: exp.Expr, child: bool) -> None:
@@ -153,13 +156,13 @@ def _condition(root: exp.Expr, aggregate: bool, child: bool) -> None:
 def _predicate(node: exp.Expr, aggregate: bool, child: bool) -> None:
     if isinstance(node, _COMPARISONS + (exp.Like,)):
         if not (is_field(node.this) or isinstance(node.this, (exp.Anonymous,) + _AGGREGATES)):
-            _fail("Each condition needs a field on the left, e.g. Name = 'Acme'")
+            _fail("Each condition needs a field on the left, e.g. Name = 'Acme'", node)
         _field_or_function(node.this, aggregate)
         _value(node.expression)
         if isinstance(node, exp.Like) and not (
             isinstance(node.expression, exp.Literal) and node.expression.is_string
         ):
-            _fail("LIKE needs a quoted pattern, e.g. Name LIKE 'Acme%'")
+            _fail("LIKE needs a quoted pattern, e.g. Name LIKE 'Acme%'", node)
     elif isinstance(node, (exp.In, nodes.Includes, nodes.Excludes)):
         _field_or_function(node.this, aggregate)
         query = node.args.get("query")
@@ -168,13 +171,13 @@ def _predicate(node: exp.Expr, aggregate: bool, child: bool) -> None:
                 _fail("Semi-join subqueries cannot be nested")
             validate(query.this, child=True)
             if len(query.this.expressions) != 1 or not is_field(query.this.expressions[0]):
-                _fail("A subquery after IN selects exactly one field, e.g. (SELECT AccountId FROM Contact)")
+                _fail("A subquery after IN selects exactly one field, e.g. (SELECT AccountId FROM Contact)", node)
         elif not node.expressions:
             _fail("IN needs at least one value, e.g. Status IN ('Open')")
         for value in node.expressions:
             _value(value)
     else:
-        _fail(f"SOQL cannot use this as a condition: {_show(node)}")
+        _fail(f"SOQL cannot use this as a condition: {_show(node)}", node)
 
 
 def _value(node: exp.Expr | None) -> None:
@@ -182,8 +185,8 @@ def _value(node: exp.Expr | None) -> None:
         return
     if not isinstance(node, _VALUES):
         if node is not None and is_field(node):
-            _fail("Put text values in single quotes, e.g. Status = 'Open': SOQL cannot compare two fields")
-        _fail(f"Expected a value, not {_show(node)}")
+            _fail("Put text values in single quotes, e.g. Status = 'Open': SOQL cannot compare two fields", node)
+        _fail(f"Expected a value, not {_show(node)}", node)
 
 
 def _show(node: exp.Expr | None) -> str:

@@ -142,3 +142,11 @@ def test_sqlglot_is_the_pure_python_build() -> None:
     import sqlglot.parser
 
     assert sqlglot.parser.__file__.endswith(".py"), "uninstall sqlglotc: the SOQL dialect needs pure sqlglot"
+
+
+def test_error_column_of_a_tree_check() -> None:
+    """Errors found in the parsed tree point at the offending name."""
+    query = "SELECT Id FROM Contact WHERE Name = Email"
+    with pytest.raises(SoqlSyntaxError) as info:
+        parse_soql(query)
+    assert query[info.value.column - 1:] == "Email"
