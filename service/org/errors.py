@@ -9,21 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from service.errors import (
-    MalformedRequest,
-    RecordNotFound,
-    RefusedRequest,
-    SalesforceAuthError,
-    SalesforceError,
-    SessionExpired,
-)
-
-_BY_STATUS: dict[int, type[SalesforceError]] = {
-    400: MalformedRequest,
-    401: SessionExpired,
-    403: RefusedRequest,
-    404: RecordNotFound,
-}
+from service.errors import SalesforceAuthError, SalesforceError
+from service.salesforce.errors import error_class
 
 NOT_FOUND_MESSAGE = "The requested resource does not exist"
 
@@ -33,7 +20,7 @@ def sf_error(status: int, error_code: str, message: str, fields: Sequence[str] |
     item: dict[str, object] = {"message": message, "errorCode": error_code}
     if fields is not None:
         item["fields"] = list(fields)
-    cls = _BY_STATUS.get(status, SalesforceError)
+    cls = error_class(status, error_code)
     return cls(
         message, error_code=error_code, sf_message=message, fields=fields or (), http_status=status, body=[item]
     )
@@ -42,7 +29,7 @@ def sf_error(status: int, error_code: str, message: str, fields: Sequence[str] |
 def sf_error_body(status: int, body: list[dict[str, object]]) -> SalesforceError:
     """A REST error with a ready-made body (e.g. DUPLICATES_DETECTED)."""
     first = body[0]
-    cls = _BY_STATUS.get(status, SalesforceError)
+    cls = error_class(status, str(first.get("errorCode", "")))
     return cls(
         str(first.get("message", "")),
         error_code=str(first.get("errorCode", "")),

@@ -106,17 +106,21 @@ def _duplicate_ids(body: Any) -> list[str]:
     return ids
 
 
+def error_class(status: int, code: str | None) -> type[SalesforceError]:
+    """The class of the tree for a Salesforce status + errorCode (the errorCode wins)."""
+    if code in _BY_CODE:
+        return _BY_CODE[code]
+    if status >= 500:
+        return Unavailable
+    return _BY_STATUS.get(status, SalesforceError)
+
+
 def from_response(response: httpx2.Response) -> SalesforceError:
     """The exception for an error answer from a REST endpoint (status ≥ 300)."""
     status = response.status_code
     body = parse_body(response)
     code, sf_message, fields = error_entries(body)
-    if code in _BY_CODE:
-        cls = _BY_CODE[code]
-    elif status >= 500:
-        cls = Unavailable
-    else:
-        cls = _BY_STATUS.get(status, SalesforceError)
+    cls = error_class(status, code)
     text = sf_message or (body if isinstance(body, str) and body else f"HTTP {status}")
     message = f"Salesforce {code or status}: {text}".strip()
     kwargs: dict[str, Any] = {
