@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.text.address import address_parts
+
 
 @dataclass
 class Facts:
@@ -23,8 +25,11 @@ class Facts:
     def description(self) -> str:
         """Qualification notes for the record's Description."""
         parts = []
-        for key, label in (("challenges", "Needs"), ("employees", "Employees"), ("budget", "Budget"),
-                           ("timeline", "Timeline"), ("decision_maker", "Decision maker"), ("address", "Address")):
+        notes = [("challenges", "Needs"), ("employees", "Employees"), ("budget", "Budget"),
+                 ("timeline", "Timeline"), ("decision_maker", "Decision maker")]
+        if self.address_fields() is None:  # an address that isn't a US street address stays in the notes
+            notes.append(("address", "Address"))
+        for key, label in notes:
             value = self.get(key)
             if isinstance(value, float) and value.is_integer():
                 value = f"${int(value):,}" if key == "budget" else int(value)
@@ -32,13 +37,21 @@ class Facts:
                 parts.append(f"{label}: {value}")
         return "; ".join(parts)
 
+    def address_fields(self) -> dict[str, str] | None:
+        """The caller's address as Street/City/State/PostalCode/Country, when it parses as one."""
+        address = self.get("address")
+        return address_parts(address) if isinstance(address, str) else None
+
     def person_fields(self, obj: str, account: dict[str, Any] | None) -> dict[str, Any]:
         """Lead or Contact fields (a Contact is linked to the account)."""
         fields: dict[str, Any] = {"FirstName": self.get("first_name"), "LastName": self.get("last_name"),
                                   "Email": self.get("email"), "Phone": self.get("phone"), "Title": self.get("title"),
                                   "Description": self.description()}
+        fields.update(self.address_fields() or {})
         if obj == "Lead":
             fields.update(Company=self.get("company"), Industry=self.get("industry"))
+            if isinstance(self.get("employees"), int | float):
+                fields["NumberOfEmployees"] = int(self.get("employees"))
         elif account is not None:
             fields["AccountId"] = account.get("Id")
         return {k: v for k, v in fields.items() if v not in (None, "")}

@@ -72,3 +72,13 @@ def written_address(text: str) -> str | None:
                 street_text = " ".join(w.capitalize() for w in street)
                 return f"{int(house.value)} {street_text}, {city}, {STATE_CODES[name]} {digits[:5]}"
     return None
+
+
+def address_parts(address: str) -> dict[str, str] | None:
+    """"500 Congress Avenue, Austin, TX 78701" → {Street, City, State, PostalCode, Country}; None if not one."""
+    m = _WRITTEN.search(address)
+    if m is None:
+        return None
+    number, street, city, state, zip_code = m.groups()
+    return {"Street": f"{number} {street}", "City": city, "State": state, "PostalCode": zip_code,
+            "Country": "United States"}

@@ -36,6 +36,9 @@ _HINTS: dict[tuple[str, str], str] = {
     ("Case", "company"): "To link a case to a company, send the Account's Id as AccountId.",
     ("Account", "email"): "Accounts have no email; create a Contact for the person instead.",
 }
+# The tools declare one set of address fields; each object stores them under its own names.
+_ADDRESS_PARTS = frozenset({"street", "city", "state", "postalcode", "country"})
+_ADDRESS_PREFIX = {"Contact": "Mailing", "Account": "Billing"}
 _NUMERIC = frozenset({"int", "double", "currency", "percent", "long"})
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
@@ -55,6 +58,8 @@ def resolve_names(sobject: SObject, body: dict[str, Any]) -> dict[str, Any]:
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         field = sobject.field(raw_key) or by_key.get(_key(raw_key))
+        if field is None and _key(raw_key) in _ADDRESS_PARTS and sobject.name in _ADDRESS_PREFIX:
+            field = by_key.get(_key(_ADDRESS_PREFIX[sobject.name] + raw_key))
         if field is None:
             unknown.append(raw_key[:60])
         elif not field.createable:

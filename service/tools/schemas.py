@@ -138,6 +138,14 @@ class CreateFields(BaseModel):
     Subject: str | None = Field(None, description="Case subject (required for Case).")
     Website: str | None = Field(None, description="Company website.")
     LeadSource: str | None = Field(None, description="How the lead came in; defaults to Phone Inquiry.")
+    NumberOfEmployees: int | None = Field(None, description="Company size: number of employees (Lead, Account).")
+    Street: str | None = Field(
+        None, description="Street address (Lead; stored as MailingStreet on a Contact, BillingStreet on an Account)."
+    )
+    City: str | None = Field(None, description="City of the address (Lead, Contact, Account).")
+    State: str | None = Field(None, description="State or province of the address, e.g. CA.")
+    PostalCode: str | None = Field(None, description="ZIP or postal code of the address.")
+    Country: str | None = Field(None, description="Country of the address.")
 
 
 class SearchResponse(BaseModel):

@@ -70,7 +70,11 @@ def test_call_with_the_llm_agent_against_a_fake_endpoint(
         "Title": "Head of Operations",
         "Phone": "512 555 0142",
         "Industry": "Technology",
-        "Description": "Address: 500 Congress Avenue, Austin, TX 78701",
+        "NumberOfEmployees": 120,
+        "Street": "500 Congress Avenue",
+        "City": "Austin",
+        "State": "TX",
+        "PostalCode": "78701",
     }
     script: list[dict[str, Any]] = [
         *SCRIPT[:3],

@@ -28,3 +28,14 @@ def test_written_address_needs_every_part():
 def test_address_words_are_street_and_city():
     """The vocabulary of an address is its street and city."""
     assert address_words("500 Congress Avenue, Austin, TX 78701") == ["Congress Avenue", "Austin"]
+
+
+def test_address_parts_splits_a_written_us_address():
+    """A written US address becomes the Street/City/State/PostalCode/Country fields a record stores."""
+    from service.text.address import address_parts
+
+    assert address_parts("500 Congress Avenue, Austin, TX 78701") == {
+        "Street": "500 Congress Avenue", "City": "Austin", "State": "TX", "PostalCode": "78701",
+        "Country": "United States",
+    }
+    assert address_parts("somewhere near the river") is None

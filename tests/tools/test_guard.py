@@ -80,3 +80,20 @@ def test_contact_company_says_how_to_link_the_account() -> None:
     with pytest.raises(RecordInvalid, match="AccountId") as info:
         resolve_names(CONTACT, {"LastName": "Doe", "Company": "Acme"})
     assert info.value.fields == ["Company"]
+
+
+def test_address_fields_land_in_each_objects_own_address():
+    """The tools' Street/City/... become MailingStreet/... on a Contact and BillingStreet/... on an Account."""
+    from service.schema import builtin_schema
+    from service.tools.guard import resolve_names
+
+    schema = builtin_schema()
+    body = {"LastName": "Doe", "Street": "500 Congress Avenue", "City": "Austin", "State": "TX", "PostalCode": "78701"}
+    assert resolve_names(schema.get("Contact"), dict(body)) == {
+        "LastName": "Doe", "MailingStreet": "500 Congress Avenue", "MailingCity": "Austin",
+        "MailingState": "TX", "MailingPostalCode": "78701",
+    }
+    account = resolve_names(schema.get("Account"), {"Name": "Acme", "City": "Austin"})
+    assert account == {"Name": "Acme", "BillingCity": "Austin"}
+    lead = resolve_names(schema.get("Lead"), {"LastName": "Doe", "City": "Austin"})
+    assert lead == {"LastName": "Doe", "City": "Austin"}
