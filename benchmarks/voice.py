@@ -24,8 +24,8 @@ from service.voice.call import VoiceCallRecord, percentile, persona_vocabulary, 
 from service.voice.speech_io import SpeechFactory
 
 
-async def run_all(stack: Stack, names: list[str], noise_db: float | None, out: Path) -> list[VoiceCallRecord]:
-    factory = SpeechFactory()
+async def run_all(stack: Stack, names: list[str], noise_db: float | None, out: Path,
+                  factory: SpeechFactory) -> list[VoiceCallRecord]:
     started = time.perf_counter()
     factory.warm()
     print(f"recogniser load: {time.perf_counter() - started:.2f} s")
@@ -66,11 +66,16 @@ def main() -> None:
     parser.add_argument("--personas", default="all", help="comma-separated persona names, or all")
     parser.add_argument("--noise-db", type=float, default=None, help="line noise at this SNR in dB (e.g. 20)")
     parser.add_argument("--sdk", action="store_true", help="also time one call through the Python SDK audio path")
+    parser.add_argument("--stt", default="pocketsphinx", help="pocketsphinx | faster-whisper")
+    parser.add_argument("--stt-model", default=None, help="faster-whisper: a local CTranslate2 model directory")
     args = parser.parse_args()
     names = list(PERSONA_NAMES) if args.personas == "all" else args.personas.split(",")
     with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp, Stack(data_dir=Path(tmp) / "org") as stack:
         started = time.perf_counter()
-        records = asyncio.run(run_all(stack, names, args.noise_db, Path(tmp)))
+        factory = SpeechFactory(stt=args.stt, stt_model=args.stt_model)
+        print(f"TTS flite (caller slt, agent kal16); STT {args.stt}; 2 cores; noise "
+              f"{'none' if args.noise_db is None else f'SNR {args.noise_db:g} dB'}")
+        records = asyncio.run(run_all(stack, names, args.noise_db, Path(tmp), factory))
         wall = time.perf_counter() - started
         from service.voice.call import VoiceTurn
 

@@ -147,27 +147,30 @@ def sdk_voice_call(base_url: str, persona: Persona, *, tts: TTS | None = None, t
         from elevenlabs.conversational_ai.conversation import Conversation
 
     caller = SynthesizedCaller(persona, tts=tts or make_tts("flite", voice="slt"), realtime=realtime)
-    ended: queue.Queue[Any] = queue.Queue()
+    ended: list[Any] = []
+    disconnected = threading.Event()
+
+    def on_disconnect(details: Any) -> None:
+        ended.append(details)
+        disconnected.set()
+
     client = ElevenLabs(api_key="dummy", base_url=base_url)
     conv = Conversation(client, agent_id, user_id="sdk-voice-user", requires_auth=False, audio_interface=caller,
                         callback_agent_response=caller.on_agent_response,
-                        callback_user_transcript=caller.on_user_transcript, callback_disconnect=ended.put)
+                        callback_user_transcript=caller.on_user_transcript, callback_disconnect=on_disconnect)
     conv.start_session()  # type: ignore[no-untyped-call]
-    details = None
     try:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not caller.finished.is_set():
+        while time.monotonic() < deadline and not caller.finished.is_set() and not disconnected.is_set():
             if stop_on_interruption and caller.interrupted.is_set():
                 break
             time.sleep(0.05)
         if caller.finished.is_set():
-            try:
-                details = ended.get(timeout=10)
-            except queue.Empty:
-                details = None
+            disconnected.wait(10)  # the server sends end_call, then closes
     finally:
         conv.end_session()  # type: ignore[no-untyped-call]
         conv_id = conv.wait_for_session_end()
+    details = ended[0] if ended else None
     latencies = [(t.first_audio_at - t.sent_at) * 1000 for t in caller.turns if t.first_audio_at is not None]
     return {"lines": caller.lines, "disconnect": details, "conversation_id": conv_id, "turn_ms": latencies,
             "interruptions": caller.interruptions, "agent_audio_s": audio.duration(bytes(caller.received))}
