@@ -204,3 +204,18 @@ class SpeechFactory:
     def __call__(self) -> VoiceSpeechIO:
         return VoiceSpeechIO(self._acquire(), self._tts, endpointer=Endpointer(silence_ms=self.silence_ms),
                              on_close=self._release, vocabulary=self.vocabulary, playback_speed=self.playback_speed)
+
+
+def speech_factory_if_available(**options: object) -> SpeechFactory | None:
+    """A `SpeechFactory` for the agent server when the default backends (flite, pocketsphinx) are installed;
+    None otherwise (sessions are then text-only), with the install command logged."""
+    import logging
+
+    from service.voice.discovery import BACKENDS, missing_message
+
+    missing = [name for name in ("flite", "pocketsphinx", "webrtcvad") if not BACKENDS[name].available()]
+    if missing:
+        for name in missing:
+            logging.getLogger(__name__).warning("voice disabled: %s", missing_message(name))
+        return None
+    return SpeechFactory(**options)  # type: ignore[arg-type]

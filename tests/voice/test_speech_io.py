@@ -102,3 +102,13 @@ def test_closed_recognisers_are_reused(factory):
 def test_truecase_capitalises_known_names():
     """Recogniser output becomes written text."""
     assert truecase("i'm priya natarajan", {"i'm": "I'm", "priya": "Priya"}) == "I'm Priya natarajan"
+
+
+def test_factory_if_available_builds_one_when_backends_exist():
+    """With flite and pocketsphinx installed the agent server gets a speech factory."""
+    from conftest import need
+
+    from service.voice.speech_io import speech_factory_if_available
+
+    need("flite", "pocketsphinx", "webrtcvad")
+    assert isinstance(speech_factory_if_available(playback_speed=2.0), SpeechFactory)
