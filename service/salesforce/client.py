@@ -35,6 +35,7 @@ from service.salesforce import errors as sf_errors
 from service.salesforce.backoff import backoff_delay
 from service.salesforce.limits import ApiUsage, parse_limit_info
 from service.salesforce.token import TokenManager, tls_verify
+from service.salesforce.transport import LeanTransport
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,10 @@ _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,120}$")
 _NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 _RETRY_STATUSES_READ = frozenset({502, 503, 504})
 _RETRY_STATUSES_WRITE = frozenset({503})
+# Every pooled connection is kept alive (httpx2's default keeps only 20 idle: with more calls in
+# flight each surplus connection would be closed after its answer and reopened for the next).
+_MAX_CONNECTIONS = 100
+_KEEPALIVE_EXPIRY = 30.0
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,12 @@ class SalesforceClient:
         self.api_usage: ApiUsage | None = None
         self.calls = 0
         self._describe_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        verify = tls_verify(settings)
         self._http = httpx2.AsyncClient(
-            transport=transport,
-            verify=tls_verify(settings),
+            transport=transport or LeanTransport(
+                verify=verify, max_connections=_MAX_CONNECTIONS, keepalive_expiry=_KEEPALIVE_EXPIRY
+            ),
+            verify=verify,
             headers={"Accept": "application/json"},
             follow_redirects=False,
         )
