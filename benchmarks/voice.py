@@ -22,10 +22,11 @@ from service.runner.callers import PERSONA_NAMES, load_persona
 from service.runner.stack import ServerThread, Stack
 from service.voice.call import VoiceCallRecord, percentile, persona_vocabulary, run_voice_persona, summarize
 from service.voice.speech_io import SpeechFactory
+from service.voice.tts import TTS, make_tts
 
 
 async def run_all(stack: Stack, names: list[str], noise_db: float | None, out: Path,
-                  factory: SpeechFactory) -> list[VoiceCallRecord]:
+                  factory: SpeechFactory, caller: TTS) -> list[VoiceCallRecord]:
     started = time.perf_counter()
     factory.warm()
     print(f"recogniser load: {time.perf_counter() - started:.2f} s")
@@ -34,7 +35,7 @@ async def run_all(stack: Stack, names: list[str], noise_db: float | None, out: P
         executor = stack.executor()
         try:
             record = await run_voice_persona(name, executor, tag="", noise_db=noise_db, speech_factory=factory,
-                                             wav_path=out / f"{name}.wav")
+                                             wav_path=out / f"{name}.wav", caller_tts=caller)
         finally:
             await executor.aclose()
         records.append(record)
@@ -67,15 +68,17 @@ def main() -> None:
     parser.add_argument("--noise-db", type=float, default=None, help="line noise at this SNR in dB (e.g. 20)")
     parser.add_argument("--sdk", action="store_true", help="also time one call through the Python SDK audio path")
     parser.add_argument("--stt", default="pocketsphinx", help="pocketsphinx | faster-whisper")
+    parser.add_argument("--caller-tts", default="flite", help="the caller's voice: flite (slt) | piper | espeak-ng")
     parser.add_argument("--stt-model", default=None, help="faster-whisper: a local CTranslate2 model directory")
     args = parser.parse_args()
     names = list(PERSONA_NAMES) if args.personas == "all" else args.personas.split(",")
     with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp, Stack(data_dir=Path(tmp) / "org") as stack:
         started = time.perf_counter()
         factory = SpeechFactory(stt=args.stt, stt_model=args.stt_model)
-        print(f"TTS flite (caller slt, agent kal16); STT {args.stt}; 2 cores; noise "
+        caller = make_tts(args.caller_tts, voice="slt" if args.caller_tts == "flite" else None)
+        print(f"TTS caller {caller.name}, agent flite-kal16; STT {args.stt}; 2 cores; noise "
               f"{'none' if args.noise_db is None else f'SNR {args.noise_db:g} dB'}")
-        records = asyncio.run(run_all(stack, names, args.noise_db, Path(tmp), factory))
+        records = asyncio.run(run_all(stack, names, args.noise_db, Path(tmp), factory, caller))
         wall = time.perf_counter() - started
         from service.voice.call import VoiceTurn
 

@@ -215,16 +215,17 @@ async def play_voice_call(persona: Persona, agent: Agent, executor: WebhookExecu
             stream_base = speech.endpointer.time
             heard: list[str] = []
             tail_ms = 0.0
+            # The whole line is one caller turn: if the endpointer splits it (a long pause, line noise),
+            # the pieces are joined and the turn ends with the last piece.
             for chunk in audio.chunks(fed, CHUNK_S):
                 started = time.perf_counter()
                 got = speech.feed(chunk)
                 if got:
                     tail_ms = (time.perf_counter() - started) * 1000
                     heard += got
-                    break
-            if not heard:
+            if speech.endpointer.in_speech:  # noise kept the endpointer open: the line is over
                 started = time.perf_counter()
-                heard = speech.flush()
+                heard += speech.flush()
                 tail_ms = (time.perf_counter() - started) * 1000
             text = " ".join(heard)
             utt = speech.utterances[-1] if heard and speech.utterances else None
@@ -265,8 +266,8 @@ async def play_voice_call(persona: Persona, agent: Agent, executor: WebhookExecu
 
 async def run_voice_persona(name: str, executor: WebhookExecutor, *, agent_kind: str = "rules", tag: str = "",
                             on_event: EventHook | None = None, noise_db: float | None = None,
-                            wav_path: str | Path | None = None,
-                            speech_factory: SpeechFactory | None = None) -> VoiceCallRecord:
+                            wav_path: str | Path | None = None, speech_factory: SpeechFactory | None = None,
+                            caller_tts: TTS | None = None) -> VoiceCallRecord:
     """Like the runner's `run_persona` (fixtures → call → checks), through the voice loop."""
     from service.runner.callers import load_persona
     from service.runner.checks import judge
@@ -285,7 +286,7 @@ async def run_voice_persona(name: str, executor: WebhookExecutor, *, agent_kind:
     agent = make_agent(agent_kind, executor)
     record = await play_voice_call(persona, agent, executor, agent_kind=agent_kind, on_event=on_event,
                                   fixtures=fixtures, noise_db=noise_db, wav_path=wav_path,
-                                  speech_factory=speech_factory)
+                                  speech_factory=speech_factory, caller_tts=caller_tts)
     await judge(record, persona, executor)
     return record
 
