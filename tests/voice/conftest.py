@@ -3,27 +3,8 @@ one shared recogniser per module (a Decoder takes ~0.5 s to load), synthetic cal
 
 from __future__ import annotations
 
-import os
-
-import httpx2
 import pytest
-
-from service.voice.discovery import BACKENDS, missing_message
-
-
-def need(*names: str) -> None:
-    """Skip (locally) or fail (in CI, which installs every default backend) when a backend is missing."""
-    for name in names:
-        if not BACKENDS[name].available():
-            if os.environ.get("CI"):
-                pytest.fail(missing_message(name))
-            pytest.skip(missing_message(name))
-
-
-def optional(name: str) -> None:
-    """Skip when an optional-extra backend (voice-neural: piper, faster-whisper) is absent, in CI too."""
-    if not BACKENDS[name].available():
-        pytest.skip(missing_message(name) + " (optional extra voice-neural)")
+from voice_helpers import need
 
 
 @pytest.fixture(scope="session")
@@ -64,12 +45,3 @@ def stack(tmp_path_factory):
 
     with Stack(data_dir=tmp_path_factory.mktemp("org")) as running:
         yield running
-
-
-def org_query(stack, soql: str) -> list[dict]:
-    """Records straight from the embedded org's REST API."""
-    org = stack.org
-    response = httpx2.get(f"{org.url}/services/data/v58.0/query", params={"q": soql},
-                          headers={"Authorization": f"Bearer {org.get_token()}"})
-    response.raise_for_status()
-    return response.json()["records"]

@@ -1,7 +1,7 @@
 """TTS backends and discovery."""
 
 import pytest
-from conftest import need, optional
+from voice_helpers import need, optional
 
 from service.errors import ConfigError
 from service.voice import audio, discovery

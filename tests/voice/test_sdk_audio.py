@@ -1,7 +1,7 @@
 """The official Python SDK with a custom AudioInterface (a synthesized caller) holds a voice call."""
 
 import pytest
-from conftest import need, org_query
+from voice_helpers import need, org_query
 
 from service.runner.callers import load_persona
 from service.runner.server import create_agent_server

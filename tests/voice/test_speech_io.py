@@ -1,6 +1,7 @@
 """VoiceSpeechIO: the agent server's audio seam on flite + pocketsphinx."""
 
 import pytest
+from voice_helpers import need
 
 from service.runner.speech import SpeechIO
 from service.text import extract_email, extract_phone
@@ -12,8 +13,6 @@ VOCAB = ["Priya", "Natarajan", "Brightwave Analytics", "priya.natarajan@brightwa
 
 @pytest.fixture(scope="module")
 def factory():
-    from conftest import need
-
     need("flite", "pocketsphinx")
     made = SpeechFactory(vocabulary=VOCAB)
     made.warm()
@@ -106,8 +105,6 @@ def test_truecase_capitalises_known_names():
 
 def test_factory_if_available_builds_one_when_backends_exist():
     """With flite and pocketsphinx installed the agent server gets a speech factory."""
-    from conftest import need
-
     from service.voice.speech_io import speech_factory_if_available
 
     need("flite", "pocketsphinx", "webrtcvad")

