@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import httpx2
@@ -256,15 +257,21 @@ class SalesforceClient:
         budget = deadline.cap(self.settings.sf_timeout)
         timeout = httpx2.Timeout(budget, connect=min(self.settings.sf_connect_timeout, budget))
         request_headers = {**(headers or {}), "Authorization": f"Bearer {token['access_token']}"}
-        url = path if path.startswith(("http://", "https://")) else f"{token['instance_url']}{path}"
+        url = _url(str(token["instance_url"]), path, tuple(params.items()) if params else ())
         self.calls += 1
-        response = await self._http.request(
-            method, url, params=params, json=json, headers=request_headers, timeout=timeout
-        )
+        response = await self._http.request(method, url, json=json, headers=request_headers, timeout=timeout)
         usage = parse_limit_info(response.headers.get("sforce-limit-info"))
         if usage is not None:
             self.api_usage = usage
         return response
+
+
+@lru_cache(maxsize=512)
+def _url(instance_url: str, path: str, params: tuple[tuple[str, str], ...]) -> httpx2.URL:
+    """The absolute URL of `path` (with `params` encoded), remembered: parsing and encoding a long
+    SOQL query string is a large share of a call's CPU, and agents repeat the same queries."""
+    url = httpx2.URL(path if path.startswith(("http://", "https://")) else f"{instance_url}{path}")
+    return url.copy_merge_params(dict(params)) if params else url
 
 
 def _check_object(name: str) -> None:
