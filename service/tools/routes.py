@@ -10,11 +10,13 @@ from collections.abc import Awaitable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query
+from starlette.requests import Request
 
 from service.deadline import Deadline
-from service.deps import GatewayDep, require_webhook_secret
+from service.deps import Gateway, get_gateway
 from service.errors import DeadlineExceeded, ServiceError
 from service.tools import schemas as s
+from service.tools.auth import check_secret, presented_secret
 from service.tools.create_record import CreateContext, create_record
 from service.tools.errors import SLOW
 from service.tools.get_record import get_record
@@ -38,7 +40,23 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 
-router = APIRouter(prefix="/tools", dependencies=[Depends(require_webhook_secret)], responses=_ERRORS)
+
+
+async def authorized_gateway(request: Request) -> Gateway:
+    """The gateway, once the request carried the webhook secret (401 otherwise).
+
+    One leaf dependency for both the router (every /tools/ route is guarded) and the routes'
+    `gateway` parameter: FastAPI solves it once per request (cached), instead of four nested
+    solves for the secret check and the gateway separately.
+    """
+    gateway = await get_gateway(request)
+    check_secret(presented_secret(request), gateway.webhook_secret)
+    return gateway
+
+
+AuthorizedGateway = Annotated[Gateway, Depends(authorized_gateway)]
+
+router = APIRouter(prefix="/tools", dependencies=[Depends(authorized_gateway)], responses=_ERRORS)
 
 # Leave time to write the answer before the platform's own timeout.
 _ANSWER_MARGIN = 0.25
@@ -68,7 +86,7 @@ async def within(deadline: Deadline, work: Awaitable[T]) -> T:
     response_model=s.SearchResponse,
 )
 async def search_route(
-    gateway: GatewayDep,
+    gateway: AuthorizedGateway,
     q: Annotated[str, Query(description=s.Q_DESCRIPTION, min_length=1, max_length=4000)],
 ) -> s.SearchResponse:
     deadline = budget(gateway)
@@ -87,7 +105,7 @@ async def search_route(
     description=s.GET_DESCRIPTION, response_model=s.GetRecordResponse,
 )
 async def get_route(
-    gateway: GatewayDep,
+    gateway: AuthorizedGateway,
     object_type: Annotated[str, Path(description=s.OBJECT_TYPE_DESCRIPTION, max_length=80)],
     record_id: Annotated[str, Path(description=s.RECORD_ID_DESCRIPTION, max_length=40)],
 ) -> s.GetRecordResponse:
@@ -108,7 +126,7 @@ async def get_route(
     description=s.CREATE_DESCRIPTION, response_model=s.CreateRecordResponse,
 )
 async def create_route(
-    gateway: GatewayDep,
+    gateway: AuthorizedGateway,
     object_type: Annotated[str, Path(description=s.CREATE_OBJECT_TYPE_DESCRIPTION, max_length=80)],
     body: Annotated[s.CreateFields, Body(description=s.BODY_DESCRIPTION)],
     dry_run: Annotated[bool, Query(description=s.DRY_RUN_DESCRIPTION)] = False,
