@@ -80,7 +80,7 @@ class VoiceSpeechIO:
         self._open = False
         self._on_close = on_close
         self._lock = threading.Lock()
-        self._last_agent_text = ""
+        self._agent_turn: list[str] = []  # what the agent said since the caller last spoke
 
     # -- recognition ---------------------------------------------------------------------------
     def feed(self, pcm: bytes) -> list[str]:
@@ -110,6 +110,7 @@ class VoiceSpeechIO:
             self.stt.process(pcm)
         elif kind in ("end", "drop") and self._open:
             self._open = False
+            self._agent_turn = []
             transcript = self.stt.end()
             if kind == "drop" or not transcript.text:
                 return None
@@ -129,7 +130,7 @@ class VoiceSpeechIO:
 
     def _grammar_slot(self) -> str | None:
         # A yes/no right after the agent read an address back may be a correction naming the address.
-        if self.slot == "yes_no" and self._last_agent_text and extract_email(self._last_agent_text):
+        if self.slot == "yes_no" and extract_email(" ".join(self._agent_turn)):
             return "correction"
         return self.slot
 
@@ -140,7 +141,7 @@ class VoiceSpeechIO:
     # -- synthesis and playback ----------------------------------------------------------------
     def synthesize(self, text: str) -> bytes:
         """Render an agent reply as 16 kHz mono PCM16 bytes."""
-        self._last_agent_text = text
+        self._agent_turn.append(text)  # a reply may be synthesized in pieces (first sentence first)
         return self.tts.synthesize(text)
 
     def start_speaking(self, pcm_len: int) -> None:

@@ -109,3 +109,17 @@ def test_factory_if_available_builds_one_when_backends_exist():
 
     need("flite", "pocketsphinx", "webrtcvad")
     assert isinstance(speech_factory_if_available(playback_speed=2.0), SpeechFactory)
+
+
+def test_a_read_back_primes_the_correction_grammar(factory, say):
+    """After the agent reads an address back, a 'no, it's ...' answer is read with the correction grammar."""
+    io = factory()
+    try:
+        io.synthesize("Perfect. Let me read your email back to confirm: priya dot natarajan at brightwave dot com.")
+        io.synthesize("Is that right?")
+        io.expect_slot("yes_no")
+        [text] = stream(io, say("No, it's priya dot natarajan at brightwave dash analytics dot com."))
+        assert io.utterances[-1].transcript.search == "correction"
+        assert extract_email(text) == "priya.natarajan@brightwave-analytics.com"
+    finally:
+        io.close()
