@@ -221,3 +221,26 @@ async def test_concurrent_requests_open_at_most_the_pool_size() -> None:
             answers = await asyncio.gather(*(http.get(server.url) for _ in range(9)))
     assert all(a.status_code == 200 for a in answers)
     assert server.connections == 3
+
+
+async def test_https_with_a_verified_certificate() -> None:
+    """TLS to the org: the certificate is verified against the given CA and requests are reused."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    server = Server(keep_alive([]))
+    listener = await asyncio.start_server(server._serve, "127.0.0.1", 0, ssl=server_ctx)
+    port = listener.sockets[0].getsockname()[1]
+    async with listener, httpx2.AsyncClient(transport=LeanTransport(verify=client_ctx), timeout=5.0) as http:
+        answers = [await http.get(f"https://localhost:{port}/") for _ in range(2)]
+        async with httpx2.AsyncClient(transport=LeanTransport(), timeout=5.0) as untrusting:
+            with pytest.raises(httpx2.ConnectError):
+                await untrusting.get(f"https://localhost:{port}/")
+    assert [a.json() for a in answers] == [{"ok": True}] * 2
+    assert server.connections == 1  # reused; the unverified handshake never became a connection
