@@ -1,6 +1,6 @@
 """Voice activity detection and endpointing on 16 kHz mono PCM16.
 
-Frames of 30 ms are classified (webrtcvad-wheels when installed, else an energy gate); an utterance
+Frames of 30 ms are classified (webrtcvad-wheels, else pocketsphinx's VAD, else an energy gate); an utterance
 starts after `start_ms` of mostly-voiced frames (with `pad_ms` of audio before it kept) and ends after
 `silence_ms` (500 ms) of silence; utterances with less than `min_speech_ms` of speech are dropped.
 Events are reported per frame so a recogniser can decode while the caller is still talking.
@@ -32,9 +32,21 @@ def webrtc_classifier(mode: int = 2) -> Callable[[bytes], bool]:
     return lambda frame: bool(vad.is_speech(frame, audio.SAMPLE_RATE))
 
 
+def pocketsphinx_classifier(mode: int = 2) -> Callable[[bytes], bool]:
+    """pocketsphinx's built-in WebRTC-style VAD (no extra package beyond the recogniser)."""
+    from pocketsphinx import Vad
+
+    vad = Vad(mode, audio.SAMPLE_RATE, FRAME_MS / 1000)
+    return lambda frame: bool(vad.is_speech(frame))
+
+
 def default_classifier() -> Callable[[bytes], bool]:
-    """webrtcvad when installed, else the energy gate."""
-    return webrtc_classifier() if importlib.util.find_spec("webrtcvad") else energy_classifier()
+    """webrtcvad when installed, else pocketsphinx's VAD, else the energy gate."""
+    if importlib.util.find_spec("webrtcvad"):
+        return webrtc_classifier()
+    if importlib.util.find_spec("pocketsphinx"):
+        return pocketsphinx_classifier()
+    return energy_classifier()
 
 
 @dataclass

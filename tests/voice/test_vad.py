@@ -46,3 +46,8 @@ def test_end_is_reported_about_500_ms_after_speech(say):
 def test_energy_gate_works_without_webrtcvad(say):
     """The energy classifier also separates clean synthetic lines."""
     assert len(vad.segments(conversation(say), vad.Endpointer(classifier=vad.energy_classifier()))) == 3
+
+
+def test_pocketsphinx_vad_also_endpoints(say):
+    """pocketsphinx's own VAD is a drop-in classifier."""
+    assert len(vad.segments(conversation(say), vad.Endpointer(classifier=vad.pocketsphinx_classifier()))) == 3
