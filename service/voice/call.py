@@ -110,6 +110,7 @@ def summarize(turns: list[VoiceTurn]) -> dict[str, float]:
         "stt_rtf": round(sum(t.stt_decode_ms for t in turns) / 1000 / audio_s, 4) if audio_s else 0.0,
         "stt_tail_p50_ms": round(percentile([t.stt_tail_ms for t in turns], 50), 1),
         "agent_p50_ms": round(percentile([t.agent_ms for t in turns], 50), 1),
+        "agent_max_ms": round(max((t.agent_ms for t in turns), default=0.0), 1),  # turns with tool calls
         "tts_first_p50_ms": round(percentile([t.tts_first_ms for t in turns], 50), 1),
     }
 
