@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     agent_llm_model: str | None = Field(None, description="Model name for the LLM agent")
     agent_llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint")
     reports_dir: Path = Field(Path("reports"), description="Where call reports are written")
+    voice_tts: Literal["flite", "espeak-ng", "piper"] = Field("flite", description="Agent voice backend")
+    voice_stt: Literal["pocketsphinx", "faster-whisper"] = Field("pocketsphinx", description="Recogniser backend")
+    voice_stt_model: str | None = Field(
+        None, description="Local CTranslate2 model directory for faster-whisper (never a model name: no downloads)"
+    )
 
     # --- ElevenLabs (tools push/diff) ---
     elevenlabs_api_key: SecretStr | None = Field(None, description="ElevenLabs API key for push/diff")

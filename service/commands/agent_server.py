@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from service.runner.server import create_agent_server
     from service.runner.stack import Stack
     from service.settings import get_settings
+    from service.voice.speech_io import speech_factory_if_available, voice_options
 
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -42,8 +43,12 @@ def run(args: argparse.Namespace) -> int:
             return make_agent(args.agent, executor, first_message=init.first_message,
                               dynamic_variables=init.dynamic_variables, prompt=init.prompt, language=init.language)
 
-        app = create_agent_server(executor, agent_factory=factory)
+        # Audio sessions (user_audio_chunk in, audio events out) when the offline voice backends are installed;
+        # text-only otherwise, with the install command logged.
+        speech = speech_factory_if_available(**voice_options(settings))
+        app = create_agent_server(executor, agent_factory=factory, speech_factory=speech)
         print(f"gateway: {stack.gateway_url}")
+        print(f"audio sessions: {'on (pcm_16000)' if speech else 'off (text only; pip install .[voice])'}")
         print(f"agent server: ws://{args.host}:{args.port}/v1/convai/conversation  "
               f"(signed URL: http://{args.host}:{args.port}/v1/convai/conversation/get-signed-url)")
         print(f"Python SDK: ElevenLabs(base_url='http://{args.host}:{args.port}') + Conversation(..., "

@@ -298,20 +298,19 @@ def run_voice_call(*, persona: str, agent: str = "rules", gateway: str | None = 
     """`python -m service call --voice`: one persona's voice call; report + stereo WAV; exit code 0 if it passed.
 
     Starts the embedded org and gateway unless `gateway` is given (then `secret` or WEBHOOK_SECRET).
-    Backends: VOICE_TTS (flite | espeak-ng | piper, the agent's voice), VOICE_STT (pocketsphinx |
-    faster-whisper) and VOICE_STT_MODEL (a local CTranslate2 model directory for faster-whisper).
+    Backends from the settings VOICE_TTS (flite | espeak-ng | piper, the agent's voice), VOICE_STT
+    (pocketsphinx | faster-whisper) and VOICE_STT_MODEL (a local CTranslate2 model directory).
     """
     import asyncio
-    import os
     import secrets as random_tokens
     import shutil
 
     from service.runner.report import write_report
     from service.runner.stack import Stack
+    from service.settings import get_settings
+    from service.voice.speech_io import voice_options
 
     if gateway and secret is None:
-        from service.settings import get_settings
-
         configured = get_settings().webhook_secret
         secret = configured.get_secret_value() if configured else None
     if gateway and not secret:
@@ -326,9 +325,7 @@ def run_voice_call(*, persona: str, agent: str = "rules", gateway: str | None = 
         async def main() -> VoiceCallRecord:
             executor = stack.executor()
             try:
-                factory = SpeechFactory(tts=os.environ.get("VOICE_TTS", "flite"),
-                                        stt=os.environ.get("VOICE_STT", "pocketsphinx"),
-                                        stt_model=os.environ.get("VOICE_STT_MODEL") or None)
+                factory = SpeechFactory(**voice_options(get_settings()))
                 return await run_voice_persona(persona, executor, agent_kind=agent, tag=tag, on_event=printer,
                                                noise_db=noise_db, wav_path=Path(reports_dir) / ".voice-call.wav",
                                                speech_factory=factory)

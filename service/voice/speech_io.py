@@ -13,12 +13,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from service.text import extract_email, written_address
 from service.voice import audio, grammar
 from service.voice.stt import STT, Transcript, make_stt
 from service.voice.tts import TTS, make_tts
 from service.voice.vad import Endpointer
+
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 # Slots whose answers teach the recogniser words for later grammars (the caller's name, company).
 _LEARN_FROM = ("name", "company")
@@ -205,6 +209,11 @@ class SpeechFactory:
     def __call__(self) -> VoiceSpeechIO:
         return VoiceSpeechIO(self._acquire(), self._tts, endpointer=Endpointer(silence_ms=self.silence_ms),
                              on_close=self._release, vocabulary=self.vocabulary, playback_speed=self.playback_speed)
+
+
+def voice_options(settings: Settings) -> dict[str, Any]:
+    """`SpeechFactory` keyword arguments from the VOICE_* settings."""
+    return {"tts": settings.voice_tts, "stt": settings.voice_stt, "stt_model": settings.voice_stt_model}
 
 
 def speech_factory_if_available(**options: object) -> SpeechFactory | None:

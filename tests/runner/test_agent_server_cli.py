@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -43,6 +45,11 @@ def test_agent_server_command_holds_a_call(tmp_path: Path) -> None:
                 break
             time.sleep(0.05)
         assert "agent server: ws://127.0.0.1:" in log.read_text(), log.read_text()
+        voice_installed = all(importlib.util.find_spec(m) for m in ("pocketsphinx", "webrtcvad")) and shutil.which(
+            "flite"
+        )
+        expected = "audio sessions: on (pcm_16000)" if voice_installed else "audio sessions: off"
+        assert expected in log.read_text(), log.read_text()
         for _ in range(100):  # the banner is printed just before uvicorn binds
             with socket.socket() as sock:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
