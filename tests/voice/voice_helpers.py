@@ -20,8 +20,10 @@ def need(*names: str) -> None:
 
 
 def optional(name: str) -> None:
-    """Skip when an optional-extra backend (voice-neural: piper, faster-whisper) is absent, in CI too."""
+    """Like `need`, for the optional extra voice-neural (piper, faster-whisper): CI installs it too."""
     if not BACKENDS[name].available():
+        if os.environ.get("CI"):
+            pytest.fail(missing_message(name) + " (optional extra voice-neural)")
         pytest.skip(missing_message(name) + " (optional extra voice-neural)")
 
 
