@@ -22,9 +22,30 @@ def _esc(value: Any) -> str:
     return html.escape(value if isinstance(value, str) else json.dumps(value, default=str))
 
 
+def _voice_section(voice: dict[str, Any]) -> str:
+    """Voice calls: the backends, the summary figures, the recording and a row per caller turn."""
+    summary = voice.get("summary") or {}
+    figures = " · ".join(f"{_esc(k.replace('_', ' '))} <b>{_esc(v)}</b>" for k, v in summary.items())
+    wav = voice.get("wav")
+    player = (f"<p><audio controls src='{_esc(Path(wav).name)}'></audio> stereo: caller left, agent right "
+              f"(<code>{_esc(Path(wav).name)}</code>)</p>" if wav else "")
+    turns = "".join(
+        f"<tr><td>{_esc(t.get('said', ''))}</td><td>{_esc(t.get('heard', ''))}</td><td>{_esc(t.get('slot') or '')}"
+        f"</td><td>{float(t.get('wer', 0.0)):.2f}</td><td>{float(t.get('stt_tail_ms', 0.0)):.0f}</td>"
+        f"<td>{float(t.get('agent_ms', 0.0)):.0f}</td><td>{float(t.get('tts_first_ms', 0.0)):.0f}</td>"
+        f"<td>{float(t.get('latency_ms', 0.0)):.0f}</td></tr>" for t in voice.get("turns") or [])
+    backends = (f"caller TTS <b>{_esc(voice.get('caller_tts'))}</b> · agent TTS <b>{_esc(voice.get('agent_tts'))}</b>"
+                f" · STT <b>{_esc(voice.get('stt'))}</b>"
+                + (f" · noise SNR <b>{_esc(voice.get('noise_snr_db'))} dB</b>" if voice.get("noise_snr_db") else ""))
+    return f"""<h2>Voice</h2><p>{backends}</p><p>{figures}</p>{player}
+<table><tr><th>caller said</th><th>agent heard</th><th>slot</th><th>WER</th><th>STT after speech (ms)</th>
+<th>agent + tools (ms)</th><th>first TTS (ms)</th><th>end of speech → agent audio (ms)</th></tr>{turns}</table>"""
+
+
 def render_html(record: CallRecord) -> str:
     """The report page for one call."""
     verdict = "PASS" if record.passed else "FAIL"
+    voice: dict[str, Any] | None = getattr(record, "voice", None)
     rows = []
     for ln in record.lines:
         latency = f"{ln.latency_ms:.0f} ms" if ln.latency_ms else ""
@@ -53,6 +74,7 @@ outcome <b>{_esc(record.outcome)}</b> · {record.duration_s:.2f} s · {len(recor
 <th>result (as the agent saw it)</th></tr>{tools}</table>
 <h2>Records created</h2><table><tr><th>object</th><th>name</th><th>fields</th></tr>{created or
 "<tr><td colspan=3>none</td></tr>"}</table>
+{_voice_section(voice) if voice else ""}
 </body></html>"""
 
 

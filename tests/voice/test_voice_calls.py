@@ -3,6 +3,7 @@
 import pytest
 from voice_helpers import need, org_query
 
+from service.runner.report import render_html
 from service.voice.audio import read_wav
 from service.voice.call import run_voice_persona
 
@@ -51,3 +52,6 @@ async def test_voice_report_has_per_turn_wer_and_latencies(stack, factory, tmp_p
     for turn in turns:
         assert turn["said"] and 0 <= turn["wer"] and turn["latency_ms"] >= turn["agent_ms"]
         assert turn["endpoint_ms"] > 400  # 500 ms of silence ends an utterance
+    html = render_html(record)
+    assert "<h2>Voice</h2>" in html and "noise SNR <b>30 dB</b>" in html
+    assert f"{len(turns)}</b>" in html  # the summary's turn count
