@@ -11,7 +11,7 @@ from service.runner.agent import QualificationAgent
 from service.runner.base import Agent
 from service.runner.callers import load_persona
 from service.runner.checks import judge
-from service.runner.session import CallRecord, EventHook, prepare_fixtures, run_call
+from service.runner.session import CallRecord, EventHook, prepare_fixtures, run_call, setup_failed
 from service.runner.webhooks import WebhookExecutor
 
 
@@ -38,13 +38,7 @@ async def run_persona(name: str, executor: WebhookExecutor, *, agent_kind: str =
     try:
         fixtures = await prepare_fixtures(persona, executor)
     except Exception as exc:  # a gateway that can't set up is a failed call, reported
-        record = CallRecord(persona=name, agent=agent_kind, conversation_id="(not started)")
-        record.error = f"fixture setup failed: {exc}"
-        record.outcome = "failed"
-        from service.runner.session import Check
-
-        record.checks = [Check("fixtures", False, record.error)]
-        return record
+        return setup_failed(CallRecord, name, agent_kind, exc)
     agent = make_agent(agent_kind, executor)
     try:
         record = await run_call(persona, agent, executor, agent_kind=agent_kind, on_event=on_event,

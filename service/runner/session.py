@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from service.runner.base import SEARCH, Agent, soql_quote
 from service.runner.callers import Caller, Persona
@@ -118,6 +118,48 @@ async def prepare_fixtures(persona: Persona, executor: WebhookExecutor, today: d
 
 
 EventHook = Callable[[str, Any], None]
+R = TypeVar("R", bound="CallRecord")
+
+
+def setup_failed(record_type: type[R], persona: str, agent_kind: str, exc: Exception) -> R:
+    """The record of a call that never started because its fixtures could not be set up."""
+    record = record_type(persona=persona, agent=agent_kind, conversation_id="(not started)")
+    record.error = f"fixture setup failed: {exc}"
+    record.outcome = "failed"
+    record.checks = [Check("fixtures", False, record.error)]
+    return record
+
+
+class CallRecorder:
+    """Runs a call's tool calls through the executor and records them and the spoken lines on `record`,
+    timestamped from the call's start; `on_event` sees each as it happens (the live transcript)."""
+
+    def __init__(self, record: CallRecord, executor: WebhookExecutor, on_event: EventHook | None = None) -> None:
+        self.record = record
+        self.executor = executor
+        self.variables: dict[str, Any] = {"system__conversation_id": record.conversation_id,
+                                          "system__agent_id": "embedded-agent"}
+        self.emit: EventHook = on_event or (lambda kind, payload: None)
+        self.t0 = time.perf_counter()
+
+    async def tool(self, name: str, params: dict[str, Any]) -> ToolResult:
+        """Call a webhook tool as the platform would and record the call."""
+        result = await self.executor.call(name, params, self.variables)
+        event = ToolEvent(name, params, result.ok, result.status, result.latency_ms, result.for_agent,
+                          len(self.record.lines), result.request)
+        self.record.tools.append(event)
+        self.emit("tool", event)
+        return result
+
+    def say(self, role: str, text: str, latency: float | None = None) -> None:
+        """Record a line of the conversation."""
+        line = Line(role, text, time.perf_counter() - self.t0, latency)
+        self.record.lines.append(line)
+        self.emit("line", line)
+
+    def finish(self) -> None:
+        """Stamp the call's duration."""
+        self.record.duration_s = time.perf_counter() - self.t0
 
 
 async def run_call(persona: Persona, agent: Agent, executor: WebhookExecutor, *, agent_kind: str = "rules",
@@ -126,22 +168,8 @@ async def run_call(persona: Persona, agent: Agent, executor: WebhookExecutor, *,
     """Play `persona` against `agent`; returns the record (checks are added by `checks.judge`)."""
     conv_id = conversation_id or f"conv_{uuid.uuid4().hex[:20]}"
     record = CallRecord(persona=persona.name, agent=agent_kind, conversation_id=conv_id, fixtures=fixtures or {})
-    variables: dict[str, Any] = {"system__conversation_id": conv_id, "system__agent_id": "embedded-agent"}
-    t0 = time.perf_counter()
-    emit = on_event or (lambda kind, payload: None)
-
-    async def tools(name: str, params: dict[str, Any]) -> ToolResult:
-        result = await executor.call(name, params, variables)
-        event = ToolEvent(name, params, result.ok, result.status, result.latency_ms, result.for_agent,
-                          len(record.lines), result.request)
-        record.tools.append(event)
-        emit("tool", event)
-        return result
-
-    def say(role: str, text: str, latency: float | None = None) -> None:
-        line = Line(role, text, time.perf_counter() - t0, latency)
-        record.lines.append(line)
-        emit("line", line)
+    recorder = CallRecorder(record, executor, on_event)
+    tools, say = recorder.tool, recorder.say
 
     caller = Caller(persona)
     try:
@@ -164,5 +192,5 @@ async def run_call(persona: Persona, agent: Agent, executor: WebhookExecutor, *,
             record.error = "the call did not finish within the turn limit"
     except Exception as exc:  # a broken agent is a failed call, reported, not a crash of the batch
         record.error = f"{type(exc).__name__}: {exc}"
-    record.duration_s = time.perf_counter() - t0
+    recorder.finish()
     return record

@@ -22,8 +22,8 @@ from typing import Any
 
 from service.runner.agent import Agent
 from service.runner.callers import Caller, Persona
-from service.runner.session import CallRecord, EventHook, Line, ToolEvent
-from service.runner.webhooks import ToolResult, WebhookExecutor
+from service.runner.session import CallRecord, CallRecorder, EventHook
+from service.runner.webhooks import WebhookExecutor
 from service.text import wer_form
 from service.text.address import address_words
 from service.voice import audio
@@ -155,28 +155,14 @@ async def play_voice_call(persona: Persona, agent: Agent, executor: WebhookExecu
     conv_id = conversation_id or f"conv_{uuid.uuid4().hex[:20]}"
     record = VoiceCallRecord(persona=persona.name, agent=agent_kind, conversation_id=conv_id,
                              fixtures=fixtures or {})
-    variables: dict[str, Any] = {"system__conversation_id": conv_id, "system__agent_id": "embedded-agent"}
-    emit = on_event or (lambda kind, payload: None)
+    recorder = CallRecorder(record, executor, on_event)
+    tools, say = recorder.tool, recorder.say
     factory = speech_factory or SpeechFactory(vocabulary=persona_vocabulary(persona))
     if speech_factory is not None:
         factory.vocabulary = persona_vocabulary(persona)
     voice_caller = caller_tts or make_tts("flite", voice="slt")
     speech: VoiceSpeechIO = factory()
     tracks, turns = _Tracks(), []
-    t0 = time.perf_counter()
-
-    async def tools(name: str, params: dict[str, Any]) -> ToolResult:
-        result = await executor.call(name, params, variables)
-        event = ToolEvent(name, params, result.ok, result.status, result.latency_ms, result.for_agent,
-                          len(record.lines), result.request)
-        record.tools.append(event)
-        emit("tool", event)
-        return result
-
-    def say(role: str, text: str, latency: float | None = None) -> None:
-        line = Line(role, text, time.perf_counter() - t0, latency)
-        record.lines.append(line)
-        emit("line", line)
 
     def speak(text: str, at: float) -> tuple[float, float, float]:
         """Synthesize an agent reply placed at `at`; returns (first-sentence ms, total ms, end time)."""
@@ -254,7 +240,7 @@ async def play_voice_call(persona: Persona, agent: Agent, executor: WebhookExecu
         record.error = f"{type(exc).__name__}: {exc}"
     finally:
         speech.close()
-    record.duration_s = time.perf_counter() - t0
+    recorder.finish()
     wav = tracks.write(Path(wav_path)) if wav_path else None
     record.voice = {
         "caller_tts": voice_caller.name, "agent_tts": factory.tts_backend + (f"-{factory.agent_voice}"
@@ -273,17 +259,13 @@ async def run_voice_persona(name: str, executor: WebhookExecutor, *, agent_kind:
     from service.runner.callers import load_persona
     from service.runner.checks import judge
     from service.runner.run import make_agent
-    from service.runner.session import Check, prepare_fixtures
+    from service.runner.session import prepare_fixtures, setup_failed
 
     persona = load_persona(name, tag=tag)
     try:
         fixtures = await prepare_fixtures(persona, executor)
     except Exception as exc:  # a gateway that can't set up is a failed call, reported
-        record = VoiceCallRecord(persona=name, agent=agent_kind, conversation_id="(not started)")
-        record.error = f"fixture setup failed: {exc}"
-        record.outcome = "failed"
-        record.checks = [Check("fixtures", False, record.error)]
-        return record
+        return setup_failed(VoiceCallRecord, name, agent_kind, exc)
     agent = make_agent(agent_kind, executor)
     record = await play_voice_call(persona, agent, executor, agent_kind=agent_kind, on_event=on_event,
                                   fixtures=fixtures, noise_db=noise_db, wav_path=wav_path,
