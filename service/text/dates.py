@@ -146,12 +146,15 @@ def _relative(tokens: list[str], today: date) -> date | None:
         return date(today.year, 12, 31)
     if re.search(r"\bnext year\b", joined):
         return date(today.year + 1, 12, 31)
+    if re.search(r"\bnext quarter\b", joined):
+        month_index = ((today.month - 1) // 3 + 1) * 3 + 2  # last month of the next quarter, 0-based
+        return _month_end(today.year + month_index // 12, month_index % 12 + 1)
     if re.search(r"\bnext month\b", joined):
         month = today.month % 12 + 1
         return _month_end(today.year + (today.month == 12), month)
     if re.search(r"\bnext week\b", joined):
         return today + timedelta(days=7 - today.weekday())
-    m = re.search(r"\bin (\S+(?: \S+)?) (day|week|month)s?\b", joined)
+    m = re.search(r"\b(?:in|within) (\S+(?: \S+)?) (day|week|month)s?\b", joined)
     if m:
         spans = find_numbers(m.group(1).split()) if m.group(1) not in ("a", "one") else []
         count = int(spans[0].value) if spans else 1
