@@ -168,7 +168,8 @@ def _e164(digits: str, region: str) -> str | None:
         number = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    # A local-only number ("555 0123", no area code) can't be dialled back from anywhere: not E.164.
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 

@@ -50,3 +50,11 @@ def test_extract_phone_ignores_cardinals_elsewhere_in_the_turn():
 def test_spoken_digits_keeps_a_leading_plus():
     """'plus' before the digits is kept as '+'."""
     assert spoken_digits("plus one oh double seven") == "+1077"
+
+
+def test_a_local_number_without_area_code_is_not_e164():
+    """Seven digits with no area code can't be stored as an international number."""
+    from service.text import normalize_phone
+
+    assert normalize_phone("555 0123") is None
+    assert normalize_phone("415 555 0123") == "+14155550123"
