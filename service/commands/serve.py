@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         })
     try:
         _banner(settings, host, port, org, generated)
-        config = uvicorn.Config(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        config = uvicorn.Config(create_app(settings, freeze_heap=True), host=host, port=port, log_config=None,
+                                access_log=False)
         uvicorn.Server(config).run()
     finally:
         if org is not None:
