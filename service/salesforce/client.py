@@ -13,6 +13,7 @@ import asyncio
 import logging
 import re
 import time
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -54,6 +55,12 @@ _MAX_CONNECTIONS = 100
 _KEEPALIVE_EXPIRY = 30.0
 
 
+def _proxies_configured() -> bool:
+    """True when the environment names an HTTP(S) proxy (the standard *_PROXY variables)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
 @dataclass(frozen=True)
 class QueryResult:
     """One query's rows (all pages up to the cap); `next_records_url` is set when more remain."""
@@ -81,10 +88,14 @@ class SalesforceClient:
         self.calls = 0
         self._describe_cache: dict[str, tuple[float, dict[str, Any]]] = {}
         verify = tls_verify(settings)
-        self._http = httpx2.AsyncClient(
-            transport=transport or LeanTransport(
+        if transport is None and not _proxies_configured():
+            transport = LeanTransport(
                 verify=verify, max_connections=_MAX_CONNECTIONS, keepalive_expiry=_KEEPALIVE_EXPIRY
-            ),
+            )
+        # With a proxy configured (HTTPS_PROXY, ...), httpx2's own transport honours it; an explicit
+        # transport would silently bypass it.
+        self._http = httpx2.AsyncClient(
+            transport=transport,
             verify=verify,
             headers={"Accept": "application/json"},
             follow_redirects=False,

@@ -244,3 +244,18 @@ async def test_https_with_a_verified_certificate() -> None:
                 await untrusting.get(f"https://localhost:{port}/")
     assert [a.json() for a in answers] == [{"ok": True}] * 2
     assert server.connections == 1  # reused; the unverified handshake never became a connection
+
+
+def test_a_configured_proxy_keeps_httpx2s_own_transport(monkeypatch):
+    """With HTTPS_PROXY set the client uses httpx2's transport, which honours the proxy; otherwise the lean one."""
+    from service.salesforce.client import _proxies_configured
+
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    monkeypatch.delenv("https_proxy", raising=False)
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("ALL_PROXY", raising=False)
+    monkeypatch.delenv("all_proxy", raising=False)
+    assert _proxies_configured() is False
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    assert _proxies_configured() is True
