@@ -82,12 +82,16 @@ def seed_store(store: Store, *, seed: int = 42, records: int | None = None) -> d
     n_accounts = max(60, (records or 0) // 10)
     specials = [("Acme Corporation", "Technology"), ("Acme", "Manufacturing"), ("Company Name Inc.", "Consulting")]
     accounts = []
+    # Distinct names an agent can say ("Silver Dynamics Inc."); numbered only once the combinations run out.
+    names = [f"{w} {n} {s}" for w in WORDS for n in NOUNS for s in SUFFIX]
+    rng.shuffle(names)
     for i in range(n_accounts):
-        generated = f"{rng.choice(WORDS)} {rng.choice(NOUNS)} {rng.choice(SUFFIX)}"
+        j = i - len(specials)
+        generated = names[j % len(names)] + (f" {j // len(names) + 1}" if j >= len(names) else "")
         name, industry = specials[i] if i < len(specials) else (generated, rng.choice(industries))
         city, state = rng.choice(CITIES)
         accounts.append(make.record(account, {
-            "Name": name if i < len(specials) else f"{name} {i}", "Industry": industry,
+            "Name": name, "Industry": industry,
             "Type": rng.choice(("Prospect", "Customer - Direct", "Customer - Channel", "Other")),
             "Phone": f"+1415555{i:04d}", "BillingCity": city, "BillingState": state,
             "Website": f"https://www.example{i}.com", "OwnerId": rng.choice(owner_ids),
