@@ -18,6 +18,7 @@ from http import HTTPStatus
 import httpx2
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.asgi import replay
 from service.org.faults import JSON_TYPE, LIMIT_EXCEEDED, SESSION_EXPIRED, UNAVAILABLE, Faults, classify
 
 
@@ -29,14 +30,6 @@ async def _read_body(receive: Receive) -> list[Message]:
         if message["type"] != "http.request" or not message.get("more_body", False):
             return messages
 
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replay() -> Message:
-        return pending.pop(0) if pending else await receive()
-
-    return replay
 
 
 async def _abort(send: Send, *, refuse: bool) -> None:
@@ -112,7 +105,7 @@ class FaultMiddleware:
         elif kind in ("delay", "slow_commit", "token_slow"):
             body = await _read_body(receive)  # read now: a client that gives up must not stop the late commit
             if await _hold(fault.delay, send):
-                await self.app(scope, _replay(body, receive), send)
+                await self.app(scope, replay(body, receive), send)
         else:  # slow_response, reset_after_commit: handle now, then hold or drop the answer
             held: list[Message] = []
 

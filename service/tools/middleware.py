@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.asgi import replay
 from service.errors import PayloadTooLarge
 from service.tools.logging import conversation_id_var, request_id_var
 from service.tools.metrics import Metrics
@@ -71,7 +72,7 @@ class GatewayMiddleware:
                 if messages is None:
                     await _too_large(send_wrapper, self.max_body)
                     return
-                receive = _replay(messages, receive)
+                receive = replay(messages, receive)
             await self.app(scope, self._limited(receive), send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
@@ -116,15 +117,6 @@ async def _read_limited(receive: Receive, limit: int) -> list[Message] | None:
         if not message.get("more_body", False):
             return messages
 
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    """A receive that yields `messages` first, then defers to the real one."""
-    pending = list(messages)
-
-    async def replay() -> Message:
-        return pending.pop(0) if pending else await receive()
-
-    return replay
 
 
 def _too_large_text(limit: int) -> str:
