@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx2
 import pytest
 from fastapi import FastAPI
-from runner_fake_gateway import fake_gateway
+from runner_fake_gateway import executor_for, fake_gateway
 
 from service.runner.stack import Stack
-from service.runner.webhooks import WebhookExecutor, load_tools
+from service.runner.webhooks import WebhookExecutor
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "test-secret"
@@ -29,8 +28,7 @@ def fake_app() -> FastAPI:
 
 @pytest.fixture
 async def fake_executor(fake_app: FastAPI, tools_dir: Path) -> AsyncIterator[WebhookExecutor]:
-    transport = httpx2.ASGITransport(app=fake_app)
-    executor = WebhookExecutor(load_tools(tools_dir), base_url="http://gateway", secret=SECRET, transport=transport)
+    executor = executor_for(fake_app, tools_dir, SECRET)
     yield executor
     await executor.aclose()
 

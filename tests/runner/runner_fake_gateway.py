@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 from typing import Any
 
+import httpx2
 from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse
+
+from service.runner.webhooks import WebhookExecutor, load_tools
 
 PREFIX = {"Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006", "Case": "500"}
 WHERE = re.compile(r"WHERE\s+(.*?)(?:\s+LIMIT\s+\d+)?$", re.I | re.S)
@@ -111,3 +115,10 @@ def fake_gateway(secret: str = "test-secret") -> FastAPI:
         }
 
     return app
+
+
+def executor_for(gateway: FastAPI, tools_dir: Path, secret: str = "test-secret") -> WebhookExecutor:
+    """A webhook executor that calls `gateway` in-process with the tool definitions in `tools_dir`."""
+    return WebhookExecutor(
+        load_tools(tools_dir), base_url="http://gateway", secret=secret, transport=httpx2.ASGITransport(app=gateway)
+    )

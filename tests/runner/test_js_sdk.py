@@ -11,15 +11,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from fastapi import FastAPI
-from runner_fake_gateway import fake_gateway
+from runner_fake_gateway import executor_for, fake_gateway
 
 from service.runner.callers import Caller, Persona, load_persona
 from service.runner.server import create_agent_server
 from service.runner.stack import ServerThread, Stack
-from service.runner.webhooks import WebhookExecutor, load_tools
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
 
@@ -79,12 +77,7 @@ def test_js_sdk_call_creates_the_lead(tools_dir: Path) -> None:
     """A whole new-prospect call through @elevenlabs/client ends by the agent, with the Lead created."""
     node = _require_node()
     gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(
-        load_tools(tools_dir),
-        base_url="http://gateway",
-        secret="test-secret",
-        transport=httpx2.ASGITransport(app=gateway),
-    )
+    executor = executor_for(gateway, tools_dir)
     app = create_agent_server(executor, ping_interval=0.5)
     events = _js_call(node, app, load_persona("new-prospect"))
     assert events[0]["event"] == "connect"

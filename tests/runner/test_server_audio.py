@@ -8,14 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx2
-from runner_fake_gateway import fake_gateway
+from runner_fake_gateway import executor_for, fake_gateway
 from websockets.asyncio.client import connect
 
 from service.runner.server import create_agent_server
 from service.runner.speech import SpeechIO
 from service.runner.stack import ServerThread
-from service.runner.webhooks import WebhookExecutor, load_tools
 
 
 class TextAsAudio:
@@ -61,12 +59,7 @@ async def test_audio_in_transcripts_and_audio_out_with_slots_and_interruption(to
         return made[-1]
 
     gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(
-        load_tools(tools_dir),
-        base_url="http://gateway",
-        secret="test-secret",
-        transport=httpx2.ASGITransport(app=gateway),
-    )
+    executor = executor_for(gateway, tools_dir)
     app = create_agent_server(executor, speech_factory=factory, ping_interval=5)
     with ServerThread(app) as server:
         url = server.url.replace("http://", "ws://") + "/v1/convai/conversation"

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
-from runner_fake_gateway import fake_gateway
+from runner_fake_gateway import executor_for, fake_gateway
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
@@ -18,7 +17,6 @@ from websockets.typing import Subprotocol
 from service.runner.callers import Caller, load_persona
 from service.runner.server import create_agent_server
 from service.runner.stack import ServerThread
-from service.runner.webhooks import WebhookExecutor, load_tools
 
 INIT = {
     "type": "conversation_initiation_client_data",
@@ -34,12 +32,7 @@ INIT = {
 @pytest.fixture
 def server(tools_dir: Path) -> Iterator[ServerThread]:
     gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(
-        load_tools(tools_dir),
-        base_url="http://gateway",
-        secret="test-secret",
-        transport=httpx2.ASGITransport(app=gateway),
-    )
+    executor = executor_for(gateway, tools_dir)
     app = create_agent_server(executor, ping_interval=0.05, client_tools=("show_summary",))
     with ServerThread(app) as srv:
         yield srv
@@ -188,12 +181,7 @@ async def test_vanished_client_is_cleaned_up(server: ServerThread) -> None:
 async def test_maximum_duration_ends_the_conversation(tools_dir: Path) -> None:
     """A conversation past its maximum duration gets max_duration_exceeded and a normal close."""
     gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(
-        load_tools(tools_dir),
-        base_url="http://gateway",
-        secret="test-secret",
-        transport=httpx2.ASGITransport(app=gateway),
-    )
+    executor = executor_for(gateway, tools_dir)
     with ServerThread(create_agent_server(executor, max_duration=0.3)) as srv:
         async with connect(ws_url(srv)) as ws:
             await ws.send(json.dumps(INIT))

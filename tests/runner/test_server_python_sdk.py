@@ -6,27 +6,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from fastapi import FastAPI
-from runner_fake_gateway import fake_gateway
+from runner_fake_gateway import executor_for, fake_gateway
 from sdk_helpers import python_sdk_call
 
 from service.runner.callers import load_persona
 from service.runner.server import create_agent_server
 from service.runner.stack import ServerThread, Stack
-from service.runner.webhooks import WebhookExecutor, load_tools
 
 
 @pytest.fixture
 def fake_server(tools_dir: Path) -> Iterator[tuple[ServerThread, FastAPI, FastAPI]]:
     gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(
-        load_tools(tools_dir),
-        base_url="http://gateway",
-        secret="test-secret",
-        transport=httpx2.ASGITransport(app=gateway),
-    )
+    executor = executor_for(gateway, tools_dir)
     app = create_agent_server(executor, ping_interval=0.2)
     with ServerThread(app) as server:
         yield server, gateway, app
@@ -82,12 +75,7 @@ def test_client_tool_call_reaches_the_sdk(tools_dir: Path) -> None:
     from sdk_helpers import ClientTools
 
     gateway = fake_gateway("test-secret")
-    executor = WebhookExecutor(
-        load_tools(tools_dir),
-        base_url="http://gateway",
-        secret="test-secret",
-        transport=httpx2.ASGITransport(app=gateway),
-    )
+    executor = executor_for(gateway, tools_dir)
     app = create_agent_server(executor, client_tools=("show_summary",), ping_interval=0.5)
     seen: list[dict[str, Any]] = []
 
