@@ -24,8 +24,12 @@ from service.runner.server import create_agent_server
 from service.runner.session import prepare_fixtures
 from service.runner.stack import ServerThread, Stack
 
-INIT = {"type": "conversation_initiation_client_data", "conversation_config_override": {"text_only": True},
-        "dynamic_variables": {}, "user_id": "bench"}
+INIT = {
+    "type": "conversation_initiation_client_data",
+    "conversation_config_override": {"text_only": True},
+    "dynamic_variables": {},
+    "user_id": "bench",
+}
 
 
 async def one_call(url: str, persona_name: str, tag: str) -> tuple[list[tuple[float, int]], bool]:
@@ -90,10 +94,14 @@ async def run(url: str, calls: int, concurrency: int) -> None:
     with_tools = [ms for ms, n in turns if n]
     completed = sum(1 for _, ok in results if ok)
     print(f"calls: {calls} ({completed} completed), concurrency {concurrency}, turns: {len(latencies)}")
-    print(f"turn latency p50: {pct(latencies, .5):.1f} ms   p95: {pct(latencies, .95):.1f} ms   "
-          f"mean: {statistics.fmean(latencies):.1f} ms   max: {max(latencies):.1f} ms")
-    print(f"turns with tool calls ({len(with_tools)}): p50 {pct(with_tools, .5):.1f} ms   "
-          f"p95 {pct(with_tools, .95):.1f} ms")
+    print(
+        f"turn latency p50: {pct(latencies, 0.5):.1f} ms   p95: {pct(latencies, 0.95):.1f} ms   "
+        f"mean: {statistics.fmean(latencies):.1f} ms   max: {max(latencies):.1f} ms"
+    )
+    print(
+        f"turns with tool calls ({len(with_tools)}): p50 {pct(with_tools, 0.5):.1f} ms   "
+        f"p95 {pct(with_tools, 0.95):.1f} ms"
+    )
     print(f"wall time: {elapsed:.2f} s   calls per minute: {calls / elapsed * 60:.0f}")
 
 
@@ -101,12 +109,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--gateway", help="a running gateway (WEBHOOK_SECRET from the environment); "
-                        "default: embedded org + gateway in this process")
+    parser.add_argument(
+        "--gateway",
+        help="a running gateway (WEBHOOK_SECRET from the environment); default: embedded org + gateway in this process",
+    )
     args = parser.parse_args()
     secret = os.environ.get("WEBHOOK_SECRET")
-    with tempfile.TemporaryDirectory() as data, Stack(data_dir=Path(data), gateway_url=args.gateway,
-                                                      secret=secret) as stack:
+    with (
+        tempfile.TemporaryDirectory() as data,
+        Stack(data_dir=Path(data), gateway_url=args.gateway, secret=secret) as stack,
+    ):
         asyncio.run(fixtures(stack, args.calls))
         app = create_agent_server(stack.executor(), ping_interval=5.0)
         with ServerThread(app) as server:

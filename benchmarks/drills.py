@@ -137,9 +137,14 @@ def gateway_settings(org: OrgServer, budget: float, attempt_timeout: float) -> A
     from service.settings import Settings
 
     return Settings(
-        _env_file=None, sf_domain=org.url, sf_client_id=org.client_id,
-        sf_client_secret=SecretStr(org.client_secret), webhook_secret=SecretStr(SECRET),
-        tool_timeout=budget, sf_timeout=attempt_timeout, sf_connect_timeout=min(1.0, attempt_timeout),
+        _env_file=None,
+        sf_domain=org.url,
+        sf_client_id=org.client_id,
+        sf_client_secret=SecretStr(org.client_secret),
+        webhook_secret=SecretStr(SECRET),
+        tool_timeout=budget,
+        sf_timeout=attempt_timeout,
+        sf_connect_timeout=min(1.0, attempt_timeout),
     )
 
 
@@ -158,8 +163,12 @@ def _request(tool: str, known: Known, marker: str) -> tuple[str, str, dict[str, 
     if tool == "get":
         return "GET", f"/tools/salesforce_get_record/Account/{known.account_id}", None, {}
     if tool == "create_lead":
-        body = {"FirstName": "Drill", "LastName": f"Lead {marker}", "Company": "Drill Co",
-                "Email": f"drill.{marker}@example.com"}
+        body = {
+            "FirstName": "Drill",
+            "LastName": f"Lead {marker}",
+            "Company": "Drill Co",
+            "Email": f"drill.{marker}@example.com",
+        }
         return "POST", "/tools/salesforce_create_record/Lead", body, {}
     body = {"Subject": f"Drill case {marker}", "Description": "Fault drill"}
     return "POST", "/tools/salesforce_create_record/Case", body, {}
@@ -263,8 +272,13 @@ async def run_cell(
 
 
 async def _check_records(
-    cell: Cell, client: httpx2.AsyncClient, org: OrgServer, tool: str, marker: str,
-    first: dict[str, Any] | None, call: tuple[str, str, Any, Any],
+    cell: Cell,
+    client: httpx2.AsyncClient,
+    org: OrgServer,
+    tool: str,
+    marker: str,
+    first: dict[str, Any] | None,
+    call: tuple[str, str, Any, Any],
 ) -> None:
     before = org_records(org, tool, marker)
     if len(before) > 1:
@@ -282,8 +296,9 @@ async def _check_records(
     after = org_records(org, tool, marker)
     cell.records = len(after)
     if repeat.status_code != 200:
-        cell.problems.append(f"{REPEATS} repeats after the fault failed, last HTTP {repeat.status_code}: "
-                             f"{repeat.text[:120]}")
+        cell.problems.append(
+            f"{REPEATS} repeats after the fault failed, last HTTP {repeat.status_code}: {repeat.text[:120]}"
+        )
     elif repeat.json().get("id") not in after:
         cell.lost = True
         cell.problems.append(f"the repeat answered id {repeat.json().get('id')}, the org has {after}")

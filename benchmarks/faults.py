@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     duplicated = [c for c in cells if c.duplicated]
     red = [c for c in cells if not c.green]
     print()
-    print(f"cells: {len(cells)}  green: {len(cells) - len(red)}  lost: {len(lost)}  duplicated: {len(duplicated)}"
-          f"  wall: {time.monotonic() - started:.0f}s")
+    print(
+        f"cells: {len(cells)}  green: {len(cells) - len(red)}  lost: {len(lost)}  duplicated: {len(duplicated)}"
+        f"  wall: {time.monotonic() - started:.0f}s"
+    )
     for cell in red:
         print(f"  ✗ {cell.scenario} × {cell.tool}: {cell.outcome}: {'; '.join(cell.problems)}")
     if args.json:

@@ -92,8 +92,13 @@ def make_client(url: str, headers: dict[str, str], concurrency: int, stock: bool
     return httpx2.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30.0, transport=transport)
 
 
-async def run_load(call: Callable[[httpx2.AsyncClient], Awaitable[int]], client: httpx2.AsyncClient,
-                   requests: int, concurrency: int, warmup: int) -> list[float]:
+async def run_load(
+    call: Callable[[httpx2.AsyncClient], Awaitable[int]],
+    client: httpx2.AsyncClient,
+    requests: int,
+    concurrency: int,
+    warmup: int,
+) -> list[float]:
     """`warmup` unmeasured calls, then `requests` calls with `concurrency` in flight; latencies in ms."""
     await asyncio.gather(*(call(client) for _ in range(warmup)))
     samples: list[float] = []
@@ -150,43 +155,67 @@ def main(argv: list[str] | None = None) -> int:
     org_port, gw_port = free_port(), free_port()
     secret = secrets.token_urlsafe(16)
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp:
-        base_env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("SF_", "WEBHOOK_", "ORG_", "GATEWAY_"))}
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SF_", "WEBHOOK_", "ORG_", "GATEWAY_"))}
         base_env["ORG_DATA_DIR"] = str(Path(tmp) / "org")
         org_url = f"http://127.0.0.1:{org_port}"
         gw_url = f"http://127.0.0.1:{gw_port}"
         org = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.gateway", "--serve-org", str(org_port),
-             "--latency-ms", str(args.latency_ms)],
-            env=base_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.gateway",
+                "--serve-org",
+                str(org_port),
+                "--latency-ms",
+                str(args.latency_ms),
+            ],
+            env=base_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         gateway = None
         try:
             wait_http(f"{org_url}/services/oauth2/token")
-            gw_env = {**base_env, "SF_DOMAIN": org_url, "SF_CLIENT_ID": "embedded-org-client",
-                      "SF_CLIENT_SECRET": "embedded-org-secret", "WEBHOOK_SECRET": secret, "LOG_LEVEL": "WARNING"}
+            gw_env = {
+                **base_env,
+                "SF_DOMAIN": org_url,
+                "SF_CLIENT_ID": "embedded-org-client",
+                "SF_CLIENT_SECRET": "embedded-org-secret",
+                "WEBHOOK_SECRET": secret,
+                "LOG_LEVEL": "WARNING",
+            }
             gateway = subprocess.Popen(
                 [sys.executable, "-m", "service", "serve", "--port", str(gw_port)],
-                env=gw_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env=gw_env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             wait_http(f"{gw_url}/healthz")
-            token = httpx2.post(f"{org_url}/services/oauth2/token", data={
-                "grant_type": "client_credentials", "client_id": "embedded-org-client",
-                "client_secret": "embedded-org-secret"}).json()["access_token"]
+            token = httpx2.post(
+                f"{org_url}/services/oauth2/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": "embedded-org-client",
+                    "client_secret": "embedded-org-secret",
+                },
+            ).json()["access_token"]
             direct = Side("direct", org_url, {"Authorization": f"Bearer {token}"}, "/services/data/v58.0/query")
             through = Side("gateway", gw_url, {"X-Webhook-Secret": secret}, "/tools/salesforce_search_records")
             pids = {"org": org.pid, "gateway": gateway.pid}
 
             async def measure() -> tuple[list[float], list[float]]:
-                clients = {side.name: make_client(side.url, side.headers, args.concurrency, args.stock_client)
-                           for side in (direct, through)}
+                clients = {
+                    side.name: make_client(side.url, side.headers, args.concurrency, args.stock_client)
+                    for side in (direct, through)
+                }
                 try:
                     for _ in range(args.rounds):
                         for side in (direct, through):
                             before = {name: cpu_seconds(pid) for name, pid in pids.items()}
                             before["load generator"] = time.process_time()
-                            samples = await run_load(side.call, clients[side.name], args.requests,
-                                                     args.concurrency, args.warmup)
+                            samples = await run_load(
+                                side.call, clients[side.name], args.requests, args.concurrency, args.warmup
+                            )
                             after = {name: cpu_seconds(pid) for name, pid in pids.items()}
                             after["load generator"] = time.process_time()
                             for name in after:
@@ -211,22 +240,28 @@ def main(argv: list[str] | None = None) -> int:
 
     d50, d99 = percentile(direct.samples, 0.50), percentile(direct.samples, 0.99)
     g50, g99 = percentile(through.samples, 0.50), percentile(through.samples, 0.99)
-    print(f"search, {args.rounds} x {args.requests} requests per side, {args.concurrency} concurrent, "
-          f"org latency {args.latency_ms:g} ms, load generator on "
-          f"{'httpx2 default transport' if args.stock_client else 'httpx2 + lean transport'}")
+    print(
+        f"search, {args.rounds} x {args.requests} requests per side, {args.concurrency} concurrent, "
+        f"org latency {args.latency_ms:g} ms, load generator on "
+        f"{'httpx2 default transport' if args.stock_client else 'httpx2 + lean transport'}"
+    )
     for label, side, p50, p99 in (("direct to org  ", direct, d50, d99), ("through gateway", through, g50, g99)):
         spread = f"{min(side.round_p50):.2f}-{max(side.round_p50):.2f}"
         print(f"  {label} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   (per-round p50 {spread} ms)")
     print(f"  p50 overhead    {g50 - d50:7.2f} ms   (goal <= 2 ms)")
     print(f"  p50 ratio       {g50 / d50:7.3f}      (goal <= 1.10)")
     s50, t50 = percentile(direct_1, 0.50), percentile(gateway_1, 0.50)
-    print(f"  one in flight:  direct p50 {s50:.2f} ms, through gateway p50 {t50:.2f} ms, "
-          f"overhead {t50 - s50:.2f} ms, ratio {t50 / s50:.3f}")
+    print(
+        f"  one in flight:  direct p50 {s50:.2f} ms, through gateway p50 {t50:.2f} ms, "
+        f"overhead {t50 - s50:.2f} ms, ratio {t50 / s50:.3f}"
+    )
     for side in (direct, through):
         rate = ", ".join(f"{name} {1e6 * seconds / side.calls:.0f}" for name, seconds in side.cpu.items())
         print(f"  CPU us per call, {side.name:7}: {rate}")
-    print(f"  ({os.cpu_count()} cores shared by org, gateway and load generator; gateway CPU per call "
-          f"x calls/s = share of one core its event loop needs)")
+    print(
+        f"  ({os.cpu_count()} cores shared by org, gateway and load generator; gateway CPU per call "
+        f"x calls/s = share of one core its event loop needs)"
+    )
     return 0
 
 

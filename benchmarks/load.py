@@ -66,8 +66,11 @@ def serve_gateway(org_info: dict[str, str], secret: str, url_file: Path) -> None
     from service.settings import Settings
 
     settings = Settings(
-        _env_file=None, sf_domain=org_info["url"], sf_client_id=org_info["client_id"],
-        sf_client_secret=SecretStr(org_info["client_secret"]), webhook_secret=SecretStr(secret),
+        _env_file=None,
+        sf_domain=org_info["url"],
+        sf_client_id=org_info["client_id"],
+        sf_client_secret=SecretStr(org_info["client_secret"]),
+        webhook_secret=SecretStr(secret),
         log_level="WARNING",
     )
     sock = socket.socket()
@@ -97,7 +100,9 @@ def _spawn(args: list[str], workdir: Path, name: str, env: dict[str, str] | None
     log = open(workdir / f"{name}.log", "wb")  # kept open for the child's lifetime
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.load", "--role", name, "--url-file", str(url_file), *args],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     deadline = time.monotonic() + 60
     while not url_file.exists() or not url_file.read_text():
@@ -163,13 +168,25 @@ def _request(kind: str, data: dict[str, list[Any]], run: str, counter: list[int]
     body = {"FirstName": "Repeat", "LastName": f"Person {person}", "Company": "Load Test Co", "Email": email}
     # Same conversation (a replay of the same call) or another one (the same person again).
     conversation = f"load-{run}-r{person}" if rng.random() < 0.5 else f"load-{run}-{uuid.uuid4().hex[:8]}"
-    return "POST", "/tools/salesforce_create_record/Lead", body, {}, {"X-Conversation-Id": conversation}, (
-        "repeat", email)
+    return (
+        "POST",
+        "/tools/salesforce_create_record/Lead",
+        body,
+        {},
+        {"X-Conversation-Id": conversation},
+        ("repeat", email),
+    )
 
 
 async def worker(
-    client: httpx2.AsyncClient, data: dict[str, list[Any]], run: str, counter: list[int], results: Results,
-    measure_from: float, end: float, seed: int,
+    client: httpx2.AsyncClient,
+    data: dict[str, list[Any]],
+    run: str,
+    counter: list[int],
+    results: Results,
+    measure_from: float,
+    end: float,
+    seed: int,
 ) -> None:
     rng = random.Random(seed)
     kinds = [kind for kind, _ in MIX]
@@ -224,17 +241,30 @@ def account_for_creates(data_dir: Path, run: str, results: Results) -> dict[str,
         if len(ids) != 1 or not ids <= set(held):
             mismatched += 1
     created_unique = sum(1 for _status, answered in results.unique.values() if answered)
-    return {"org_records": len(rows), "unique_creates": len(results.unique), "unique_created": created_unique,
-            "repeat_people": len(results.repeat_ids), "duplicates": duplicates, "lost": lost,
-            "unconfirmed": unconfirmed, "repeat_mismatched": mismatched}
+    return {
+        "org_records": len(rows),
+        "unique_creates": len(results.unique),
+        "unique_created": created_unique,
+        "repeat_people": len(results.repeat_ids),
+        "duplicates": duplicates,
+        "lost": lost,
+        "unconfirmed": unconfirmed,
+        "repeat_mismatched": mismatched,
+    }
 
 
 def rss_mb(process: psutil.Process) -> float:
     return float(process.memory_info().rss) / 2**20
 
 
-async def drive(gateway_url: str, secret: str, data_dir: Path, gateway: psutil.Process, org: psutil.Process,
-                args: argparse.Namespace) -> int:
+async def drive(
+    gateway_url: str,
+    secret: str,
+    data_dir: Path,
+    gateway: psutil.Process,
+    org: psutil.Process,
+    args: argparse.Namespace,
+) -> int:
     data = known_data(data_dir)
     run = uuid.uuid4().hex[:8]
     results = Results()
@@ -258,8 +288,9 @@ async def drive(gateway_url: str, secret: str, data_dir: Path, gateway: psutil.P
     rss["end"] = (rss_mb(gateway), rss_mb(org))
     books = account_for_creates(data_dir, run, results)
     report(results, books, rss, finished - measure_from, args)
-    failed = results.errors or books["duplicates"] or books["lost"] or books["unconfirmed"] or books[
-        "repeat_mismatched"]
+    failed = (
+        results.errors or books["duplicates"] or books["lost"] or books["unconfirmed"] or books["repeat_mismatched"]
+    )
     return 1 if failed else 0
 
 
@@ -268,30 +299,47 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def report(results: Results, books: dict[str, int], rss: dict[str, tuple[float, float]], window: float,
-           args: argparse.Namespace) -> None:
+def report(
+    results: Results,
+    books: dict[str, int],
+    rss: dict[str, tuple[float, float]],
+    window: float,
+    args: argparse.Namespace,
+) -> None:
     total = len(results.latencies)
     server_errors = sum(n for s, n in results.statuses.items() if s.startswith("5"))
     growth = (rss["end"][0] - rss["warm"][0]) / rss["warm"][0] * 100
     print(f"load: {args.concurrency} concurrent tool calls, {args.warmup:.0f}s warm-up + {args.duration:.0f}s measured")
-    print(f"calls measured: {total} ({', '.join(f'{k} {v}' for k, v in sorted(results.calls.items()))}); "
-          f"warm-up calls: {results.warm_calls}")
+    print(
+        f"calls measured: {total} ({', '.join(f'{k} {v}' for k, v in sorted(results.calls.items()))}); "
+        f"warm-up calls: {results.warm_calls}"
+    )
     print(f"throughput: {total / window:.1f} calls/s")
     p50, p99 = _percentile(results.latencies, 0.50), _percentile(results.latencies, 0.99)
-    print(f"latency: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
-          f"max {max(results.latencies, default=0) * 1000:.0f} ms")
+    print(
+        f"latency: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
+        f"max {max(results.latencies, default=0) * 1000:.0f} ms"
+    )
     print(f"statuses: {dict(sorted(results.statuses.items()))}")
     print(f"errors: {len(results.errors)} (server errors 5xx: {server_errors})")
     for line in results.errors[:10]:
         print(f"  {line}")
-    print(f"creates: {books['unique_creates']} unique ({books['unique_created']} created), "
-          f"{books['repeat_people']} repeated people; org holds {books['org_records']} load records")
-    print(f"duplicates: {books['duplicates']}  lost: {books['lost']}  committed-but-reported-failed: "
-          f"{books['unconfirmed']}  repeat answers naming another id: {books['repeat_mismatched']}")
-    print(f"gateway RSS: start {rss['start'][0]:.1f} MB, end of warm-up {rss['warm'][0]:.1f} MB, "
-          f"end {rss['end'][0]:.1f} MB (growth after warm-up {growth:+.1f}%)")
-    print(f"org RSS:     start {rss['start'][1]:.1f} MB, end of warm-up {rss['warm'][1]:.1f} MB, "
-          f"end {rss['end'][1]:.1f} MB")
+    print(
+        f"creates: {books['unique_creates']} unique ({books['unique_created']} created), "
+        f"{books['repeat_people']} repeated people; org holds {books['org_records']} load records"
+    )
+    print(
+        f"duplicates: {books['duplicates']}  lost: {books['lost']}  committed-but-reported-failed: "
+        f"{books['unconfirmed']}  repeat answers naming another id: {books['repeat_mismatched']}"
+    )
+    print(
+        f"gateway RSS: start {rss['start'][0]:.1f} MB, end of warm-up {rss['warm'][0]:.1f} MB, "
+        f"end {rss['end'][0]:.1f} MB (growth after warm-up {growth:+.1f}%)"
+    )
+    print(
+        f"org RSS:     start {rss['start'][1]:.1f} MB, end of warm-up {rss['warm'][1]:.1f} MB, "
+        f"end {rss['end'][1]:.1f} MB"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,8 +368,16 @@ def main(argv: list[str] | None = None) -> int:
             [], workdir, "gateway", env={"LOAD_WEBHOOK_SECRET": secret, "LOAD_ORG": json.dumps(org_info)}
         )
         children.append(gateway_process)
-        return asyncio.run(drive(gateway_info["url"], secret, data_dir, psutil.Process(gateway_process.pid),
-                                 psutil.Process(org_process.pid), args))
+        return asyncio.run(
+            drive(
+                gateway_info["url"],
+                secret,
+                data_dir,
+                psutil.Process(gateway_process.pid),
+                psutil.Process(org_process.pid),
+                args,
+            )
+        )
     finally:
         for child in reversed(children):
             child.terminate()

@@ -124,9 +124,7 @@ def ensure_mock_venv() -> Path:
     python = MOCK_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(MOCK_VENV)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "simple-mockforce", "simple-salesforce"], check=True
-        )
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "simple-mockforce", "simple-salesforce"], check=True)
     return python
 
 
@@ -136,8 +134,11 @@ def bench_mockforce(records: int, runs: int, mock_queries: dict[str, list[str]])
         f.write(MOCK_SCRIPT)
     try:
         proc = subprocess.run(
-            [str(python), f.name, str(records), str(runs)], input=json.dumps(mock_queries), capture_output=True,
-            text=True, timeout=1800,
+            [str(python), f.name, str(records), str(runs)],
+            input=json.dumps(mock_queries),
+            capture_output=True,
+            text=True,
+            timeout=1800,
         )
     finally:
         Path(f.name).unlink(missing_ok=True)
@@ -209,8 +210,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<24}{m['p50_ms']:>18.2f}{http[name]:>18.2f}{ratio:>9.1f}x  {m['rows']}")
         else:
             print(f"{name:<24}{'unsupported':>18}{http[name]:>18.2f}{'':>10}  ({m.get('error', 'n/a')})")
-    print("(simple-mockforce ignores what its parser does not understand, e.g. LIKE and parent fields in WHERE,\n"
-          " so its row counts show whether it answered the query at all)")
+    print(
+        "(simple-mockforce ignores what its parser does not understand, e.g. LIKE and parent fields in WHERE,\n"
+        " so its row counts show whether it answered the query at all)"
+    )
     return 0
 
 

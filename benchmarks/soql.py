@@ -72,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     everything = [s for group in samples.values() for s in group]
     typical = [statistics.median(times) for times in per_query]
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"sqlglot {SQLGLOT_VERSION} ({compiled}), {len(cases)} queries x {args.rounds} rounds, "
-          f"{os.cpu_count()} CPUs, load average {load}")
+    print(
+        f"sqlglot {SQLGLOT_VERSION} ({compiled}), {len(cases)} queries x {args.rounds} rounds, "
+        f"{os.cpu_count()} CPUs, load average {load}"
+    )
     print("every check (all samples; the tail includes scheduling noise from other processes):")
     print(f"  {'verdict':<8} {'n':>6} {'p50 µs':>8} {'p99 µs':>8} {'max µs':>8}")
     for name, group in [("all", everything), *sorted(samples.items())]:
@@ -81,11 +83,15 @@ def main(argv: list[str] | None = None) -> int:
             f"  {name:<8} {len(group):>6} {statistics.median(group):>8.0f} "
             f"{percentile(group, 0.99):>8.0f} {max(group):>8.0f}"
         )
-    print(f"CPU time of every check (immune to waiting for the CPU): p50 {statistics.median(cpu):.0f} µs, "
-          f"p99 {percentile(cpu, 0.99):.0f} µs, max {max(cpu):.0f} µs")
+    print(
+        f"CPU time of every check (immune to waiting for the CPU): p50 {statistics.median(cpu):.0f} µs, "
+        f"p99 {percentile(cpu, 0.99):.0f} µs, max {max(cpu):.0f} µs"
+    )
     print("per query (each query's median over the rounds):")
-    print(f"  p50 {statistics.median(typical):.0f} µs, p99 {percentile(typical, 0.99):.0f} µs, "
-          f"max {max(typical):.0f} µs ({cases[typical.index(max(typical))]['soql'][:60]}...)")
+    print(
+        f"  p50 {statistics.median(typical):.0f} µs, p99 {percentile(typical, 0.99):.0f} µs, "
+        f"max {max(typical):.0f} µs ({cases[typical.index(max(typical))]['soql'][:60]}...)"
+    )
     return 0
 
 

@@ -25,8 +25,9 @@ from service.voice.speech_io import SpeechFactory
 from service.voice.tts import TTS, make_tts
 
 
-async def run_all(stack: Stack, names: list[str], noise_db: float | None, out: Path,
-                  factory: SpeechFactory, caller: TTS) -> list[VoiceCallRecord]:
+async def run_all(
+    stack: Stack, names: list[str], noise_db: float | None, out: Path, factory: SpeechFactory, caller: TTS
+) -> list[VoiceCallRecord]:
     started = time.perf_counter()
     factory.warm()
     print(f"recogniser load: {time.perf_counter() - started:.2f} s")
@@ -34,15 +35,24 @@ async def run_all(stack: Stack, names: list[str], noise_db: float | None, out: P
     for name in names:
         executor = stack.executor()
         try:
-            record = await run_voice_persona(name, executor, tag="", noise_db=noise_db, speech_factory=factory,
-                                             wav_path=out / f"{name}.wav", caller_tts=caller)
+            record = await run_voice_persona(
+                name,
+                executor,
+                tag="",
+                noise_db=noise_db,
+                speech_factory=factory,
+                wav_path=out / f"{name}.wav",
+                caller_tts=caller,
+            )
         finally:
             await executor.aclose()
         records.append(record)
         s = record.voice["summary"]
-        print(f"{name:24} turns {s['turns']:3}  p50 {s['latency_p50_ms']:6.0f} ms  p95 {s['latency_p95_ms']:6.0f} ms  "
-              f"RTF {s['stt_rtf']:.3f}  WER {s['wer']:.3f}  checks {'pass' if record.passed else 'FAIL'}"
-              + (f"  ({record.error})" if record.error else ""))
+        print(
+            f"{name:24} turns {s['turns']:3}  p50 {s['latency_p50_ms']:6.0f} ms  p95 {s['latency_p95_ms']:6.0f} ms  "
+            f"RTF {s['stt_rtf']:.3f}  WER {s['wer']:.3f}  checks {'pass' if record.passed else 'FAIL'}"
+            + (f"  ({record.error})" if record.error else "")
+        )
     return records
 
 
@@ -57,9 +67,11 @@ def sdk_latency(stack: Stack) -> None:
     with ServerThread(create_agent_server(stack.executor(), speech_factory=factory, ping_interval=5.0)) as server:
         result = sdk_voice_call(server.url, persona, realtime=True, timeout=300)
     turn_ms = result["turn_ms"]
-    print(f"SDK audio path (new-prospect, caller audio paced in real time): {len(turn_ms)} turns, latency "
-          f"p50 {percentile(turn_ms, 50):.0f} ms, p95 {percentile(turn_ms, 95):.0f} ms (client side: last speech "
-          "chunk sent → first agent audio received, endpointing included)")
+    print(
+        f"SDK audio path (new-prospect, caller audio paced in real time): {len(turn_ms)} turns, latency "
+        f"p50 {percentile(turn_ms, 50):.0f} ms, p95 {percentile(turn_ms, 95):.0f} ms (client side: last speech "
+        "chunk sent → first agent audio received, endpointing included)"
+    )
 
 
 def main() -> None:
@@ -76,8 +88,10 @@ def main() -> None:
         started = time.perf_counter()
         factory = SpeechFactory(stt=args.stt, stt_model=args.stt_model)
         caller = make_tts(args.caller_tts, voice="slt" if args.caller_tts == "flite" else None)
-        print(f"TTS caller {caller.name}, agent flite-kal16; STT {args.stt}; 2 cores; noise "
-              f"{'none' if args.noise_db is None else f'SNR {args.noise_db:g} dB'}")
+        print(
+            f"TTS caller {caller.name}, agent flite-kal16; STT {args.stt}; 2 cores; noise "
+            f"{'none' if args.noise_db is None else f'SNR {args.noise_db:g} dB'}"
+        )
         records = asyncio.run(run_all(stack, names, args.noise_db, Path(tmp), factory, caller))
         wall = time.perf_counter() - started
         from service.voice.call import VoiceTurn
@@ -86,13 +100,19 @@ def main() -> None:
         total = summarize(turns)
         audio_s = sum(t.audio_s for t in turns)
         print(f"\nall personas: {total['turns']} caller turns, {audio_s:.0f} s of caller speech, wall {wall:.1f} s")
-        print(f"  latency caller end of speech → first agent audio: p50 {total['latency_p50_ms']:.0f} ms, "
-              f"p95 {total['latency_p95_ms']:.0f} ms (goal p50 ≤ 800 ms)")
-        print(f"  of which: endpointing 480–510 ms, STT tail p50 {total['stt_tail_p50_ms']:.0f} ms, agent+tools "
-              f"p50 {total['agent_p50_ms']:.0f} ms (max {total['agent_max_ms']:.0f} ms, a turn with tool calls), "
-              f"TTS first sentence p50 {total['tts_first_p50_ms']:.0f} ms")
-        print(f"  STT real-time factor {total['stt_rtf']:.3f}; WER {total['wer']:.3f}; "
-              f"calls passing every check {sum(r.passed for r in records)}/{len(records)}")
+        print(
+            f"  latency caller end of speech → first agent audio: p50 {total['latency_p50_ms']:.0f} ms, "
+            f"p95 {total['latency_p95_ms']:.0f} ms (goal p50 ≤ 800 ms)"
+        )
+        print(
+            f"  of which: endpointing 480–510 ms, STT tail p50 {total['stt_tail_p50_ms']:.0f} ms, agent+tools "
+            f"p50 {total['agent_p50_ms']:.0f} ms (max {total['agent_max_ms']:.0f} ms, a turn with tool calls), "
+            f"TTS first sentence p50 {total['tts_first_p50_ms']:.0f} ms"
+        )
+        print(
+            f"  STT real-time factor {total['stt_rtf']:.3f}; WER {total['wer']:.3f}; "
+            f"calls passing every check {sum(r.passed for r in records)}/{len(records)}"
+        )
         if args.sdk:
             sdk_latency(stack)
 

@@ -19,11 +19,35 @@ import yaml
 OBJECTS = ("Account", "Contact", "Lead", "Opportunity", "Case")
 OBJECT_KEYS = ("name", "label", "labelPlural", "keyPrefix", "createable", "queryable", "custom")
 FIELD_KEYS = (
-    "name", "label", "type", "length", "precision", "scale", "digits", "byteLength", "nillable",
-    "createable", "updateable", "defaultedOnCreate", "defaultValue", "restrictedPicklist",
-    "referenceTo", "relationshipName", "nameField", "filterable", "sortable", "groupable", "unique",
-    "caseSensitive", "externalId", "compoundFieldName", "calculated", "autoNumber", "soapType",
-    "idLookup", "polymorphicForeignKey",
+    "name",
+    "label",
+    "type",
+    "length",
+    "precision",
+    "scale",
+    "digits",
+    "byteLength",
+    "nillable",
+    "createable",
+    "updateable",
+    "defaultedOnCreate",
+    "defaultValue",
+    "restrictedPicklist",
+    "referenceTo",
+    "relationshipName",
+    "nameField",
+    "filterable",
+    "sortable",
+    "groupable",
+    "unique",
+    "caseSensitive",
+    "externalId",
+    "compoundFieldName",
+    "calculated",
+    "autoNumber",
+    "soapType",
+    "idLookup",
+    "polymorphicForeignKey",
 )
 
 
@@ -41,8 +65,12 @@ def _object(describe: dict[str, Any], known: set[str]) -> dict[str, Any]:
     out = {key: describe.get(key) for key in OBJECT_KEYS}
     out["fields"] = [_field(f) for f in describe["fields"]]
     out["childRelationships"] = [
-        {"childSObject": c["childSObject"], "field": c["field"], "relationshipName": c["relationshipName"],
-         "cascadeDelete": c["cascadeDelete"]}
+        {
+            "childSObject": c["childSObject"],
+            "field": c["field"],
+            "relationshipName": c["relationshipName"],
+            "cascadeDelete": c["cascadeDelete"],
+        }
         for c in describe["childRelationships"]
         if c.get("relationshipName") and c["childSObject"] in known
     ]
@@ -52,12 +80,28 @@ def _object(describe: dict[str, Any], known: set[str]) -> dict[str, Any]:
 def _user_field(name: str, type_: str, label: str, **extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {key: None for key in FIELD_KEYS}
     base.update(
-        name=name, label=label, type=type_, length=extra.pop("length", 0), nillable=True,
+        name=name,
+        label=label,
+        type=type_,
+        length=extra.pop("length", 0),
+        nillable=True,
         createable=type_ not in ("id",) and name not in ("Name", "CreatedDate", "LastModifiedDate"),
-        updateable=False, defaultedOnCreate=False, restrictedPicklist=False, referenceTo=[],
-        relationshipName=None, nameField=False, filterable=True, sortable=True, groupable=True,
-        unique=False, caseSensitive=False, externalId=False, compoundFieldName=None, calculated=False,
-        autoNumber=False, picklistValues=[],
+        updateable=False,
+        defaultedOnCreate=False,
+        restrictedPicklist=False,
+        referenceTo=[],
+        relationshipName=None,
+        nameField=False,
+        filterable=True,
+        sortable=True,
+        groupable=True,
+        unique=False,
+        caseSensitive=False,
+        externalId=False,
+        compoundFieldName=None,
+        calculated=False,
+        autoNumber=False,
+        picklistValues=[],
     )
     base.update(extra)
     return base
@@ -69,21 +113,26 @@ def _user() -> dict[str, Any]:
         _user_field("Username", "string", "Username", length=80, nillable=False, unique=True),
         _user_field("LastName", "string", "Last Name", length=80, nillable=False),
         _user_field("FirstName", "string", "First Name", length=40),
-        _user_field("Name", "string", "Full Name", length=121, nillable=False, nameField=True,
-                    createable=False),
+        _user_field("Name", "string", "Full Name", length=121, nillable=False, nameField=True, createable=False),
         _user_field("Title", "string", "Title", length=80),
         _user_field("Email", "email", "Email", length=128, nillable=False),
         _user_field("Phone", "phone", "Phone", length=40),
         _user_field("Alias", "string", "Alias", length=8, nillable=False),
-        _user_field("IsActive", "boolean", "Active", nillable=False, defaultedOnCreate=True,
-                    defaultValue=True),
+        _user_field("IsActive", "boolean", "Active", nillable=False, defaultedOnCreate=True, defaultValue=True),
         _user_field("CreatedDate", "datetime", "Created Date", nillable=False, defaultedOnCreate=True),
-        _user_field("LastModifiedDate", "datetime", "Last Modified Date", nillable=False,
-                    defaultedOnCreate=True),
+        _user_field("LastModifiedDate", "datetime", "Last Modified Date", nillable=False, defaultedOnCreate=True),
     ]
-    return {"name": "User", "label": "User", "labelPlural": "Users", "keyPrefix": "005",
-            "createable": True, "queryable": True, "custom": False, "fields": fields,
-            "childRelationships": []}
+    return {
+        "name": "User",
+        "label": "User",
+        "labelPlural": "Users",
+        "keyPrefix": "005",
+        "createable": True,
+        "queryable": True,
+        "custom": False,
+        "fields": fields,
+        "childRelationships": [],
+    }
 
 
 def derive(shared: Path) -> dict[str, Any]:
@@ -91,12 +140,12 @@ def derive(shared: Path) -> dict[str, Any]:
     known = set(OBJECTS) | {"User"}
     objects = []
     for name in OBJECTS:
-        cassette = yaml.safe_load((shared / "salesforce-recordings" / "describe"
-                                   / f"GET_sobjects_{name}_describe.yaml").read_text())
+        cassette = yaml.safe_load(
+            (shared / "salesforce-recordings" / "describe" / f"GET_sobjects_{name}_describe.yaml").read_text()
+        )
         objects.append(_object(json.loads(cassette["response"]["body"]["string"]), known))
     objects.append(_user())
-    return {"source": "CumulusCI describe recordings (BSD-3-Clause); User from Salesforce docs",
-            "objects": objects}
+    return {"source": "CumulusCI describe recordings (BSD-3-Clause); User from Salesforce docs", "objects": objects}
 
 
 def main() -> None:

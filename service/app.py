@@ -65,11 +65,16 @@ def create_app(
             log.warning("org not reachable at startup (%s); will retry on the first call", type(exc).__name__)
         secret = config.webhook_secret.get_secret_value() if config.webhook_secret else None
         app.state.gateway = Gateway(
-            settings=config, tokens=tokens, salesforce=client, schemas=schemas,
-            idempotency=InMemoryIdempotencyStore(), duplicate_locks=InMemoryIdempotencyStore(),
+            settings=config,
+            tokens=tokens,
+            salesforce=client,
+            schemas=schemas,
+            idempotency=InMemoryIdempotencyStore(),
+            duplicate_locks=InMemoryIdempotencyStore(),
             policy=PolicyConfig.from_settings(config),
             field_sets=parse_field_sets(config.get_record_fields),
-            metrics=metrics, webhook_secret=secret,
+            metrics=metrics,
+            webhook_secret=secret,
         )
         if freeze_heap:
             gc.collect()

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 # (module in service.commands, one-line help). Each module defines `register(subparsers)`, which
 # adds its parser(s) and sets `handler=callable(args) -> int` as a default.
 COMMAND_MODULES: tuple[str, ...] = (
-    "soql",          # soql check
-    "org",           # org serve | seed | reset
-    "serve",         # serve (gateway, embedded org when no SF_* is set)
-    "tools",         # tools export | push | diff
-    "agent",         # agent export
-    "call",          # call --persona
-    "calls",         # calls --personas all
+    "soql",  # soql check
+    "org",  # org serve | seed | reset
+    "serve",  # serve (gateway, embedded org when no SF_* is set)
+    "tools",  # tools export | push | diff
+    "agent",  # agent export
+    "call",  # call --persona
+    "calls",  # calls --personas all
     "agent_server",  # agent-server
 )
 

@@ -19,9 +19,7 @@ DEFAULT_OBJECTS = ("Lead", "Contact", "Account", "Opportunity", "Case")
 class Settings(BaseSettings):
     """Every setting of the service; environment names are the upper-case field names."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_ignore_empty=True, extra="ignore", case_sensitive=False
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore", case_sensitive=False)
 
     # --- Salesforce org (unset: the gateway runs on the embedded org) ---
     sf_domain: str | None = Field(None, description="My Domain URL, e.g. https://acme.my.salesforce.com")
@@ -73,8 +71,9 @@ class Settings(BaseSettings):
     org_daily_api_limit: int = Field(100000, description="Embedded org daily API request limit")
     org_timezone: str = Field("UTC", description="Embedded org time zone for date literals")
     org_faults: str | None = Field(
-        None, description="Embedded org fault injection, e.g. 'session_expired:api:3,delay:query:1:5' "
-        "(kind[:scope[:times[:delay-or-status]]]; see service/org/faults.py)"
+        None,
+        description="Embedded org fault injection, e.g. 'session_expired:api:3,delay:query:1:5' "
+        "(kind[:scope[:times[:delay-or-status]]]; see service/org/faults.py)",
     )
 
     # --- Session runner ---

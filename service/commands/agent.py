@@ -18,9 +18,7 @@ def register(subparsers: Any) -> None:
     export = sub.add_parser("export", help="write the agent config (create body + tool requests) as JSON")
     export.add_argument("--out", required=True, type=Path, help="file to write")
     export.add_argument("--base-url", default=PLACEHOLDER_BASE_URL, help="public URL of the gateway")
-    export.add_argument(
-        "--secret-id", default=PLACEHOLDER_SECRET_ID, help="workspace secret id holding WEBHOOK_SECRET"
-    )
+    export.add_argument("--secret-id", default=PLACEHOLDER_SECRET_ID, help="workspace secret id holding WEBHOOK_SECRET")
     export.set_defaults(handler=run_export)
 
 

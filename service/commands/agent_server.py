@@ -11,8 +11,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("agent-server", help="serve the ElevenLabs conversation protocol for the agent")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--gateway", help="gateway base URL (default: start the embedded org and gateway here); "
-                        "the webhook secret then comes from WEBHOOK_SECRET")
+    parser.add_argument(
+        "--gateway",
+        help="gateway base URL (default: start the embedded org and gateway here); "
+        "the webhook secret then comes from WEBHOOK_SECRET",
+    )
     parser.add_argument("--agent", choices=("rules", "llm"), default="rules")
     parser.set_defaults(handler=run)
 
@@ -40,8 +43,14 @@ def run(args: argparse.Namespace) -> int:
         executor = stack.executor()
 
         def factory(init: InitData) -> Any:
-            return make_agent(args.agent, executor, first_message=init.first_message,
-                              dynamic_variables=init.dynamic_variables, prompt=init.prompt, language=init.language)
+            return make_agent(
+                args.agent,
+                executor,
+                first_message=init.first_message,
+                dynamic_variables=init.dynamic_variables,
+                prompt=init.prompt,
+                language=init.language,
+            )
 
         # Audio sessions (user_audio_chunk in, audio events out) when the offline voice backends are installed;
         # text-only otherwise, with the install command logged.
@@ -49,9 +58,14 @@ def run(args: argparse.Namespace) -> int:
         app = create_agent_server(executor, agent_factory=factory, speech_factory=speech)
         print(f"gateway: {stack.gateway_url}")
         print(f"audio sessions: {'on (pcm_16000)' if speech else 'off (text only; pip install .[voice])'}")
-        print(f"agent server: ws://{args.host}:{args.port}/v1/convai/conversation  "
-              f"(signed URL: http://{args.host}:{args.port}/v1/convai/conversation/get-signed-url)")
-        print(f"Python SDK: ElevenLabs(base_url='http://{args.host}:{args.port}') + Conversation(..., "
-              "requires_auth=False)", flush=True)
+        print(
+            f"agent server: ws://{args.host}:{args.port}/v1/convai/conversation  "
+            f"(signed URL: http://{args.host}:{args.port}/v1/convai/conversation/get-signed-url)"
+        )
+        print(
+            f"Python SDK: ElevenLabs(base_url='http://{args.host}:{args.port}') + Conversation(..., "
+            "requires_auth=False)",
+            flush=True,
+        )
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", ws_ping_interval=None)
     return 0

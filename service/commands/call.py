@@ -34,6 +34,7 @@ def _printer(quiet: bool) -> Any:
             state = "ok" if payload.ok else "ERROR"
             shown = {k: v for k, v in payload.params.items()}
             print(f"   ↳ {payload.name} {shown} → {payload.status} {state} ({payload.latency_ms:.1f} ms)", flush=True)
+
     return on_event
 
 
@@ -54,9 +55,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"voice calls need the voice extras (service.voice): {exc}", file=sys.stderr)
             return 2
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        return int(run_voice_call(persona=args.persona, agent=args.agent, gateway=args.gateway,
-                                  noise_db=args.noise_db, reports_dir=reports, on_event=_printer(args.quiet),
-                                  secret=secret))
+        return int(
+            run_voice_call(
+                persona=args.persona,
+                agent=args.agent,
+                gateway=args.gateway,
+                noise_db=args.noise_db,
+                reports_dir=reports,
+                on_event=_printer(args.quiet),
+                secret=secret,
+            )
+        )
     from service.runner.report import write_report
     from service.runner.run import run_persona
     from service.runner.stack import Stack
@@ -73,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
         async def main() -> Any:
             executor = stack.executor()
             try:
-                return await run_persona(args.persona, executor, agent_kind=args.agent, tag=tag,
-                                         on_event=_printer(args.quiet))
+                return await run_persona(
+                    args.persona, executor, agent_kind=args.agent, tag=tag, on_event=_printer(args.quiet)
+                )
             finally:
                 await executor.aclose()
 

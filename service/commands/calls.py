@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         jobs = [(name, f"{run_id}{tag}") for name, tag in jobs]
 
     with Stack(gateway_url=args.gateway, secret=secret) as stack:
+
         async def main() -> list[CallRecord]:
             executor = stack.executor()
             gate = asyncio.Semaphore(args.concurrency)
@@ -67,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
                     record = await run_persona(name, executor, agent_kind=args.agent, tag=tag)
                 done += 1
                 filled = int(30 * done / len(jobs))
-                print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{len(jobs)}", end="", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{len(jobs)}", end="", file=sys.stderr, flush=True
+                )
                 return record
 
             try:
@@ -84,8 +86,10 @@ def run(args: argparse.Namespace) -> int:
     for record in records:
         lat = record.turn_latencies()
         turns = sum(1 for ln in record.lines if ln.role == "user")
-        print(f"{record.persona:<24}{record.outcome:<10}{'pass' if record.passed else 'FAIL':<8}{turns:>6}"
-              f"{len(record.tools):>7}{_pct(lat, .5):>9.1f}{_pct(lat, .95):>9.1f}")
+        print(
+            f"{record.persona:<24}{record.outcome:<10}{'pass' if record.passed else 'FAIL':<8}{turns:>6}"
+            f"{len(record.tools):>7}{_pct(lat, 0.5):>9.1f}{_pct(lat, 0.95):>9.1f}"
+        )
         write_report(record, reports)
     failed = [r for r in records if not r.passed]
     print(f"\n{len(records) - len(failed)}/{len(records)} calls passed; reports in {reports}/")

@@ -55,14 +55,18 @@ def run(args: argparse.Namespace) -> int:
         generated = True
     if settings.uses_embedded_org:
         org = _start_org(settings, args.org_port)
-        settings = settings.model_copy(update={
-            "sf_domain": org.url, "sf_client_id": org.client_id,
-            "sf_client_secret": SecretStr(org.client_secret),
-        })
+        settings = settings.model_copy(
+            update={
+                "sf_domain": org.url,
+                "sf_client_id": org.client_id,
+                "sf_client_secret": SecretStr(org.client_secret),
+            }
+        )
     try:
         _banner(settings, host, port, org, generated)
-        config = uvicorn.Config(create_app(settings, freeze_heap=True), host=host, port=port, log_config=None,
-                                access_log=False)
+        config = uvicorn.Config(
+            create_app(settings, freeze_heap=True), host=host, port=port, log_config=None, access_log=False
+        )
         uvicorn.Server(config).run()
     finally:
         if org is not None:
@@ -85,13 +89,20 @@ def _sample_id(settings: Any) -> str:
 
     try:
         with httpx2.Client(base_url=settings.sf_domain, timeout=5.0) as http:
-            token = http.post("/services/oauth2/token", data={
-                "grant_type": "client_credentials", "client_id": settings.sf_client_id,
-                "client_secret": settings.sf_client_secret.get_secret_value(),
-            }).json()["access_token"]
+            token = http.post(
+                "/services/oauth2/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": settings.sf_client_id,
+                    "client_secret": settings.sf_client_secret.get_secret_value(),
+                },
+            ).json()["access_token"]
             version = "v" + settings.sf_api_version.lstrip("vV")
-            rows = http.get(f"/services/data/{version}/query", params={"q": "SELECT Id FROM Contact LIMIT 1"},
-                            headers={"Authorization": f"Bearer {token}"}).json()["records"]
+            rows = http.get(
+                f"/services/data/{version}/query",
+                params={"q": "SELECT Id FROM Contact LIMIT 1"},
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()["records"]
             return str(rows[0]["Id"])
     except Exception:
         return "<contact id from a search>"
@@ -113,11 +124,15 @@ def _banner(settings: Any, host: str, port: int, org: Any, generated: bool) -> N
         record_id = "<contact id from a search>"
     header = f'-H "X-Webhook-Secret: {secret}"'
     print("\ntry:")
-    print(f"  curl -sG {header} {base}/tools/salesforce_search_records "
-          "--data-urlencode \"q=SELECT Id, Name, Email, Title, Account.Name FROM Contact LIMIT 3\"")
+    print(
+        f"  curl -sG {header} {base}/tools/salesforce_search_records "
+        '--data-urlencode "q=SELECT Id, Name, Email, Title, Account.Name FROM Contact LIMIT 3"'
+    )
     print(f"  curl -s {header} {base}/tools/salesforce_get_record/Contact/{record_id}")
-    print(f"  curl -s {header} -H 'Content-Type: application/json' -H 'X-Conversation-Id: demo-1' "
-          f"'{base}/tools/salesforce_create_record/Lead?dry_run=true' "
-          "-d '{\"FirstName\": \"Jane\", \"LastName\": \"Doe\", \"Company\": \"Acme Robotics\", "
-          "\"Email\": \"jane dot doe at acme dot com\"}'")
+    print(
+        f"  curl -s {header} -H 'Content-Type: application/json' -H 'X-Conversation-Id: demo-1' "
+        f"'{base}/tools/salesforce_create_record/Lead?dry_run=true' "
+        '-d \'{"FirstName": "Jane", "LastName": "Doe", "Company": "Acme Robotics", '
+        '"Email": "jane dot doe at acme dot com"}\''
+    )
     print(flush=True)

@@ -21,9 +21,7 @@ def sf_error(status: int, error_code: str, message: str, fields: Sequence[str] |
     if fields is not None:
         item["fields"] = list(fields)
     cls = error_class(status, error_code)
-    return cls(
-        message, error_code=error_code, sf_message=message, fields=fields or (), http_status=status, body=[item]
-    )
+    return cls(message, error_code=error_code, sf_message=message, fields=fields or (), http_status=status, body=[item])
 
 
 def sf_error_body(status: int, body: list[dict[str, object]]) -> SalesforceError:

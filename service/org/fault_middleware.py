@@ -31,7 +31,6 @@ async def _read_body(receive: Receive) -> list[Message]:
             return messages
 
 
-
 async def _abort(send: Send, *, refuse: bool) -> None:
     """Reset the client's connection with no answer (TCP RST under uvicorn; an httpx2 error in-process)."""
     protocol = getattr(send, "__self__", None)

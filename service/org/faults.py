@@ -51,16 +51,33 @@ from starlette.types import ASGIApp
 API_KINDS = frozenset({"query", "get", "create", "describe", "other"})
 SCOPES = API_KINDS | {"token"}
 GROUPS = {"api": API_KINDS, "any": SCOPES}
-DEFAULT_SCOPE = {"token_error": "token", "token_slow": "token", "token_refuse": "token", "slow_commit": "create",
-                 "reset_after_commit": "create"}
+DEFAULT_SCOPE = {
+    "token_error": "token",
+    "token_slow": "token",
+    "token_refuse": "token",
+    "slow_commit": "create",
+    "reset_after_commit": "create",
+}
 KINDS = frozenset(
-    {"token_error", "token_slow", "token_refuse", "session_expired", "unavailable", "limit_exceeded", "delay",
-     "slow_commit", "slow_response", "reset", "reset_after_commit"}
+    {
+        "token_error",
+        "token_slow",
+        "token_refuse",
+        "session_expired",
+        "unavailable",
+        "limit_exceeded",
+        "delay",
+        "slow_commit",
+        "slow_response",
+        "reset",
+        "reset_after_commit",
+    }
 )
 SESSION_EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 LIMIT_EXCEEDED = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
-UNAVAILABLE = [{"message": "Service temporarily unavailable, please try again later.",
-                "errorCode": "SERVER_UNAVAILABLE"}]
+UNAVAILABLE = [
+    {"message": "Service temporarily unavailable, please try again later.", "errorCode": "SERVER_UNAVAILABLE"}
+]
 JSON_TYPE = "application/json;charset=UTF-8"
 LOOPBACK = ("127.", "::1", "localhost", "testclient")
 _DATA = re.compile(r"^/services/data/v\d+\.\d+/?(.*)$")

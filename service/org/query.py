@@ -48,8 +48,9 @@ class Translator(WhereTranslator):
     def _fill(self, plan: Plan, tree: exp.Select, top: bool) -> None:
         group = tree.args.get("group")
         items = list(tree.expressions)
-        plan.aggregate = bool(group) or any(isinstance(i.unalias(), AGGREGATES + (exp.Anonymous,)) and
-                                            is_aggregate(i.unalias()) for i in items)
+        plan.aggregate = bool(group) or any(
+            isinstance(i.unalias(), AGGREGATES + (exp.Anonymous,)) and is_aggregate(i.unalias()) for i in items
+        )
         if len(items) == 1 and isinstance(items[0], exp.Count) and items[0].this is None and not group:
             plan.count_only = True
         elif any(isinstance(i, exp.Count) and i.this is None for i in items):
@@ -154,8 +155,9 @@ class Translator(WhereTranslator):
         child_obj = self.schema.get(rel.child_object) if rel is not None else None
         if rel is None or child_obj is None:
             raise self.error(
-                "INVALID_TYPE", table, f"Didn't understand relationship '{table.name}' in FROM part of query call. "
-                + HINT_REL
+                "INVALID_TYPE",
+                table,
+                f"Didn't understand relationship '{table.name}' in FROM part of query call. " + HINT_REL,
             )
         plan = Plan(obj=child_obj, alias=self._alias())
         self._fill(plan, tree, top=False)

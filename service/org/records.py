@@ -27,8 +27,13 @@ STAGES: dict[str, tuple[float, str, bool, bool]] = {
     "Closed Won": (100, "Closed", True, True),
     "Closed Lost": (0, "Omitted", True, False),
 }
-FORECAST = {"Pipeline": "Pipeline", "Best Case": "BestCase", "Commit": "Forecast", "Closed": "Closed",
-            "Omitted": "Omitted"}
+FORECAST = {
+    "Pipeline": "Pipeline",
+    "Best Case": "BestCase",
+    "Commit": "Forecast",
+    "Closed": "Closed",
+    "Omitted": "Omitted",
+}
 PERSON_OBJECTS = frozenset({"Contact", "Lead", "User"})
 DUPLICATE_RULE_OBJECTS = frozenset({"Lead", "Contact"})
 DUPLICATE_MESSAGE = "You're creating a duplicate record. We recommend you use an existing record instead."

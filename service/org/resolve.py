@@ -31,12 +31,18 @@ DATE_FUNCTIONS = {
     "DAY_ONLY": "substr({0}, 1, 10)",
 }
 PASS_THROUGH = {"TOLABEL", "FORMAT", "CONVERTCURRENCY"}
-HINT_FIELD = ("If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. "
-              "Please reference your WSDL or the describe call for the appropriate names.")
-HINT_REL = ("If you are attempting to use a custom relationship, be sure to append the '__r' after the custom "
-            "relationship name. Please reference your WSDL or the describe call for the appropriate names.")
-HINT_TYPE = ("If you are attempting to use a custom object, be sure to append the '__c' after the entity name. "
-             "Please reference your WSDL or the describe call for the appropriate names.")
+HINT_FIELD = (
+    "If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. "
+    "Please reference your WSDL or the describe call for the appropriate names."
+)
+HINT_REL = (
+    "If you are attempting to use a custom relationship, be sure to append the '__r' after the custom "
+    "relationship name. Please reference your WSDL or the describe call for the appropriate names."
+)
+HINT_TYPE = (
+    "If you are attempting to use a custom object, be sure to append the '__c' after the entity name. "
+    "Please reference your WSDL or the describe call for the appropriate names."
+)
 
 
 class Resolver:
@@ -78,8 +84,9 @@ class Resolver:
             ref = obj.parent_relationship(rel)
             target = self.schema.get(ref.target) if ref is not None and ref.target else None
             if ref is None or target is None or ref.relationship_name is None:
-                raise self.error("INVALID_FIELD", node, f"Didn't understand relationship '{rel}' in field path. "
-                                 + HINT_REL)
+                raise self.error(
+                    "INVALID_FIELD", node, f"Didn't understand relationship '{rel}' in field path. " + HINT_REL
+                )
             rels.append(ref.relationship_name)
             key = tuple(rels)
             if key not in plan.joins:

@@ -126,7 +126,8 @@ def render(plan: Plan, row: tuple[Any, ...], version: str, children: dict[str, d
                 join = plan.joins[item.rels[: depth + 1]]
                 parent_id = row[join.id_index]
                 container[rel] = (
-                    None if parent_id is None
+                    None
+                    if parent_id is None
                     else {"attributes": {"type": join.obj.name, "url": record_url(version, join.obj.name, parent_id)}}
                 )
             container = container[rel]
@@ -145,9 +146,7 @@ def _value(item: Item, row: tuple[Any, ...]) -> Any:
     return to_python(item.field, row[item.index])
 
 
-def fetch_children(
-    store: Store, child: ChildPlan, parent_ids: list[str], version: str
-) -> dict[str, dict[str, Any]]:
+def fetch_children(store: Store, child: ChildPlan, parent_ids: list[str], version: str) -> dict[str, dict[str, Any]]:
     """Child records of every parent on a page: parent id → `{totalSize, done, records}`."""
     if not parent_ids:
         return {}
@@ -182,9 +181,7 @@ def page(store: Store, plan: Plan, start: int, size: int, version: str) -> list[
     return [render(plan, r, version, children) for r in rows]
 
 
-def answer(
-    store: Store, cursors: Cursors, plan: Plan, version: str, batch: int, all_rows: bool
-) -> dict[str, Any]:
+def answer(store: Store, cursors: Cursors, plan: Plan, version: str, batch: int, all_rows: bool) -> dict[str, Any]:
     """The first page of a query result."""
     if plan.count_only:
         return {"totalSize": count(store, plan), "done": True, "records": []}
@@ -193,8 +190,12 @@ def answer(
     body: dict[str, Any] = {"totalSize": total, "done": total <= len(records), "records": records}
     if total > len(records):
         locator = cursors.open(Cursor(plan, total, batch, all_rows))
-        body = {"totalSize": total, "done": False, "nextRecordsUrl": _next_url(version, all_rows, locator, batch),
-                "records": records}
+        body = {
+            "totalSize": total,
+            "done": False,
+            "nextRecordsUrl": _next_url(version, all_rows, locator, batch),
+            "records": records,
+        }
     return body
 
 

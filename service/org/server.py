@@ -155,8 +155,14 @@ class OrgServer:
                 self.ca_path, cert, key = make_tls_files(Path(self.config.data_dir), self.host)
                 tls_args = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
             cfg = uvicorn.Config(
-                app, loop="asyncio", http="httptools", log_level="warning", access_log=False, lifespan="on",
-                timeout_graceful_shutdown=1, **tls_args,
+                app,
+                loop="asyncio",
+                http="httptools",
+                log_level="warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=1,
+                **tls_args,
             )
             server = _Server(cfg)
             thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="embedded-org")

@@ -91,6 +91,4 @@ def org_state(request: Request) -> OrgState:
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """Compact JSON with Salesforce's content type."""
-    return Response(
-        json.dumps(body, separators=(",", ":")), status_code=status, headers=headers, media_type=JSON_TYPE
-    )
+    return Response(json.dumps(body, separators=(",", ":")), status_code=status, headers=headers, media_type=JSON_TYPE)

@@ -27,8 +27,19 @@ TEXT_TYPES = frozenset(
 INT_TYPES = frozenset({"int", "boolean"})
 REAL_TYPES = frozenset({"double", "currency", "percent"})
 COMPOUND_TYPES = frozenset({"address", "location"})
-INDEXED = ("IsDeleted", "Email", "Name", "Phone", "LastName", "Company", "CaseNumber", "Username", "CreatedDate",
-           "StageName", "Status")
+INDEXED = (
+    "IsDeleted",
+    "Email",
+    "Name",
+    "Phone",
+    "LastName",
+    "Company",
+    "CaseNumber",
+    "Username",
+    "CreatedDate",
+    "StageName",
+    "Status",
+)
 NOT_INDEXED_LOOKUPS = frozenset({"CreatedById", "LastModifiedById", "MasterRecordId"})
 
 
@@ -219,7 +230,6 @@ class Store:
     def is_empty(self) -> bool:
         """True when no object has any record."""
         return not any(self.counts().values())
-
 
 
 def _to_sql(value: Any) -> Any:

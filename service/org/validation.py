@@ -182,7 +182,5 @@ def validate_write(
     else:
         missing = [name for name in required if name in values and values[name] is None]
     if missing:
-        raise sf_error(
-            400, "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]", missing
-        )
+        raise sf_error(400, "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]", missing)
     return values

@@ -20,14 +20,27 @@ from service.runner.base import CREATE, GET, SEARCH, Agent, AgentReply, ToolFn, 
 from service.runner.records import Facts
 from service.runner.webhooks import ToolResult
 
-__all__ = ["CREATE", "GET", "SEARCH", "Agent", "AgentReply", "QualificationAgent", "ToolFn", "soql_quote",
-           "spoken_email"]
+__all__ = [
+    "CREATE",
+    "GET",
+    "SEARCH",
+    "Agent",
+    "AgentReply",
+    "QualificationAgent",
+    "ToolFn",
+    "soql_quote",
+    "spoken_email",
+]
 # Off-topic cues, including how speech recognition tends to mishear them ("a ball game", "tell me a job").
-OFF_TOPIC = re.compile(r"\b(weather|football|soccer|baseball|ball game|game (last night|tonight)|who .{0,20}\bwins|"
-                       r"sports?|jokes?|tell me a jo\w*|poem|recipe|movie|politic\w*|election|stock tips?|crypto|"
-                       r"horoscope|song|vacation)\b", re.I)
-IMPATIENT = re.compile(r"(just go ahead|go ahead with what|on file|in a hurry|skip the questions|use what you have)",
-                       re.I)
+OFF_TOPIC = re.compile(
+    r"\b(weather|football|soccer|baseball|ball game|game (last night|tonight)|who .{0,20}\bwins|"
+    r"sports?|jokes?|tell me a jo\w*|poem|recipe|movie|politic\w*|election|stock tips?|crypto|"
+    r"horoscope|song|vacation)\b",
+    re.I,
+)
+IMPATIENT = re.compile(
+    r"(just go ahead|go ahead with what|on file|in a hurry|skip the questions|use what you have)", re.I
+)
 
 
 QUALIFY = (
@@ -49,8 +62,14 @@ QUESTION_KEYS = frozenset(key for key, _q, _s in (*QUALIFY, *DETAILS))
 class QualificationAgent:
     """The rules agent. `expected_slot` names what it just asked for (voice switches grammars on it)."""
 
-    def __init__(self, *, first_message: str | None = None, dynamic_variables: dict[str, Any] | None = None,
-                 today: dt.date | None = None, summary_tool: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        first_message: str | None = None,
+        dynamic_variables: dict[str, Any] | None = None,
+        today: dt.date | None = None,
+        summary_tool: str | None = None,
+    ) -> None:
         self.variables = dict(dynamic_variables or {})
         # A client tool (run by the caller's app, e.g. to show what was saved) called after a create.
         self.summary_tool = summary_tool
@@ -95,8 +114,9 @@ class QualificationAgent:
         text = user_text.strip()
         if OFF_TOPIC.search(text):
             again = self._question_for(self.state)
-            return AgentReply("I'm sorry, I can only help with our business solutions and sales. " + again,
-                              slot=self.expected_slot)
+            return AgentReply(
+                "I'm sorry, I can only help with our business solutions and sales. " + again, slot=self.expected_slot
+            )
         if IMPATIENT.search(text) and self.state not in ("needs", "readback", "fix_email", "done"):
             return await self._proceed(tools, impatient=True)
         if self.state in QUESTION_KEYS:
@@ -140,8 +160,10 @@ class QualificationAgent:
         return await self._next_identity(tools, prefix=f"Nice to meet you, {name[0]}. ")
 
     async def _on_company(self, text: str, tools: ToolFn) -> AgentReply:
-        company = slots.after_cue(text, ("i'm with", "i am with", "i work at", "i work for", "we're", "we are",
-                                         "company is", "from", "with", "at"))
+        company = slots.after_cue(
+            text,
+            ("i'm with", "i am with", "i work at", "i work for", "we're", "we are", "company is", "from", "with", "at"),
+        )
         if company.islower():  # a recogniser's lower case: company names are proper nouns
             company = " ".join(w[:1].upper() + w[1:] for w in company.split())
         self.facts.values["company"] = company
@@ -150,16 +172,25 @@ class QualificationAgent:
     async def _on_email(self, text: str, tools: ToolFn) -> AgentReply:
         email = slots.extract_email(text)
         if email is None:
-            return self._ask("That doesn't sound like a complete email address. Could you give me the full email "
-                             "address, like name at company dot com?", "email", "email")
+            return self._ask(
+                "That doesn't sound like a complete email address. Could you give me the full email "
+                "address, like name at company dot com?",
+                "email",
+                "email",
+            )
         self.facts.values["email"] = email
         return await self._next_identity(tools)
 
     async def _check_records(self, tools: ToolFn, prefix: str) -> AgentReply:
         intro = prefix + "Let me check our records for any existing information. "
         email, company = str(self.facts.get("email")), str(self.facts.get("company"))
-        found = await tools(SEARCH, {"q": "SELECT Id, Name, Email, Phone, Title, Account.Name, AccountId FROM Contact "
-                                          f"WHERE Email = {soql_quote(email)} LIMIT 5"})
+        found = await tools(
+            SEARCH,
+            {
+                "q": "SELECT Id, Name, Email, Phone, Title, Account.Name, AccountId FROM Contact "
+                f"WHERE Email = {soql_quote(email)} LIMIT 5"
+            },
+        )
         contacts = _records(found)
         if contacts:
             self.contact = contacts[0]
@@ -176,13 +207,18 @@ class QualificationAgent:
             if self.opportunities:
                 names = _join([str(o.get("Name")) for o in self.opportunities])
                 said += f" I can see your open opportunities: {names}."
-                return self._ask(said + " Are you calling about one of those, or about a new project?",
-                                 "which_deal", "free")
+                return self._ask(
+                    said + " Are you calling about one of those, or about a new project?", "which_deal", "free"
+                )
             self.plan = "opportunity"
             return self._next_question(said + " ")
-        lead_search = await tools(SEARCH, {
-            "q": "SELECT Id, Name, Email, Phone, Title, Company, Status FROM Lead "
-                 f"WHERE Email = {soql_quote(email)} LIMIT 5"})
+        lead_search = await tools(
+            SEARCH,
+            {
+                "q": "SELECT Id, Name, Email, Phone, Title, Company, Status FROM Lead "
+                f"WHERE Email = {soql_quote(email)} LIMIT 5"
+            },
+        )
         leads = _records(lead_search)
         if leads:
             lead = leads[0]
@@ -191,8 +227,10 @@ class QualificationAgent:
                 if lead.get(fld):
                     self.facts.values[key] = lead[fld]
                     self.facts.on_file.add(key)
-            return self._next_question(f"{intro}I can see we already have you on file from {lead.get('Company')}, "
-                                       "so I won't create anything new. ")
+            return self._next_question(
+                f"{intro}I can see we already have you on file from {lead.get('Company')}, "
+                "so I won't create anything new. "
+            )
         await self._find_account(tools, company)
         if self.account is not None:
             self.plan = "opportunity"
@@ -203,14 +241,21 @@ class QualificationAgent:
         self.plan = "lead"
         if not (found.ok and lead_search.ok):
             # The gateway still checks for an existing email before it creates anything.
-            return self._next_question(f"{intro}I couldn't reach our records just now, but nothing will be "
-                                       "duplicated: our system checks before it saves. ")
+            return self._next_question(
+                f"{intro}I couldn't reach our records just now, but nothing will be "
+                "duplicated: our system checks before it saves. "
+            )
         return self._next_question(f"{intro}I don't see you in our system yet, so let's get you set up. ")
 
     def _learn_contact(self, rec: dict[str, Any]) -> None:
         first, _, last = str(rec.get("Name") or "").partition(" ")
-        mapping = {"first_name": rec.get("FirstName") or first, "last_name": rec.get("LastName") or last,
-                   "title": rec.get("Title"), "phone": rec.get("Phone"), "email": rec.get("Email")}
+        mapping = {
+            "first_name": rec.get("FirstName") or first,
+            "last_name": rec.get("LastName") or last,
+            "title": rec.get("Title"),
+            "phone": rec.get("Phone"),
+            "email": rec.get("Email"),
+        }
         account = rec.get("Account")
         if isinstance(account, dict):
             account = account.get("Name")
@@ -222,9 +267,15 @@ class QualificationAgent:
                 self.facts.on_file.add(key)
 
     async def _find_account(self, tools: ToolFn, company: str) -> None:
-        accounts = _records(await tools(SEARCH, {
-            "q": "SELECT Id, Name, Industry, NumberOfEmployees, BillingCity FROM Account "
-                 f"WHERE Name = {soql_quote(company)} LIMIT 5"}))
+        accounts = _records(
+            await tools(
+                SEARCH,
+                {
+                    "q": "SELECT Id, Name, Industry, NumberOfEmployees, BillingCity FROM Account "
+                    f"WHERE Name = {soql_quote(company)} LIMIT 5"
+                },
+            )
+        )
         if not accounts:
             return
         self.account = accounts[0]
@@ -232,21 +283,31 @@ class QualificationAgent:
             if self.account.get(fld):
                 self.facts.values[key] = self.account[fld]
                 self.facts.on_file.add(key)
-        self.opportunities = _records(await tools(SEARCH, {
-            "q": "SELECT Id, Name, StageName, Amount, CloseDate FROM Opportunity "
-                 f"WHERE Account.Name = {soql_quote(str(self.account.get('Name')))} AND IsClosed = false LIMIT 5"}))
+        self.opportunities = _records(
+            await tools(
+                SEARCH,
+                {
+                    "q": "SELECT Id, Name, StageName, Amount, CloseDate FROM Opportunity "
+                    f"WHERE Account.Name = {soql_quote(str(self.account.get('Name')))} AND IsClosed = false LIMIT 5"
+                },
+            )
+        )
 
     async def _on_which_deal(self, text: str, tools: ToolFn) -> AgentReply:
         if re.search(r"\bnew\b", text, re.I):
             self.plan = "opportunity"
             return self._next_question("Great, a new project. ")
-        chosen = next((o for o in self.opportunities if str(o.get("Name", "")).lower() in text.lower()),
-                      self.opportunities[0])
+        chosen = next(
+            (o for o in self.opportunities if str(o.get("Name", "")).lower() in text.lower()), self.opportunities[0]
+        )
         self.plan = "existing"
         self.state, self.expected_slot = "done", None
-        return AgentReply(f"Thanks. I'll let the team working on {chosen.get('Name')} know you called, so nothing new "
-                          "needs to be created. Your account manager will follow up within one business day. "
-                          "Thank you for calling!", end_call=True)
+        return AgentReply(
+            f"Thanks. I'll let the team working on {chosen.get('Name')} know you called, so nothing new "
+            "needs to be created. Your account manager will follow up within one business day. "
+            "Thank you for calling!",
+            end_call=True,
+        )
 
     def _next_question(self, prefix: str = "") -> AgentReply:
         company = self.facts.get("company") or "your company"
@@ -255,12 +316,18 @@ class QualificationAgent:
                 return self._ask(prefix + question.format(company=company), key, slot)
         if self.plan == "existing_lead":
             self.state, self.expected_slot = "done", None
-            return AgentReply(prefix + "Thanks, I have everything I need. Since you're already in our system, a sales "
-                              "representative will follow up with you within one business day. Thank you for "
-                              "calling!", end_call=True)
+            return AgentReply(
+                prefix + "Thanks, I have everything I need. Since you're already in our system, a sales "
+                "representative will follow up with you within one business day. Thank you for "
+                "calling!",
+                end_call=True,
+            )
         email = str(self.facts.get("email"))
-        return self._ask(prefix + f"Let me read your email back to confirm: {spoken_email(email)}. Is that right?",
-                         "readback", "yes_no")
+        return self._ask(
+            prefix + f"Let me read your email back to confirm: {spoken_email(email)}. Is that right?",
+            "readback",
+            "yes_no",
+        )
 
     async def _on_qualify(self, key: str, text: str) -> AgentReply:
         value: Any = text
@@ -288,8 +355,11 @@ class QualificationAgent:
         corrected = slots.extract_email(text)
         if corrected and corrected != self.facts.get("email"):
             self.facts.values["email"] = corrected
-            return self._ask(f"Thanks for the correction. Let me read it back: {spoken_email(corrected)}. "
-                             "Is that right?", "readback", "yes_no")
+            return self._ask(
+                f"Thanks for the correction. Let me read it back: {spoken_email(corrected)}. Is that right?",
+                "readback",
+                "yes_no",
+            )
         if slots.is_yes(text) and not slots.is_no(text):
             return await self._proceed(tools)
         return self._ask("Sorry about that. What's the correct email address?", "fix_email", "email")
@@ -297,8 +367,9 @@ class QualificationAgent:
     async def _on_fix_email(self, text: str, tools: ToolFn) -> AgentReply:
         email = slots.extract_email(text)
         if email is None:
-            return self._ask("That doesn't sound like a complete email address. Could you spell it out?",
-                             "fix_email", "email")
+            return self._ask(
+                "That doesn't sound like a complete email address. Could you spell it out?", "fix_email", "email"
+            )
         self.facts.values["email"] = email
         return self._ask(f"Thanks. Let me read it back: {spoken_email(email)}. Is that right?", "readback", "yes_no")
 
@@ -314,8 +385,11 @@ class QualificationAgent:
                 self.plan = "opportunity"
         if self.plan == "existing_lead":
             self.state, self.expected_slot = "done", None
-            return AgentReply(prefix + "You're already in our system, so a representative will follow up within one "
-                              "business day. Thank you for calling!", end_call=True)
+            return AgentReply(
+                prefix + "You're already in our system, so a representative will follow up within one "
+                "business day. Thank you for calling!",
+                end_call=True,
+            )
         said = prefix + "Thank you. I'll create a record in our system now. "
         if self.plan == "opportunity" and self.account is not None:
             if self.contact is None:
@@ -337,17 +411,25 @@ class QualificationAgent:
             said += lead.speech() + " " if lead.speech() else "Your details are saved. "
         if self.summary_tool and self.created:
             last = self.created[-1]
-            await tools(self.summary_tool, {"object": last.get("object"), "name": last.get("name"),
-                                            "email": self.facts.get("email")})
+            await tools(
+                self.summary_tool,
+                {"object": last.get("object"), "name": last.get("name"), "email": self.facts.get("email")},
+            )
         self.state, self.expected_slot = "done", None
-        return AgentReply(said + "Next steps: an account executive will email you within one business day to set up "
-                          "a discovery call. Thank you for calling!", end_call=True)
+        return AgentReply(
+            said + "Next steps: an account executive will email you within one business day to set up "
+            "a discovery call. Thank you for calling!",
+            end_call=True,
+        )
 
     def _failed(self, said: str, result: ToolResult) -> AgentReply:
         self.state, self.expected_slot = "done", None
         reason = result.speech() or "our system had a problem"
-        return AgentReply(said + f"I'm sorry, I couldn't save that: {reason} A colleague will follow up with you "
-                          "directly. Thank you for calling!", end_call=True)
+        return AgentReply(
+            said + f"I'm sorry, I couldn't save that: {reason} A colleague will follow up with you "
+            "directly. Thank you for calling!",
+            end_call=True,
+        )
 
 
 def _records(result: ToolResult) -> list[dict[str, Any]]:
@@ -361,6 +443,13 @@ def _join(names: list[str]) -> str:
 
 
 def _ack(key: str) -> str:
-    return {"employees": "Got it. ", "industry": "Thanks. ", "budget": "Understood. ", "timeline": "Great. ",
-            "decision_maker": "Thanks for clarifying. ", "title": "Thanks. ", "phone": "Got it. ",
-            "address": "Perfect. "}.get(key, "")
+    return {
+        "employees": "Got it. ",
+        "industry": "Thanks. ",
+        "budget": "Understood. ",
+        "timeline": "Great. ",
+        "decision_maker": "Thanks for clarifying. ",
+        "title": "Thanks. ",
+        "phone": "Got it. ",
+        "address": "Perfect. ",
+    }.get(key, "")

@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-PERSONA_NAMES = ("new-prospect", "existing-contact", "existing-account-deal", "email-correction", "impatient",
-                 "off-topic", "hang-up", "malformed-email")
+PERSONA_NAMES = (
+    "new-prospect",
+    "existing-contact",
+    "existing-account-deal",
+    "email-correction",
+    "impatient",
+    "off-topic",
+    "hang-up",
+    "malformed-email",
+)
 
 
 def _fill(value: Any, tag: str) -> Any:
@@ -50,8 +58,15 @@ def load_persona(name: str, tag: str = "") -> Persona:
         raise ValueError(f"unknown persona {name!r}; choose from {', '.join(PERSONA_NAMES)}")
     raw = json.loads(resources.files("service.runner.personas").joinpath(f"{name}.json").read_text())
     doc = _fill(raw, tag)
-    return Persona(name=name, description=doc["description"], facts=doc["facts"], fixtures=doc.get("fixtures", []),
-                   script=doc.get("script", {}), expected=doc["expected"], tag=tag)
+    return Persona(
+        name=name,
+        description=doc["description"],
+        facts=doc["facts"],
+        fixtures=doc.get("fixtures", []),
+        script=doc.get("script", {}),
+        expected=doc["expected"],
+        tag=tag,
+    )
 
 
 # What the agent asked for, from its words: (pattern, fact key). First match wins.

@@ -69,8 +69,11 @@ async def judge(record: CallRecord, persona: Persona, executor: WebhookExecutor)
     creates = [e for e in record.tools if e.name == CREATE]
 
     # searched before creating
-    bad = [e for e in creates if not any(t.name == SEARCH and t.after_line <= e.after_line
-                                         for t in record.tools[: record.tools.index(e)])]
+    bad = [
+        e
+        for e in creates
+        if not any(t.name == SEARCH and t.after_line <= e.after_line for t in record.tools[: record.tools.index(e)])
+    ]
     checks.append(Check("searched_before_creating", not bad, f"{len(creates)} create(s), {len(bad)} without a search"))
 
     # email read back before create (Lead/Contact creates that carry an email)
@@ -82,8 +85,13 @@ async def judge(record: CallRecord, persona: Persona, executor: WebhookExecutor)
         said = " ".join(t for i, t in agent_lines if i < e.after_line).lower()
         if spoken_email(str(email)).lower() not in said and str(email).lower() not in said:
             unread.append(str(email))
-    checks.append(Check("email_read_back_before_create", not unread, "not read back: " + ", ".join(unread)
-                        if unread else "every created email was read back"))
+    checks.append(
+        Check(
+            "email_read_back_before_create",
+            not unread,
+            "not read back: " + ", ".join(unread) if unread else "every created email was read back",
+        )
+    )
 
     # created fields match the persona's facts
     wanted = persona.expected.get("creates", [])
@@ -106,8 +114,13 @@ async def judge(record: CallRecord, persona: Persona, executor: WebhookExecutor)
     all_said = " ".join(t for _i, t in agent_lines)
     ids = ID_RE.findall(all_said)
     missing = [m for m in persona.expected.get("mentions", []) if m.lower() not in all_said.lower()]
-    checks.append(Check("opportunities_named_no_ids", not ids and not missing,
-                        f"ids spoken: {ids}; not named: {missing}" if ids or missing else "named, no ids"))
+    checks.append(
+        Check(
+            "opportunities_named_no_ids",
+            not ids and not missing,
+            f"ids spoken: {ids}; not named: {missing}" if ids or missing else "named, no ids",
+        )
+    )
 
     # nothing duplicated (counted in the org)
     dupes = await _duplicates(record, persona, executor)
@@ -116,15 +129,21 @@ async def judge(record: CallRecord, persona: Persona, executor: WebhookExecutor)
     # outcome and persona-specific behaviour
     record.outcome = outcome_of(record)
     want_outcome = persona.expected.get("outcome")
-    checks.append(Check("outcome", record.outcome == want_outcome, f"expected {want_outcome}, got {record.outcome}"
-                        + (f" ({record.error})" if record.error else "")))
+    checks.append(
+        Check(
+            "outcome",
+            record.outcome == want_outcome,
+            f"expected {want_outcome}, got {record.outcome}" + (f" ({record.error})" if record.error else ""),
+        )
+    )
     if persona.expected.get("greets_by_name"):
         name = str(persona.facts["first_name"])
         checks.append(Check("greets_known_caller_by_name", f"welcome back, {name}".lower() in all_said.lower()))
     if persona.expected.get("declines"):
         declined = sum("only help with" in t.lower() for _i, t in agent_lines)
-        checks.append(Check("declines_off_topic", declined >= int(persona.expected["declines"]),
-                            f"declined {declined} time(s)"))
+        checks.append(
+            Check("declines_off_topic", declined >= int(persona.expected["declines"]), f"declined {declined} time(s)")
+        )
     record.checks = checks
     return checks
 
@@ -134,8 +153,9 @@ async def _duplicates(record: CallRecord, persona: Persona, executor: WebhookExe
     problems: list[str] = []
 
     async def count(obj: str, field: str, value: str) -> int:
-        result = await executor.call(SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {field} = {soql_quote(value)} "
-                                                   "LIMIT 10"}, variables)
+        result = await executor.call(
+            SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {field} = {soql_quote(value)} LIMIT 10"}, variables
+        )
         data = result.data if isinstance(result.data, dict) else {}
         if not result.ok:
             problems.append(f"could not verify {obj} by {field}: {result.speech()[:80]}")

@@ -35,9 +35,17 @@ CLIENT_TOOL_TIMEOUT = 10.0
 class Conversation:
     """State and tasks of one WebSocket conversation."""
 
-    def __init__(self, ws: WebSocket, executor: WebhookExecutor, agent_factory: AgentFactory, *,
-                 speech_factory: SpeechFactory | None, client_tools: frozenset[str], ping_interval: float,
-                 max_duration: float = 1800.0) -> None:
+    def __init__(
+        self,
+        ws: WebSocket,
+        executor: WebhookExecutor,
+        agent_factory: AgentFactory,
+        *,
+        speech_factory: SpeechFactory | None,
+        client_tools: frozenset[str],
+        ping_interval: float,
+        max_duration: float = 1800.0,
+    ) -> None:
         self.ws = ws
         self.executor = executor
         self.agent_factory = agent_factory
@@ -84,16 +92,27 @@ class Conversation:
         tasks: list[asyncio.Task[None]] = []
         try:
             init = await self._read_init()
-            self.variables = {**init.dynamic_variables, "system__conversation_id": self.id,
-                              "system__agent_id": "embedded-agent", "system__is_text_only": init.text_only}
+            self.variables = {
+                **init.dynamic_variables,
+                "system__conversation_id": self.id,
+                "system__agent_id": "embedded-agent",
+                "system__is_text_only": init.text_only,
+            }
             if init.user_id:
                 self.variables["system__user_id"] = init.user_id
             self.agent = self.agent_factory(init)
             if self.speech_factory is not None and not init.text_only:
                 self.speech = self.speech_factory()
             await self.send(protocol.metadata(self.id))
-            self.log.append({"event": "init", "text_only": init.text_only, "user_id": init.user_id,
-                             "source": init.source, "language": init.language})
+            self.log.append(
+                {
+                    "event": "init",
+                    "text_only": init.text_only,
+                    "user_id": init.user_id,
+                    "source": init.source,
+                    "language": init.language,
+                }
+            )
             tasks = [asyncio.create_task(self._worker()), asyncio.create_task(self._pinger())]
             try:
                 async with asyncio.timeout(self.max_duration):
@@ -245,7 +264,7 @@ class Conversation:
             self.speaking_id = event_id
             self.speech.start_speaking(len(pcm))
             for i in range(0, len(pcm), AUDIO_CHUNK_BYTES):
-                await self.send(protocol.audio(base64.b64encode(pcm[i:i + AUDIO_CHUNK_BYTES]).decode(), event_id))
+                await self.send(protocol.audio(base64.b64encode(pcm[i : i + AUDIO_CHUNK_BYTES]).decode(), event_id))
             self.speech.expect_slot(self.agent.expected_slot if self.agent else None)
 
     async def _tool(self, name: str, params: dict[str, Any]) -> ToolResult:
@@ -256,8 +275,17 @@ class Conversation:
         await self.send(protocol.tool_request(name, call_id, event_id))
         result = await self.executor.call(name, params, self.variables)
         await self.send(protocol.tool_response(name, call_id, event_id, is_error=not result.ok))
-        self.log.append({"event": "tool", "name": name, "params": params, "ok": result.ok, "status": result.status,
-                         "latency_ms": result.latency_ms, "result": result.for_agent})
+        self.log.append(
+            {
+                "event": "tool",
+                "name": name,
+                "params": params,
+                "ok": result.ok,
+                "status": result.status,
+                "latency_ms": result.latency_ms,
+                "result": result.for_agent,
+            }
+        )
         return result
 
     async def _client_tool(self, name: str, call_id: str, params: dict[str, Any], event_id: int) -> ToolResult:
@@ -269,8 +297,15 @@ class Conversation:
             msg = await asyncio.wait_for(fut, CLIENT_TOOL_TIMEOUT)
         except TimeoutError:
             self.pending.pop(call_id, None)
-            return ToolResult(name, False, None, None, {"error": {"message": "The client did not answer."}},
-                              CLIENT_TOOL_TIMEOUT * 1000, error_type="client_timeout")
+            return ToolResult(
+                name,
+                False,
+                None,
+                None,
+                {"error": {"message": "The client did not answer."}},
+                CLIENT_TOOL_TIMEOUT * 1000,
+                error_type="client_timeout",
+            )
         ok = not msg.get("is_error", False)
         latency = (time.perf_counter() - started) * 1000
         self.log.append({"event": "client_tool", "name": name, "ok": ok, "result": msg.get("result")})

@@ -15,9 +15,14 @@ from service.runner.base import AgentReply, ToolFn
 from service.runner.toolspec import ToolSpec
 from service.settings import Settings
 
-END_CALL = {"type": "function", "function": {
-    "name": "end_call", "description": "End the call after thanking the caller and explaining next steps.",
-    "parameters": {"type": "object", "properties": {}, "required": []}}}
+END_CALL = {
+    "type": "function",
+    "function": {
+        "name": "end_call",
+        "description": "End the call after thanking the caller and explaining next steps.",
+        "parameters": {"type": "object", "properties": {}, "required": []},
+    },
+}
 DEFAULT_FIRST_MESSAGE = "Hi, thanks for calling. What business needs or challenges can I help you with today?"
 MAX_TOOL_ROUNDS = 8
 
@@ -34,8 +39,12 @@ def seed_system_prompt() -> str:
 
 def _slot_of(text: str) -> str | None:
     lower = text.lower()
-    for slot, pattern in (("email", r"email"), ("phone", r"phone"), ("name", r"your name"),
-                          ("yes_no", r"is that (right|correct)")):
+    for slot, pattern in (
+        ("email", r"email"),
+        ("phone", r"phone"),
+        ("name", r"your name"),
+        ("yes_no", r"is that (right|correct)"),
+    ):
         if re.search(pattern, lower):
             return slot
     return "free"
@@ -44,12 +53,23 @@ def _slot_of(text: str) -> str | None:
 class LLMAgent:
     """Chat completions with tool calling; tool calls go through `tools` like the rules agent's."""
 
-    def __init__(self, *, url: str, model: str, api_key: str | None, tools: dict[str, ToolSpec],
-                 system_prompt: str | None = None, first_message: str | None = None,
-                 dynamic_variables: dict[str, Any] | None = None, transport: httpx2.AsyncBaseTransport | None = None,
-                 timeout: float = 60.0, language: str | None = None) -> None:
-        self.url = url.rstrip("/") if url.rstrip("/").endswith("/chat/completions") else url.rstrip("/") + \
-            "/chat/completions"
+    def __init__(
+        self,
+        *,
+        url: str,
+        model: str,
+        api_key: str | None,
+        tools: dict[str, ToolSpec],
+        system_prompt: str | None = None,
+        first_message: str | None = None,
+        dynamic_variables: dict[str, Any] | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        timeout: float = 60.0,
+        language: str | None = None,
+    ) -> None:
+        self.url = (
+            url.rstrip("/") if url.rstrip("/").endswith("/chat/completions") else url.rstrip("/") + "/chat/completions"
+        )
         self.model = model
         self.api_key = api_key
         self.tools = tools
@@ -87,8 +107,12 @@ class LLMAgent:
 
     async def _complete(self) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        body = {"model": self.model, "messages": self.messages, "tool_choice": "auto",
-                "tools": [spec.function_schema() for spec in self.tools.values()] + [END_CALL]}
+        body = {
+            "model": self.model,
+            "messages": self.messages,
+            "tool_choice": "auto",
+            "tools": [spec.function_schema() for spec in self.tools.values()] + [END_CALL],
+        }
         response = await self._client.post(self.url, json=body, headers=headers)
         response.raise_for_status()
         message: dict[str, Any] = response.json()["choices"][0]["message"]

@@ -14,11 +14,21 @@ AUDIO_FORMAT = "pcm_16000"
 SUBPROTOCOL = "convai"
 
 # Client → server frame types we understand (user_audio_chunk has no type field).
-CLIENT_TYPES = frozenset({
-    "conversation_initiation_client_data", "enclave_setup_config", "user_message", "user_audio_chunk",
-    "contextual_update", "user_activity", "pong", "client_tool_result", "feedback", "mcp_tool_approval_result",
-    "multimodal_message",
-})
+CLIENT_TYPES = frozenset(
+    {
+        "conversation_initiation_client_data",
+        "enclave_setup_config",
+        "user_message",
+        "user_audio_chunk",
+        "contextual_update",
+        "user_activity",
+        "pong",
+        "client_tool_result",
+        "feedback",
+        "mcp_tool_approval_result",
+        "multimodal_message",
+    }
+)
 
 
 class ProtocolError(Exception):
@@ -88,9 +98,14 @@ def parse_init(msg: dict[str, Any]) -> InitData:
 
 
 def metadata(conversation_id: str) -> dict[str, Any]:
-    return {"type": "conversation_initiation_metadata", "conversation_initiation_metadata_event": {
-        "conversation_id": conversation_id, "agent_output_audio_format": AUDIO_FORMAT,
-        "user_input_audio_format": AUDIO_FORMAT}}
+    return {
+        "type": "conversation_initiation_metadata",
+        "conversation_initiation_metadata_event": {
+            "conversation_id": conversation_id,
+            "agent_output_audio_format": AUDIO_FORMAT,
+            "user_input_audio_format": AUDIO_FORMAT,
+        },
+    }
 
 
 def agent_response(text: str, event_id: int) -> dict[str, Any]:
@@ -99,9 +114,10 @@ def agent_response(text: str, event_id: int) -> dict[str, Any]:
 
 def response_parts(text: str, event_id: int) -> list[dict[str, Any]]:
     """The streamed form of a reply (`agent_chat_response_part` start, delta, stop), sent before `agent_response`."""
-    return [{"type": "agent_chat_response_part", "text_response_part": {"text": chunk, "type": kind,
-                                                                       "event_id": event_id}}
-            for kind, chunk in (("start", ""), ("delta", text), ("stop", ""))]
+    return [
+        {"type": "agent_chat_response_part", "text_response_part": {"text": chunk, "type": kind, "event_id": event_id}}
+        for kind, chunk in (("start", ""), ("delta", text), ("stop", ""))
+    ]
 
 
 def user_transcript(text: str, event_id: int) -> dict[str, Any]:
@@ -121,22 +137,47 @@ def interruption(event_id: int) -> dict[str, Any]:
 
 
 def tool_request(name: str, call_id: str, event_id: int, tool_type: str = "webhook") -> dict[str, Any]:
-    return {"type": "agent_tool_request", "agent_tool_request": {
-        "tool_name": name, "tool_call_id": call_id, "tool_type": tool_type, "event_id": event_id}}
+    return {
+        "type": "agent_tool_request",
+        "agent_tool_request": {
+            "tool_name": name,
+            "tool_call_id": call_id,
+            "tool_type": tool_type,
+            "event_id": event_id,
+        },
+    }
 
 
-def tool_response(name: str, call_id: str, event_id: int, *, is_error: bool,
-                  tool_type: str = "webhook") -> dict[str, Any]:
-    return {"type": "agent_tool_response", "agent_tool_response": {
-        "tool_name": name, "tool_call_id": call_id, "tool_type": tool_type, "is_error": is_error, "is_called": True,
-        "event_id": event_id}}
+def tool_response(
+    name: str, call_id: str, event_id: int, *, is_error: bool, tool_type: str = "webhook"
+) -> dict[str, Any]:
+    return {
+        "type": "agent_tool_response",
+        "agent_tool_response": {
+            "tool_name": name,
+            "tool_call_id": call_id,
+            "tool_type": tool_type,
+            "is_error": is_error,
+            "is_called": True,
+            "event_id": event_id,
+        },
+    }
 
 
 def client_tool_call(name: str, call_id: str, parameters: dict[str, Any], event_id: int) -> dict[str, Any]:
-    return {"type": "client_tool_call", "client_tool_call": {
-        "tool_name": name, "tool_call_id": call_id, "parameters": parameters, "event_id": event_id}}
+    return {
+        "type": "client_tool_call",
+        "client_tool_call": {
+            "tool_name": name,
+            "tool_call_id": call_id,
+            "parameters": parameters,
+            "event_id": event_id,
+        },
+    }
 
 
 def error(code: int, message: str, error_type: str = "invalid_message") -> dict[str, Any]:
-    return {"type": "error", "error_event": {"code": code, "message": message, "error_type": error_type,
-                                             "reason": error_type}}
+    return {
+        "type": "error",
+        "error_event": {"code": code, "message": message, "error_type": error_type, "reason": error_type},
+    }

@@ -25,8 +25,13 @@ class Facts:
     def description(self) -> str:
         """Qualification notes for the record's Description."""
         parts = []
-        notes = [("challenges", "Needs"), ("employees", "Employees"), ("budget", "Budget"),
-                 ("timeline", "Timeline"), ("decision_maker", "Decision maker")]
+        notes = [
+            ("challenges", "Needs"),
+            ("employees", "Employees"),
+            ("budget", "Budget"),
+            ("timeline", "Timeline"),
+            ("decision_maker", "Decision maker"),
+        ]
         if self.address_fields() is None:  # an address that isn't a US street address stays in the notes
             notes.append(("address", "Address"))
         for key, label in notes:
@@ -44,9 +49,14 @@ class Facts:
 
     def person_fields(self, obj: str, account: dict[str, Any] | None) -> dict[str, Any]:
         """Lead or Contact fields (a Contact is linked to the account)."""
-        fields: dict[str, Any] = {"FirstName": self.get("first_name"), "LastName": self.get("last_name"),
-                                  "Email": self.get("email"), "Phone": self.get("phone"), "Title": self.get("title"),
-                                  "Description": self.description()}
+        fields: dict[str, Any] = {
+            "FirstName": self.get("first_name"),
+            "LastName": self.get("last_name"),
+            "Email": self.get("email"),
+            "Phone": self.get("phone"),
+            "Title": self.get("title"),
+            "Description": self.description(),
+        }
         fields.update(self.address_fields() or {})
         if obj == "Lead":
             fields.update(Company=self.get("company"), Industry=self.get("industry"))
@@ -69,10 +79,13 @@ class Facts:
 
     def opportunity_fields(self, account: dict[str, Any] | None, today: dt.date) -> dict[str, Any]:
         """A new Opportunity on the account, at Qualification, with the caller's budget and timeline."""
-        fields: dict[str, Any] = {"Name": self.opportunity_name(account, today), "StageName": "Qualification",
-                                  "CloseDate": self.close_date(today).isoformat(),
-                                  "AccountId": account.get("Id") if account else None,
-                                  "Description": self.description()}
+        fields: dict[str, Any] = {
+            "Name": self.opportunity_name(account, today),
+            "StageName": "Qualification",
+            "CloseDate": self.close_date(today).isoformat(),
+            "AccountId": account.get("Id") if account else None,
+            "Description": self.description(),
+        }
         if isinstance(self.get("budget"), int | float):
             fields["Amount"] = self.get("budget")
         return {k: v for k, v in fields.items() if v not in (None, "")}

@@ -29,14 +29,23 @@ SUMMARY_TOOL = "show_summary"
 def rules_agent_factory(init: InitData, client_tools: frozenset[str] = frozenset()) -> QualificationAgent:
     """The deterministic agent, honouring the first-message override and dynamic variables; it calls the
     `show_summary` client tool after a create when the server offers it."""
-    return QualificationAgent(first_message=init.first_message, dynamic_variables=init.dynamic_variables,
-                              summary_tool=SUMMARY_TOOL if SUMMARY_TOOL in client_tools else None)
+    return QualificationAgent(
+        first_message=init.first_message,
+        dynamic_variables=init.dynamic_variables,
+        summary_tool=SUMMARY_TOOL if SUMMARY_TOOL in client_tools else None,
+    )
 
 
-def create_agent_server(executor: WebhookExecutor, *, agent_factory: AgentFactory | None = None,
-                        speech_factory: SpeechFactory | None = None, client_tools: Iterable[str] = (),
-                        ping_interval: float = 10.0, keep_conversations: int = 200,
-                        max_duration: float = 1800.0) -> FastAPI:
+def create_agent_server(
+    executor: WebhookExecutor,
+    *,
+    agent_factory: AgentFactory | None = None,
+    speech_factory: SpeechFactory | None = None,
+    client_tools: Iterable[str] = (),
+    ping_interval: float = 10.0,
+    keep_conversations: int = 200,
+    max_duration: float = 1800.0,
+) -> FastAPI:
     """The agent server app; `app.state.conversations` keeps the last conversations (newest last).
 
     The executor's HTTP client is closed when the app shuts down (its connections belong to this loop)."""
@@ -62,8 +71,15 @@ def create_agent_server(executor: WebhookExecutor, *, agent_factory: AgentFactor
 
     @app.websocket(CONVERSATION_PATH)
     async def conversation(ws: WebSocket) -> None:
-        conv = Conversation(ws, executor, factory, speech_factory=speech_factory, client_tools=tools,
-                            ping_interval=ping_interval, max_duration=max_duration)
+        conv = Conversation(
+            ws,
+            executor,
+            factory,
+            speech_factory=speech_factory,
+            client_tools=tools,
+            ping_interval=ping_interval,
+            max_duration=max_duration,
+        )
         app.state.conversations.append(conv)
         del app.state.conversations[:-keep_conversations]
         await conv.run()

@@ -102,8 +102,9 @@ async def prepare_fixtures(persona: Persona, executor: WebhookExecutor, today: d
     for fixture in persona.fixtures:
         obj, key = fixture["object"], fixture["key"]
         fields = {k: _fixture_value(v, ids, today) for k, v in fixture["fields"].items()}
-        found = await executor.call(SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {key} = "
-                                                  f"{soql_quote(str(fields[key]))} LIMIT 1"}, variables)
+        found = await executor.call(
+            SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {key} = {soql_quote(str(fields[key]))} LIMIT 1"}, variables
+        )
         records = found.data.get("records") if found.ok and isinstance(found.data, dict) else None
         if records:
             ids[obj] = str(records[0]["Id"])
@@ -137,16 +138,26 @@ class CallRecorder:
     def __init__(self, record: CallRecord, executor: WebhookExecutor, on_event: EventHook | None = None) -> None:
         self.record = record
         self.executor = executor
-        self.variables: dict[str, Any] = {"system__conversation_id": record.conversation_id,
-                                          "system__agent_id": "embedded-agent"}
+        self.variables: dict[str, Any] = {
+            "system__conversation_id": record.conversation_id,
+            "system__agent_id": "embedded-agent",
+        }
         self.emit: EventHook = on_event or (lambda kind, payload: None)
         self.t0 = time.perf_counter()
 
     async def tool(self, name: str, params: dict[str, Any]) -> ToolResult:
         """Call a webhook tool as the platform would and record the call."""
         result = await self.executor.call(name, params, self.variables)
-        event = ToolEvent(name, params, result.ok, result.status, result.latency_ms, result.for_agent,
-                          len(self.record.lines), result.request)
+        event = ToolEvent(
+            name,
+            params,
+            result.ok,
+            result.status,
+            result.latency_ms,
+            result.for_agent,
+            len(self.record.lines),
+            result.request,
+        )
         self.record.tools.append(event)
         self.emit("tool", event)
         return result
@@ -162,9 +173,16 @@ class CallRecorder:
         self.record.duration_s = time.perf_counter() - self.t0
 
 
-async def run_call(persona: Persona, agent: Agent, executor: WebhookExecutor, *, agent_kind: str = "rules",
-                   conversation_id: str | None = None, on_event: EventHook | None = None,
-                   fixtures: dict[str, str] | None = None) -> CallRecord:
+async def run_call(
+    persona: Persona,
+    agent: Agent,
+    executor: WebhookExecutor,
+    *,
+    agent_kind: str = "rules",
+    conversation_id: str | None = None,
+    on_event: EventHook | None = None,
+    fixtures: dict[str, str] | None = None,
+) -> CallRecord:
     """Play `persona` against `agent`; returns the record (checks are added by `checks.judge`)."""
     conv_id = conversation_id or f"conv_{uuid.uuid4().hex[:20]}"
     record = CallRecord(persona=persona.name, agent=agent_kind, conversation_id=conv_id, fixtures=fixtures or {})

@@ -33,7 +33,7 @@ def extract_phone(text_: str) -> str | None:
 
 
 def words_to_number(text_: str) -> int | None:
-    """"two hundred fifty" → 250; "45" → 45; "1.5 million" → 1500000."""
+    """ "two hundred fifty" → 250; "45" → 45; "1.5 million" → 1500000."""
     value = text.words_to_number(text_)
     return int(value) if value is not None else None
 

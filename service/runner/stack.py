@@ -64,8 +64,14 @@ class ServerThread:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on",
-                                timeout_graceful_shutdown=2, ws_ping_interval=None)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+            ws_ping_interval=None,
+        )
         self._server = _Server(config)
         server = self._server
         self._thread = threading.Thread(target=lambda: server.run(sockets=[sock]), daemon=True, name="uvicorn")
@@ -94,8 +100,15 @@ class ServerThread:
 class Stack:
     """The gateway to call: a given URL, or an embedded org + gateway started here."""
 
-    def __init__(self, *, gateway_url: str | None = None, secret: str | None = None, data_dir: Path | None = None,
-                 tools_dir: Path | None = None, seed_demo: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        gateway_url: str | None = None,
+        secret: str | None = None,
+        data_dir: Path | None = None,
+        tools_dir: Path | None = None,
+        seed_demo: bool = True,
+    ) -> None:
         self.gateway_url = gateway_url.rstrip("/") if gateway_url else None
         self.secret = secret
         self.data_dir = data_dir
@@ -116,8 +129,12 @@ class Stack:
             params["data_dir"] = self.data_dir
         self.org = OrgServer(**params).start()
         self.secret = self.secret or secrets.token_urlsafe(24)
-        settings = Settings(sf_domain=self.org.url, sf_client_id=self.org.client_id,
-                            sf_client_secret=self.org.client_secret, webhook_secret=self.secret)
+        settings = Settings(
+            sf_domain=self.org.url,
+            sf_client_id=self.org.client_id,
+            sf_client_secret=self.org.client_secret,
+            webhook_secret=self.secret,
+        )
         self._gateway = ServerThread(create_app(settings, configure_logs=False)).start()
         self.gateway_url = self._gateway.url
         return self
@@ -137,6 +154,7 @@ class Stack:
     def __enter__(self) -> Stack:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

@@ -67,8 +67,11 @@ class ToolSpec:
                     required.append(param.name)
         if self.body is not None:
             body_props = {p.name: _json_schema(p) for p in self.body if p.llm_filled}
-            body_schema: dict[str, Any] = {"type": "object", "description": self.body_description,
-                                           "properties": body_props}
+            body_schema: dict[str, Any] = {
+                "type": "object",
+                "description": self.body_description,
+                "properties": body_props,
+            }
             body_required = [p.name for p in self.body if p.llm_filled and p.required]
             if body_required:
                 body_schema["required"] = body_required
@@ -76,14 +79,20 @@ class ToolSpec:
                 body_schema["additionalProperties"] = True
             props[self.body_name] = body_schema
             required.append(self.body_name)
-        return {"type": "function", "function": {
-            "name": self.name, "description": self.description,
-            "parameters": {"type": "object", "properties": props, "required": required}}}
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": {"type": "object", "properties": props, "required": required},
+            },
+        }
 
 
 def _json_schema(param: Param) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": param.type if param.type in ("string", "integer", "number", "boolean")
-                              else "string"}
+    schema: dict[str, Any] = {
+        "type": param.type if param.type in ("string", "integer", "number", "boolean") else "string"
+    }
     if param.description:
         schema["description"] = param.description
     if param.enum:
@@ -99,7 +108,8 @@ def _ui_param(item: dict[str, Any]) -> Param:
         name=str(item.get("id") or item.get("name")),
         type=str(item.get("type", "string")),
         description=item.get("description") or None,
-        dynamic_variable=dynamic if value_type == "dynamic_variable" or (dynamic and value_type != "llm_prompt")
+        dynamic_variable=dynamic
+        if value_type == "dynamic_variable" or (dynamic and value_type != "llm_prompt")
         else None,
         constant_value=constant if value_type == "constant_value" else None,
         required=bool(item.get("required", False)),
@@ -146,8 +156,13 @@ def _headers(raw: Any) -> list[Header]:
             if kind == "secret" or "secret_id" in item:
                 out.append(Header(name, "secret", str(item.get("secret_id", ""))))
             elif kind in ("dynamic_variable", "variable") or "variable_name" in item:
-                out.append(Header(name, "variable", str(item.get("variable_name") or item.get("dynamic_variable")
-                                                         or item.get("value", ""))))
+                out.append(
+                    Header(
+                        name,
+                        "variable",
+                        str(item.get("variable_name") or item.get("dynamic_variable") or item.get("value", "")),
+                    )
+                )
             else:
                 out.append(Header(name, "value", str(item.get("value", ""))))
     elif isinstance(raw, dict):

@@ -186,8 +186,15 @@ class WebhookExecutor:
         """Execute tool `name` with the agent's `params`; `variables` are the conversation's dynamic variables."""
         spec = self.tools.get(name)
         if spec is None:
-            return ToolResult(name, False, None, None, {"error": {"message": f"Unknown tool {name}."}}, 0.0,
-                              error_type="customer_config")
+            return ToolResult(
+                name,
+                False,
+                None,
+                None,
+                {"error": {"message": f"Unknown tool {name}."}},
+                0.0,
+                error_type="customer_config",
+            )
         path_values: dict[str, Any] = {}
         for param in spec.path_params:
             present, value = self._value(param, params, variables)
@@ -209,8 +216,14 @@ class WebhookExecutor:
                 kwargs["data"] = {k: str(v) for k, v in body.items()}
             else:
                 kwargs["json"] = body
-        request = {"method": spec.method, "url": url, "path_params": path_values, "query_params": query,
-                   "body": body, "headers": sorted(headers)}
+        request = {
+            "method": spec.method,
+            "url": url,
+            "path_params": path_values,
+            "query_params": query,
+            "body": body,
+            "headers": sorted(headers),
+        }
         start = time.perf_counter()
         try:
             async with asyncio.timeout(spec.timeout):  # the whole call, whatever the transport
@@ -218,8 +231,9 @@ class WebhookExecutor:
         except (httpx2.TimeoutException, TimeoutError):
             return self._error(spec, None, "The tool timed out.", "client_timeout", start, request)
         except httpx2.HTTPError as exc:
-            return self._error(spec, None, f"The tool could not be reached ({type(exc).__name__}).",
-                               "external_server", start, request)
+            return self._error(
+                spec, None, f"The tool could not be reached ({type(exc).__name__}).", "external_server", start, request
+            )
         try:
             data: Any = response.json()
         except ValueError:
@@ -238,11 +252,13 @@ class WebhookExecutor:
             if assignment.get("sanitize") and isinstance(shown, dict):
                 shown.pop(str(assignment.get("value_path", "")).split(".")[0], None)
         variables.update(updates)
-        return ToolResult(name, True, response.status_code, data, shown, latency, request=request,
-                          dynamic_variable_updates=updates)
+        return ToolResult(
+            name, True, response.status_code, data, shown, latency, request=request, dynamic_variable_updates=updates
+        )
 
-    def _error(self, spec: ToolSpec, status: int | None, data: Any, kind: str, start: float,
-               request: dict[str, Any]) -> ToolResult:
+    def _error(
+        self, spec: ToolSpec, status: int | None, data: Any, kind: str, start: float, request: dict[str, Any]
+    ) -> ToolResult:
         mode = spec.error_mode
         shown: Any = data if mode in ("passthrough", "summarized") else {"error": {"message": "The tool call failed."}}
         if isinstance(shown, str):

@@ -51,16 +51,26 @@ _BY_STATUS: dict[int, type[SalesforceError]] = {
 
 # OAuth `error` / `error_description` → the fix to name (token endpoint).
 _AUTH_FIXES: tuple[tuple[str, str], ...] = (
-    ("request not supported on this domain", "use your org's My Domain URL (https://<MyDomain>.my.salesforce.com) "
-     "as SF_DOMAIN, not login.salesforce.com or test.salesforce.com"),
-    ("no client credentials user enabled", "set a Run As user for the client credentials flow on the External "
-     "Client App (Policies → OAuth → Enable Client Credentials Flow → Run As)"),
+    (
+        "request not supported on this domain",
+        "use your org's My Domain URL (https://<MyDomain>.my.salesforce.com) "
+        "as SF_DOMAIN, not login.salesforce.com or test.salesforce.com",
+    ),
+    (
+        "no client credentials user enabled",
+        "set a Run As user for the client credentials flow on the External "
+        "Client App (Policies → OAuth → Enable Client Credentials Flow → Run As)",
+    ),
     ("invalid_client_id", "check SF_CLIENT_ID: it must be the External Client App's consumer key"),
     ("client identifier invalid", "check SF_CLIENT_ID: it must be the External Client App's consumer key"),
-    ("invalid_client", "check the consumer key and secret (SF_CLIENT_ID / SF_CLIENT_SECRET) of the External "
-     "Client App"),
-    ("unsupported_grant_type", "enable the Client Credentials Flow on the External Client App and use the "
-     "My Domain host"),
+    (
+        "invalid_client",
+        "check the consumer key and secret (SF_CLIENT_ID / SF_CLIENT_SECRET) of the External Client App",
+    ),
+    (
+        "unsupported_grant_type",
+        "enable the Client Credentials Flow on the External Client App and use the My Domain host",
+    ),
     ("inactive_user", "the Run As user is inactive: activate it or pick another Run As user"),
     ("inactive_org", "the org is inactive or locked"),
     ("rate_limit_exceeded", "too many token requests (3,600 per hour per user): wait, and cache tokens"),

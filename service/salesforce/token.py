@@ -151,10 +151,7 @@ class TokenManager:
 
     def __repr__(self) -> str:
         held = mask(str(self._last["access_token"])) if self._last is not None else "<none>"
-        return (
-            f"TokenManager(domain={self.config.domain!r}, client_id={mask(self.config.client_id)!r}, "
-            f"token={held!r})"
-        )
+        return f"TokenManager(domain={self.config.domain!r}, client_id={mask(self.config.client_id)!r}, token={held!r})"
 
     # --- fetching -------------------------------------------------------------------------------
 
@@ -236,9 +233,7 @@ class TokenManager:
                 )
             else:
                 data |= {"client_id": self.config.client_id, "client_secret": secret}
-                response = await self._oauth.request(
-                    "POST", self.config.introspect_url, data=data, withhold_token=True
-                )
+                response = await self._oauth.request("POST", self.config.introspect_url, data=data, withhold_token=True)
             body = response.json() if response.status_code == 200 else {}
         except (httpx2.HTTPError, ValueError):
             return None

@@ -93,8 +93,10 @@ class _Connection(asyncio.Protocol):
         self._status = self._parser.get_status_code()
         names = {name.lower() for name, _ in self._headers}
         self._until_close = (
-            b"content-length" not in names and b"transfer-encoding" not in names
-            and self._status >= 200 and self._status not in (204, 304)
+            b"content-length" not in names
+            and b"transfer-encoding" not in names
+            and self._status >= 200
+            and self._status not in (204, 304)
         )
 
     def on_body(self, body: bytes) -> None:
@@ -175,8 +177,12 @@ class LeanTransport(httpx2.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         url = request.url
-        if (_instrumented() or url.raw_scheme not in _DEFAULT_PORTS or request.method not in _LEAN_METHODS
-                or not isinstance(request.stream, httpx2.ByteStream)):
+        if (
+            _instrumented()
+            or url.raw_scheme not in _DEFAULT_PORTS
+            or request.method not in _LEAN_METHODS
+            or not isinstance(request.stream, httpx2.ByteStream)
+        ):
             return await self._fallback.handle_async_request(request)
         timeouts: dict[str, Any] = request.extensions.get("timeout") or {}
         data = _encode(request, await request.aread())
@@ -201,7 +207,10 @@ class LeanTransport(httpx2.AsyncBaseTransport):
         finally:
             self._slots.release()
         return httpx2.Response(
-            status, headers=headers, stream=httpx2.ByteStream(body), request=request,
+            status,
+            headers=headers,
+            stream=httpx2.ByteStream(body),
+            request=request,
             extensions={"http_version": b"HTTP/1.1"},
         )
 
@@ -223,7 +232,9 @@ class LeanTransport(httpx2.AsyncBaseTransport):
         try:
             async with asyncio.timeout(limit):
                 _, connection = await loop.create_connection(
-                    _Connection, name.strip("[]"), port,
+                    _Connection,
+                    name.strip("[]"),
+                    port,
                     ssl=self._ssl if scheme == b"https" else None,
                     server_hostname=name if scheme == b"https" else None,
                 )

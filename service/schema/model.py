@@ -103,9 +103,7 @@ class SObject:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
     _by_lower: Mapping[str, SField] = field(repr=False, compare=False, default_factory=dict)
     _by_relationship: Mapping[str, SField] = field(repr=False, compare=False, default_factory=dict)
-    _children_by_lower: Mapping[str, ChildRelationship] = field(
-        repr=False, compare=False, default_factory=dict
-    )
+    _children_by_lower: Mapping[str, ChildRelationship] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
     def from_describe(cls, raw: Mapping[str, Any], known: Iterable[str] | None = None) -> SObject:
@@ -126,9 +124,7 @@ class SObject:
             child_relationships=children,
             raw=raw,
             _by_lower={name.lower(): f for name, f in fields.items()},
-            _by_relationship={
-                f.relationship_name.lower(): f for f in fields.values() if f.relationship_name
-            },
+            _by_relationship={f.relationship_name.lower(): f for f in fields.values() if f.relationship_name},
             _children_by_lower={name.lower(): c for name, c in children.items()},
         )
 

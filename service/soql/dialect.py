@@ -79,8 +79,15 @@ _CLAUSE_ORDER = {
     )
 }
 _CLAUSE_NAMES = {
-    "where": "WHERE", "soql_with": "WITH", "group": "GROUP BY", "having": "HAVING", "order": "ORDER BY",
-    "limit": "LIMIT", "offset": "OFFSET", "soql_for": "FOR", "soql_update": "UPDATE",
+    "where": "WHERE",
+    "soql_with": "WITH",
+    "group": "GROUP BY",
+    "having": "HAVING",
+    "order": "ORDER BY",
+    "limit": "LIMIT",
+    "offset": "OFFSET",
+    "soql_for": "FOR",
+    "soql_update": "UPDATE",
 }
 
 
@@ -216,9 +223,7 @@ def parse_soql(text: str) -> exp.Select:
         raise SoqlSyntaxError("The query is empty: write SELECT fields FROM object", 0)
     tokens = lexer.tokenize(text)
     if tokens[0].token_type != TokenType.SELECT:
-        raise SoqlSyntaxError(
-            f"Only SELECT queries are allowed, not {tokens[0].text.upper()}", tokens[0].col
-        )
+        raise SoqlSyntaxError(f"Only SELECT queries are allowed, not {tokens[0].text.upper()}", tokens[0].col)
     try:
         trees = _DIALECT.parser(error_level=ErrorLevel.IMMEDIATE).parse(tokens, text)
     except ParseError as err:

@@ -20,9 +20,7 @@ def quote(value: str, *, like: bool = False) -> str:
 
 
 def _typeof(gen: Generator, e: nodes.TypeOf) -> str:
-    whens = " ".join(
-        f"WHEN {w.this.name} THEN {gen.expressions(w, flat=True)}" for w in e.args["whens"]
-    )
+    whens = " ".join(f"WHEN {w.this.name} THEN {gen.expressions(w, flat=True)}" for w in e.args["whens"])
     default = e.args.get("default")
     other = f" ELSE {', '.join(gen.sql(c) for c in default)}" if default else ""
     return f"TYPEOF {gen.sql(e, 'this')} {whens}{other} END"
@@ -39,9 +37,7 @@ class SoqlGenerator(Generator):
         **Generator.TRANSFORMS,
         nodes.SoqlDate: lambda gen, e: e.this.name,
         nodes.SoqlDateTime: lambda gen, e: e.this.name,
-        nodes.DateLiteral: lambda gen, e: (
-            f"{e.literal_name}:{e.n}" if e.n is not None else e.literal_name
-        ),
+        nodes.DateLiteral: lambda gen, e: f"{e.literal_name}:{e.n}" if e.n is not None else e.literal_name,
         nodes.Fields: lambda gen, e: f"FIELDS({e.kind})",
         nodes.TypeOf: _typeof,
         nodes.Includes: lambda gen, e: _in_list(gen, e, "INCLUDES"),

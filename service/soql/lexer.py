@@ -33,12 +33,27 @@ DATE_LITERALS_FIXED = frozenset(_FIXED)
 DATE_LITERALS_WITH_N = frozenset(_WITH_N)
 
 KEYWORDS: dict[str, TokenType] = {
-    "SELECT": TokenType.SELECT, "FROM": TokenType.FROM, "WHERE": TokenType.WHERE,
-    "AND": TokenType.AND, "OR": TokenType.OR, "NOT": TokenType.NOT, "IN": TokenType.IN,
-    "LIKE": TokenType.LIKE, "NULL": TokenType.NULL, "TRUE": TokenType.TRUE, "FALSE": TokenType.FALSE,
-    "HAVING": TokenType.HAVING, "LIMIT": TokenType.LIMIT, "OFFSET": TokenType.OFFSET,
-    "ASC": TokenType.ASC, "DESC": TokenType.DESC, "WITH": TokenType.WITH, "FOR": TokenType.FOR,
-    "UPDATE": TokenType.UPDATE, "ROLLUP": TokenType.ROLLUP, "CUBE": TokenType.CUBE,
+    "SELECT": TokenType.SELECT,
+    "FROM": TokenType.FROM,
+    "WHERE": TokenType.WHERE,
+    "AND": TokenType.AND,
+    "OR": TokenType.OR,
+    "NOT": TokenType.NOT,
+    "IN": TokenType.IN,
+    "LIKE": TokenType.LIKE,
+    "NULL": TokenType.NULL,
+    "TRUE": TokenType.TRUE,
+    "FALSE": TokenType.FALSE,
+    "HAVING": TokenType.HAVING,
+    "LIMIT": TokenType.LIMIT,
+    "OFFSET": TokenType.OFFSET,
+    "ASC": TokenType.ASC,
+    "DESC": TokenType.DESC,
+    "WITH": TokenType.WITH,
+    "FOR": TokenType.FOR,
+    "UPDATE": TokenType.UPDATE,
+    "ROLLUP": TokenType.ROLLUP,
+    "CUBE": TokenType.CUBE,
 }
 
 # Plain-SQL words SOQL has no use for, with the fix to say.
@@ -53,9 +68,18 @@ REFUSED_WORDS: dict[str, str] = {
 }
 
 _OPS = {
-    "(": TokenType.L_PAREN, ")": TokenType.R_PAREN, ",": TokenType.COMMA, ".": TokenType.DOT,
-    "=": TokenType.EQ, "!=": TokenType.NEQ, "<>": TokenType.NEQ, "<": TokenType.LT,
-    "<=": TokenType.LTE, ">": TokenType.GT, ">=": TokenType.GTE, ":": TokenType.COLON,
+    "(": TokenType.L_PAREN,
+    ")": TokenType.R_PAREN,
+    ",": TokenType.COMMA,
+    ".": TokenType.DOT,
+    "=": TokenType.EQ,
+    "!=": TokenType.NEQ,
+    "<>": TokenType.NEQ,
+    "<": TokenType.LT,
+    "<=": TokenType.LTE,
+    ">": TokenType.GT,
+    ">=": TokenType.GTE,
+    ":": TokenType.COLON,
 }
 
 _SCAN = re.compile(
@@ -151,7 +175,7 @@ class _Lexer:
                     raise SoqlSyntaxError(
                         f"A dateTime needs hours, minutes, seconds and a time zone, e.g. {text}T00:00:00Z", col
                     )
-                raise SoqlSyntaxError(f"unexpected token: {sql[pos:end + 1]!r}", col)
+                raise SoqlSyntaxError(f"unexpected token: {sql[pos : end + 1]!r}", col)
             if kind == "ws":
                 self.line += text.count("\n")
             elif kind == "comment":
@@ -166,9 +190,7 @@ class _Lexer:
                 add(TokenType.NUMBER, text, pos, end)
             elif kind == "string":
                 if self.last_is(TokenType.STRING) and self.tokens[-1].end == pos - 1:
-                    raise SoqlSyntaxError(
-                        "'' is not an escape in SOQL: write a quote inside a value as \\'", col
-                    )
+                    raise SoqlSyntaxError("'' is not an escape in SOQL: write a quote inside a value as \\'", col)
                 like = self.last_is(TokenType.LIKE)
                 add(TokenType.STRING, decode_string(text[1:-1], like=like, column=col), pos, end)
             elif kind == "op":
@@ -183,9 +205,7 @@ class _Lexer:
                     if self.last_is(TokenType.COMMA):
                         raise SoqlSyntaxError("unexpected token: ')' after a comma", col)
                 elif text == ":":
-                    raise SoqlSyntaxError(
-                        "Bind variables like :email are not allowed: put the value in quotes", col
-                    )
+                    raise SoqlSyntaxError("Bind variables like :email are not allowed: put the value in quotes", col)
                 add(_OPS[text], text, pos, end)
             else:
                 end = self.word(text, pos, end)

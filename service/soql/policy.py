@@ -107,7 +107,9 @@ def _decide(tree: exp.Select, text: str, schema: Schema, config: PolicyConfig) -
     if config.strict:
         reasons = " ".join(dict.fromkeys(c.reason for c in changes))
         return Verdict(
-            "reject", changes=[c.text for c in changes], message=f"{reasons} Try: {repaired}",
+            "reject",
+            changes=[c.text for c in changes],
+            message=f"{reasons} Try: {repaired}",
             suggested_query=repaired,
         )
     return Verdict("repair", query=repaired, changes=[c.text for c in changes], tree=tree)
@@ -125,9 +127,7 @@ def _apply(tree: exp.Select, schema: Schema, config: PolicyConfig) -> list[Chang
     checker.check(tree, obj)
     offset = tree.args.get("offset")
     if offset is not None and int(offset.expression.name) > config.max_offset:
-        raise Refusal(
-            f"OFFSET can be at most {config.max_offset}. Narrow the search with a WHERE filter instead."
-        )
+        raise Refusal(f"OFFSET can be at most {config.max_offset}. Narrow the search with a WHERE filter instead.")
     _limit(tree, config, checker.changes)
     return checker.changes
 

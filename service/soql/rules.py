@@ -122,10 +122,12 @@ class Checker:
             if is_field(item):
                 key = tuple(p.lower() for p in self.resolve(obj, field_path(item)))
                 if key in seen:
-                    self.changes.append(Change(
-                        f"removed duplicate {'.'.join(field_path(item))}",
-                        f"Each field can be selected only once; {'.'.join(field_path(item))} was repeated.",
-                    ))
+                    self.changes.append(
+                        Change(
+                            f"removed duplicate {'.'.join(field_path(item))}",
+                            f"Each field can be selected only once; {'.'.join(field_path(item))} was repeated.",
+                        )
+                    )
                     continue
                 seen.add(key)
             kept.append(item)
@@ -141,8 +143,7 @@ class Checker:
         rel = parent.child_relationship(table.name)
         if rel is None:
             raise Refusal(
-                f"{parent.name} has no child relationship named {table.name}. "
-                f"Use one like {_example_children(parent)}."
+                f"{parent.name} has no child relationship named {table.name}. Use one like {_example_children(parent)}."
             )
         child = self.object(rel.child_object, f" (the {rel.name} subquery)")
         self.check(inner, child)
@@ -187,8 +188,9 @@ class Checker:
                 return out
             current = target
             need = path[: depth + 1] + [current.name_field]
-            out.append((need, f"Queries that select {'.'.join(path[: depth + 1])} fields must include "
-                              f"{'.'.join(need)}."))
+            out.append(
+                (need, f"Queries that select {'.'.join(path[: depth + 1])} fields must include {'.'.join(need)}.")
+            )
         last = current.field(path[-1])
         target = self.schema.get(last.target) if last and last.is_reference and last.target else None
         if last is not None and last.relationship_name and target is not None:

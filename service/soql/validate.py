@@ -59,9 +59,7 @@ def validate(select: exp.Select, *, child: bool = False) -> None:
         select.args.get("group") or any(is_aggregate(i) for i in select.expressions)
     ):
         _fail("Only aggregate queries can give a plain field an alias: remove the alias")
-    if len(select.expressions) > 1 and any(
-        isinstance(i, exp.Count) and i.this is None for i in select.expressions
-    ):
+    if len(select.expressions) > 1 and any(isinstance(i, exp.Count) and i.this is None for i in select.expressions):
         _fail("COUNT() cannot be combined with other fields: select COUNT() alone")
     for key, aggregate in (("where", False), ("having", True)):
         clause = select.args.get(key)
@@ -159,9 +157,7 @@ def _predicate(node: exp.Expr, aggregate: bool, child: bool) -> None:
             _fail("Each condition needs a field on the left, e.g. Name = 'Acme'", node)
         _field_or_function(node.this, aggregate)
         _value(node.expression)
-        if isinstance(node, exp.Like) and not (
-            isinstance(node.expression, exp.Literal) and node.expression.is_string
-        ):
+        if isinstance(node, exp.Like) and not (isinstance(node.expression, exp.Literal) and node.expression.is_string):
             _fail("LIKE needs a quoted pattern, e.g. Name LIKE 'Acme%'", node)
     elif isinstance(node, (exp.In, nodes.Includes, nodes.Excludes)):
         _field_or_function(node.this, aggregate)

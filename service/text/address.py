@@ -12,19 +12,77 @@ import re
 from service.text.numbers import UNITS, find_numbers, number_to_words
 
 STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky",
-    "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
-    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
-    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
-    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "DC": "District of Columbia",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
 }
 STATE_CODES = {name.lower(): code for code, name in STATES.items()}
-SUFFIXES = ("street", "avenue", "road", "boulevard", "drive", "lane", "way", "parkway", "park", "place", "court",
-            "plaza", "square", "terrace", "highway", "circle")
+SUFFIXES = (
+    "street",
+    "avenue",
+    "road",
+    "boulevard",
+    "drive",
+    "lane",
+    "way",
+    "parkway",
+    "park",
+    "place",
+    "court",
+    "plaza",
+    "square",
+    "terrace",
+    "highway",
+    "circle",
+)
 _DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _WRITTEN = re.compile(r"\b(\d+)\s+([^,]+?),\s*([^,]+?),\s*([A-Z]{2})\s+(\d{5})(?:-\d{4})?\b")
 
@@ -35,8 +93,9 @@ def spoken_address(text: str) -> str:
     def say(m: re.Match[str]) -> str:
         number, street, city, state, zip_code = m.groups()
         state_name = STATES.get(state, state)
-        return (f"{number_to_words(int(number))} {street}, {city}, {state_name}, "
-                + " ".join(_DIGITS[int(d)] for d in zip_code))
+        return f"{number_to_words(int(number))} {street}, {city}, {state_name}, " + " ".join(
+            _DIGITS[int(d)] for d in zip_code
+        )
 
     return _WRITTEN.sub(say, text)
 
@@ -48,7 +107,7 @@ def address_words(address: str) -> list[str]:
 
 
 def written_address(text: str) -> str | None:
-    """"five hundred congress avenue austin texas seven eight seven zero one" → "500 Congress Avenue, Austin,
+    """ "five hundred congress avenue austin texas seven eight seven zero one" → "500 Congress Avenue, Austin,
     TX 78701"; None unless the words hold a number, a street with its suffix, a city, a state and a ZIP."""
     words = re.sub(r"[^a-z' ]+", " ", text.lower()).split()
     spans = find_numbers(words)
@@ -75,10 +134,15 @@ def written_address(text: str) -> str | None:
 
 
 def address_parts(address: str) -> dict[str, str] | None:
-    """"500 Congress Avenue, Austin, TX 78701" → {Street, City, State, PostalCode, Country}; None if not one."""
+    """ "500 Congress Avenue, Austin, TX 78701" → {Street, City, State, PostalCode, Country}; None if not one."""
     m = _WRITTEN.search(address)
     if m is None:
         return None
     number, street, city, state, zip_code = m.groups()
-    return {"Street": f"{number} {street}", "City": city, "State": state, "PostalCode": zip_code,
-            "Country": "United States"}
+    return {
+        "Street": f"{number} {street}",
+        "City": city,
+        "State": state,
+        "PostalCode": zip_code,
+        "Country": "United States",
+    }

@@ -18,12 +18,43 @@ MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if 
 MONTHS["sept"] = 9
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
-    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    "twentieth": 20,
+    "thirtieth": 30,
 }
-_QUARTER_WORDS = {"first": 1, "one": 1, "1": 1, "second": 2, "two": 2, "2": 2, "third": 3, "three": 3, "3": 3,
-                  "fourth": 4, "four": 4, "4": 4, "last": 4}
+_QUARTER_WORDS = {
+    "first": 1,
+    "one": 1,
+    "1": 1,
+    "second": 2,
+    "two": 2,
+    "2": 2,
+    "third": 3,
+    "three": 3,
+    "3": 3,
+    "fourth": 4,
+    "four": 4,
+    "4": 4,
+    "last": 4,
+}
 
 
 def _month_end(year: int, month: int) -> date:
@@ -103,12 +134,20 @@ def extract_date(text: str, today: date) -> date | None:
             if i > 1 and tokens[i - 2] in ("this", "the") and tokens[i - 1] == "last":
                 quarter = None
         if quarter is not None:
-            year = _year_after(tokens, after) or (after < len(tokens) and tokens[after] == "of"
-                                                  and _year_after(tokens, after + 1)) or None
+            year = (
+                _year_after(tokens, after)
+                or (after < len(tokens) and tokens[after] == "of" and _year_after(tokens, after + 1))
+                or None
+            )
             end = _month_end(year or today.year, quarter * 3)
             return end if year else _upcoming(end, today)
-        if tok in MONTHS and not (tok == "may" and i + 1 < len(tokens) and not _day_at(tokens, i + 1)
-                                  and not _year_after(tokens, i + 1) and not (i > 0 and tokens[i - 1] in ("of", "in"))):
+        if tok in MONTHS and not (
+            tok == "may"
+            and i + 1 < len(tokens)
+            and not _day_at(tokens, i + 1)
+            and not _year_after(tokens, i + 1)
+            and not (i > 0 and tokens[i - 1] in ("of", "in"))
+        ):
             month = MONTHS[tok]
             day_info = _day_at(tokens, i + 1)
             if day_info is None and i > 1 and tokens[i - 1] == "of":

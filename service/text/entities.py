@@ -18,18 +18,101 @@ _LITERAL_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+
 
 # Spoken symbol words inside an email address.
 _SYMBOLS = {
-    "dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-", "hyphen": "-", "minus": "-",
+    "dot": ".",
+    "period": ".",
+    "point": ".",
+    "underscore": "_",
+    "dash": "-",
+    "hyphen": "-",
+    "minus": "-",
     "plus": "+",
 }
 # Words that end the local part when reading backwards from "at" (lead-in phrases, fillers).
 _LEAD_IN = {
-    "is", "email", "mail", "address", "it's", "its", "it", "me", "my", "reach", "use", "that's", "thats",
-    "to", "the", "send", "sorry", "actually", "no", "correction", "should", "be", "instead", "yes", "yeah", "so",
-    "um", "uh", "okay", "ok", "oops", "meant", "mean", "said", "was", "wrong", "right", "correct", "sure",
-    "new", "of", "on", "at", "and", "write", "please", "from", "for", "with",
+    "is",
+    "email",
+    "mail",
+    "address",
+    "it's",
+    "its",
+    "it",
+    "me",
+    "my",
+    "reach",
+    "use",
+    "that's",
+    "thats",
+    "to",
+    "the",
+    "send",
+    "sorry",
+    "actually",
+    "no",
+    "correction",
+    "should",
+    "be",
+    "instead",
+    "yes",
+    "yeah",
+    "so",
+    "um",
+    "uh",
+    "okay",
+    "ok",
+    "oops",
+    "meant",
+    "mean",
+    "said",
+    "was",
+    "wrong",
+    "right",
+    "correct",
+    "sure",
+    "new",
+    "of",
+    "on",
+    "at",
+    "and",
+    "write",
+    "please",
+    "from",
+    "for",
+    "with",
 }
-_TLDS = {"com", "org", "net", "io", "co", "ai", "us", "uk", "edu", "gov", "biz", "info", "dev", "app", "de", "fr",
-         "ca", "au", "in", "me", "tv", "eu", "nl", "es", "it", "jp", "ch", "se", "no", "xyz", "tech", "cloud"}
+_TLDS = {
+    "com",
+    "org",
+    "net",
+    "io",
+    "co",
+    "ai",
+    "us",
+    "uk",
+    "edu",
+    "gov",
+    "biz",
+    "info",
+    "dev",
+    "app",
+    "de",
+    "fr",
+    "ca",
+    "au",
+    "in",
+    "me",
+    "tv",
+    "eu",
+    "nl",
+    "es",
+    "it",
+    "jp",
+    "ch",
+    "se",
+    "no",
+    "xyz",
+    "tech",
+    "cloud",
+}
 _MAX_LOCAL_WORDS = 12
 
 
@@ -111,6 +194,7 @@ def normalize_email(text: str) -> str | None:
 
 
 # ---------------------------------------------------------------- phone numbers
+
 
 def spoken_digits(text: str) -> str:
     """Digits (and a leading "+") spoken or written in `text`, in order.
@@ -199,7 +283,10 @@ def extract_phone(text: str, region: str = "US") -> str | None:
             return found
     tokens = tokenize(text)
     # Skip cardinals that are clearly not part of a digit string ("two hundred employees").
-    spans = [s for s in find_numbers(tokens) if s.value >= 100 and any(t == "hundred" or t in ("thousand", "million")
-                                                                      for t in tokens[s.start : s.end])]
+    spans = [
+        s
+        for s in find_numbers(tokens)
+        if s.value >= 100 and any(t == "hundred" or t in ("thousand", "million") for t in tokens[s.start : s.end])
+    ]
     kept = [t for i, t in enumerate(tokens) if not any(s.start <= i < s.end for s in spans)]
     return normalize_phone(" ".join(kept), region)

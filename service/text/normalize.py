@@ -29,7 +29,7 @@ def _digits(s: str) -> str:
 
 
 def spoken_email(address: str) -> str:
-    """"jane.doe@acme.com" → "jane dot doe at acme dot com" (digits one by one)."""
+    """ "jane.doe@acme.com" → "jane dot doe at acme dot com" (digits one by one)."""
     words: list[str] = []
     for part in re.findall(r"[a-z]+|\d|[._%+@'-]", address.lower()):
         if part.isdigit():
@@ -43,7 +43,7 @@ def spoken_email(address: str) -> str:
 
 
 def spoken_phone(number: str) -> str:
-    """"+14155550198" → "plus one four one five five five five zero one nine eight"."""
+    """ "+14155550198" → "plus one four one five five five five zero one nine eight"."""
     prefix = "plus " if number.strip().startswith("+") else ""
     return prefix + _digits(number)
 
@@ -95,10 +95,11 @@ def spoken_form(text: str) -> str:
     text = _EMAIL.sub(lambda m: spoken_email(m.group(0)), text)
     text = _MONEY.sub(lambda m: spoken_money(m.group(1), m.group(2), m.group(3)), text)
     text = _ISO_DATE.sub(
-        lambda m: f"{calendar.month_name[int(m.group(2))]} {ordinal_words(int(m.group(3)))} "
-        f"{_year_words(int(m.group(1)))}"
-        if 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31
-        else m.group(0),
+        lambda m: (
+            f"{calendar.month_name[int(m.group(2))]} {ordinal_words(int(m.group(3)))} {_year_words(int(m.group(1)))}"
+            if 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31
+            else m.group(0)
+        ),
         text,
     )
     text = _PHONE.sub(_phone, text)

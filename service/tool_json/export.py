@@ -24,6 +24,7 @@ def _umask() -> int:
     os.umask(mask)
     return mask
 
+
 FORMATS: tuple[str, ...] = ("ui", "api")
 
 

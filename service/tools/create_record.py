@@ -121,7 +121,7 @@ def _with_conversation_id(
     current = out.get(field.name)
     if isinstance(current, str) and current and field.type in ("textarea", "string"):
         room = (field.length or 32000) - len(tag) - 2
-        out[field.name] = f"{current[:max(room, 0)]}\n\n{tag}"
+        out[field.name] = f"{current[: max(room, 0)]}\n\n{tag}"
     else:
         out[field.name] = tag if field.type in ("textarea", "string") else conversation_id
     return out
@@ -268,18 +268,30 @@ def _display_name(sobject: SObject, fields: dict[str, Any]) -> str | None:
 
 
 def _answer(
-    sobject: SObject, record_id: str | None, final: dict[str, Any], *, name: str | None = None,
+    sobject: SObject,
+    record_id: str | None,
+    final: dict[str, Any],
+    *,
+    name: str | None = None,
     dry_run: bool = False,
 ) -> CreateRecordResponse:
     name = name or _display_name(sobject, final)
     what = _describe(sobject, name, final)
-    speech = (end_sentence(f"Everything checks out: I would create {what}") + " Nothing was written." if dry_run
-              else end_sentence(f"I've created {what}"))
+    speech = (
+        end_sentence(f"Everything checks out: I would create {what}") + " Nothing was written."
+        if dry_run
+        else end_sentence(f"I've created {what}")
+    )
     if sobject.name == "Case" and not dry_run:
         speech = end_sentence(f"I've opened {what}")
     return CreateRecordResponse(
-        speech=speech, created=not dry_run, id=record_id, object=sobject.name, name=name,
-        dry_run=dry_run, fields=final,
+        speech=speech,
+        created=not dry_run,
+        id=record_id,
+        object=sobject.name,
+        name=name,
+        dry_run=dry_run,
+        fields=final,
     )
 
 
@@ -299,10 +311,13 @@ def _describe(sobject: SObject, name: str | None, final: dict[str, Any]) -> str:
 
 def _exists_answer(existing: Existing, *, dry_run: bool = False) -> CreateRecordResponse:
     who = existing.name or "That record"
-    speech = (f"{who} is already in the CRM as {_a(existing.object)} {existing.object}, "
-              "so I didn't create a new one.")
+    speech = f"{who} is already in the CRM as {_a(existing.object)} {existing.object}, so I didn't create a new one."
     return CreateRecordResponse(
-        speech=speech, created=False, id=existing.id or None, object=existing.object, name=existing.name,
+        speech=speech,
+        created=False,
+        id=existing.id or None,
+        object=existing.object,
+        name=existing.name,
         dry_run=dry_run,
     )
 

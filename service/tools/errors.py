@@ -42,8 +42,11 @@ RETRY_AFTER = {LimitExceeded: "30", Unavailable: "2", OutcomeUnknown: "2", Sales
 _FIXED: list[tuple[type[ServiceError], str]] = [
     (DeadlineExceeded, SLOW),
     (LimitExceeded, "The CRM has hit its API limit for now. Please try again later."),
-    (OutcomeUnknown, "I couldn't confirm whether the record was saved. Wait a moment and send the same "
-                     "request again: it checks for the record before creating anything."),
+    (
+        OutcomeUnknown,
+        "I couldn't confirm whether the record was saved. Wait a moment and send the same "
+        "request again: it checks for the record before creating anything.",
+    ),
     (SalesforceAuthError, "The gateway can't sign in to the CRM right now. Please try again later."),
     (SessionExpired, "The gateway can't sign in to the CRM right now. Please try again later."),
     (Unavailable, "The CRM is unavailable right now. Please try again in a moment."),
@@ -64,8 +67,10 @@ def error_body(exc: ServiceError) -> tuple[int, dict[str, Any], dict[str, str]]:
             break
     else:
         if isinstance(exc, RecordNotFound):
-            message = exc.message if not exc.error_code else (
-                "I couldn't find that record; it may have been deleted. Search again for its current Id."
+            message = (
+                exc.message
+                if not exc.error_code
+                else ("I couldn't find that record; it may have been deleted. Search again for its current Id.")
             )
         elif isinstance(exc, DuplicateDetected):
             message = "That record already exists in the CRM."
@@ -126,8 +131,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400:  # a body that isn't JSON: the agent can fix it like any other input
         _count_error(request, "invalid_input")
-        return _json(422, {"error": {"code": "invalid_input",
-                                     "message": "The request body must be a JSON object of record fields."}})
+        return _json(
+            422,
+            {"error": {"code": "invalid_input", "message": "The request body must be a JSON object of record fields."}},
+        )
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     message = {
         404: "There is no such tool endpoint.",

@@ -19,17 +19,79 @@ from service.tools.speech import record_speech
 
 # Fields worth speaking, per object (overridden by the GET_RECORD_FIELDS setting).
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
-    "Contact": ("Name", "FirstName", "LastName", "Title", "Account.Name", "Email", "Phone", "MobilePhone",
-                "Department", "MailingCity", "MailingState", "LeadSource", "Owner.Name", "Description"),
-    "Lead": ("Name", "FirstName", "LastName", "Title", "Company", "Email", "Phone", "Status", "Industry",
-             "LeadSource", "Rating", "City", "State", "NumberOfEmployees", "AnnualRevenue", "Owner.Name",
-             "Description"),
-    "Account": ("Name", "Type", "Industry", "Phone", "Website", "BillingCity", "BillingState",
-                "NumberOfEmployees", "AnnualRevenue", "Owner.Name", "Description"),
-    "Opportunity": ("Name", "StageName", "Amount", "CloseDate", "Probability", "NextStep", "Type",
-                    "Account.Name", "Owner.Name", "Description"),
-    "Case": ("CaseNumber", "Subject", "Status", "Priority", "Origin", "Type", "Contact.Name", "Account.Name",
-             "Owner.Name", "Description", "CreatedDate"),
+    "Contact": (
+        "Name",
+        "FirstName",
+        "LastName",
+        "Title",
+        "Account.Name",
+        "Email",
+        "Phone",
+        "MobilePhone",
+        "Department",
+        "MailingCity",
+        "MailingState",
+        "LeadSource",
+        "Owner.Name",
+        "Description",
+    ),
+    "Lead": (
+        "Name",
+        "FirstName",
+        "LastName",
+        "Title",
+        "Company",
+        "Email",
+        "Phone",
+        "Status",
+        "Industry",
+        "LeadSource",
+        "Rating",
+        "City",
+        "State",
+        "NumberOfEmployees",
+        "AnnualRevenue",
+        "Owner.Name",
+        "Description",
+    ),
+    "Account": (
+        "Name",
+        "Type",
+        "Industry",
+        "Phone",
+        "Website",
+        "BillingCity",
+        "BillingState",
+        "NumberOfEmployees",
+        "AnnualRevenue",
+        "Owner.Name",
+        "Description",
+    ),
+    "Opportunity": (
+        "Name",
+        "StageName",
+        "Amount",
+        "CloseDate",
+        "Probability",
+        "NextStep",
+        "Type",
+        "Account.Name",
+        "Owner.Name",
+        "Description",
+    ),
+    "Case": (
+        "CaseNumber",
+        "Subject",
+        "Status",
+        "Priority",
+        "Origin",
+        "Type",
+        "Contact.Name",
+        "Account.Name",
+        "Owner.Name",
+        "Description",
+        "CreatedDate",
+    ),
     "User": ("Name", "Title", "Email", "Phone"),
 }
 
@@ -101,9 +163,7 @@ async def get_record(
     record = flatten(result.records[0])
     if not isinstance(record.get("Id"), str):
         raise InputError("The CRM answered without the record's Id.")
-    return GetRecordResponse(
-        speech=record_speech(record, sobject, fields), object=sobject.name, record=record
-    )
+    return GetRecordResponse(speech=record_speech(record, sobject, fields), object=sobject.name, record=record)
 
 
 def _article(word: str) -> str:

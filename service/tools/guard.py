@@ -24,9 +24,14 @@ from service.tools.schemas import REQUIRED_FIELDS
 
 # How to ask a caller for a field (default: the field's label, lower case).
 ASK_FOR: dict[str, str] = {
-    "LastName": "their last name", "FirstName": "their first name", "Company": "the company name",
-    "Email": "their email address", "Phone": "their phone number", "StageName": "the stage of the deal",
-    "CloseDate": "the expected close date", "Subject": "what the case is about",
+    "LastName": "their last name",
+    "FirstName": "their first name",
+    "Company": "the company name",
+    "Email": "their email address",
+    "Phone": "their phone number",
+    "StageName": "the stage of the deal",
+    "CloseDate": "the expected close date",
+    "Subject": "what the case is about",
 }
 _NAME_ASK = {"Account": "the company name", "Opportunity": "a name for the opportunity"}
 # What to do instead, for fields agents commonly send to the wrong object.
@@ -69,8 +74,9 @@ def resolve_names(sobject: SObject, body: dict[str, Any]) -> dict[str, Any]:
     problems = []
     hints = [_HINTS[(sobject.name, k.lower())] for k in unknown if (sobject.name, k.lower()) in _HINTS]
     if unknown:
-        problems.append(f"{', '.join(unknown)} {'is not a field' if len(unknown) == 1 else 'are not fields'} "
-                        f"of {sobject.name}")
+        problems.append(
+            f"{', '.join(unknown)} {'is not a field' if len(unknown) == 1 else 'are not fields'} of {sobject.name}"
+        )
     if forbidden:
         problems.append(f"{', '.join(forbidden)} can't be set on a new {sobject.name}")
     if problems:
@@ -110,8 +116,7 @@ def check_required(sobject: SObject, fields: dict[str, Any]) -> None:
         return
     asks = [f"{name} ({_ask(sobject, name)})" for name in missing]
     raise RecordInvalid(
-        f"To create {article(sobject.name)} {sobject.name} I still need {_join(asks)}: "
-        "ask the caller, then try again.",
+        f"To create {article(sobject.name)} {sobject.name} I still need {_join(asks)}: ask the caller, then try again.",
         fields=missing,
     )
 
@@ -156,8 +161,9 @@ def normalize_value(field: SField, value: Any, schema: Schema, today: date) -> A
     if kind == "email":
         email = normalize_email(text)
         if email is None:
-            raise InputError(f"{field.name} '{text[:80]}' isn't a valid email address: read it back to the "
-                             "caller and ask again.")
+            raise InputError(
+                f"{field.name} '{text[:80]}' isn't a valid email address: read it back to the caller and ask again."
+            )
         return email
     if kind == "phone":
         return normalize_phone(text) or _check_length(field, text)
@@ -243,6 +249,8 @@ def _reference(field: SField, text: str, schema: Schema) -> str:
     owner = schema.by_key_prefix(rid[:3])
     targets = field.reference_to
     if owner is not None and targets and owner.name not in targets:
-        raise InputError(f"{field.name} must be the Id of {article(targets[0])} {targets[0]}, but that id "
-                         f"belongs to {article(owner.name)} {owner.name}.")
+        raise InputError(
+            f"{field.name} must be the Id of {article(targets[0])} {targets[0]}, but that id "
+            f"belongs to {article(owner.name)} {owner.name}."
+        )
     return rid

@@ -49,8 +49,7 @@ def canonical_id(value: str) -> str:
     fixed = _recase(value)
     if fixed is None:
         raise InputError(
-            "That record id looks mistyped (its checksum doesn't match); "
-            "use the Id exactly as the search returned it.",
+            "That record id looks mistyped (its checksum doesn't match); use the Id exactly as the search returned it.",
             fields=["record_id"],
         )
     return fixed
@@ -75,5 +74,5 @@ def check_prefix(record_id: str, object_name: str, schema: Schema) -> None:
 
 
 def article(word: str) -> str:
-    """"a" or "an" before `word`."""
+    """ "a" or "an" before `word`."""
     return "an" if word[:1].lower() in "aeiou" else "a"

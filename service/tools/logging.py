@@ -43,8 +43,9 @@ def mask(text: str, *, unmask: bool = False, secrets: tuple[str, ...] = ()) -> s
     if unmask:
         return text
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-    text = _SF_ID.sub(lambda m: f"{m.group(1)}…{m.group(2)[-3:]}" if _has_digit_and_letter(m.group(0))
-                      else m.group(0), text)
+    text = _SF_ID.sub(
+        lambda m: f"{m.group(1)}…{m.group(2)[-3:]}" if _has_digit_and_letter(m.group(0)) else m.group(0), text
+    )
     text = _PHONE.sub(lambda m: "***" + re.sub(r"\D", "", m.group(0))[-2:], text)
     return text
 
@@ -90,8 +91,13 @@ class JsonFormatter(logging.Formatter):
 
 def secrets_of(settings: Settings) -> tuple[str, ...]:
     """Every configured secret value, to scrub verbatim."""
-    values = [settings.webhook_secret, settings.sf_client_secret, settings.org_client_secret,
-              settings.agent_llm_api_key, settings.elevenlabs_api_key]
+    values = [
+        settings.webhook_secret,
+        settings.sf_client_secret,
+        settings.org_client_secret,
+        settings.agent_llm_api_key,
+        settings.elevenlabs_api_key,
+    ]
     return tuple(v.get_secret_value() for v in values if v is not None)
 
 

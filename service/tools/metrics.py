@@ -21,7 +21,7 @@ def tool_of(path: str) -> str:
     """`/tools/salesforce_get_record/Contact/003…` → `salesforce_get_record`; anything else → `other`
     (labels stay a fixed set whatever paths callers invent)."""
     if path.startswith("/tools/"):
-        name = path[len("/tools/"):].split("/", 1)[0]
+        name = path[len("/tools/") :].split("/", 1)[0]
         if name in _TOOLS:
             return name
     return "other"
@@ -37,9 +37,7 @@ class _SalesforceCollector(Collector):
         client = self._source()
         if client is None:
             return
-        refreshes = CounterMetricFamily(
-            "gateway_salesforce_token_requests", "Access tokens fetched from the org"
-        )
+        refreshes = CounterMetricFamily("gateway_salesforce_token_requests", "Access tokens fetched from the org")
         refreshes.add_metric([], float(getattr(client.tokens, "token_requests", 0)))
         yield refreshes
         calls = CounterMetricFamily("gateway_salesforce_api_calls", "REST calls sent to the org")
@@ -64,12 +62,13 @@ class Metrics:
             "gateway_tool_requests", "Tool calls answered", ["tool", "status"], registry=self.registry
         )
         self.latency = Histogram(
-            "gateway_tool_latency_seconds", "Tool call latency", ["tool"], buckets=_BUCKETS,
+            "gateway_tool_latency_seconds",
+            "Tool call latency",
+            ["tool"],
+            buckets=_BUCKETS,
             registry=self.registry,
         )
-        self.errors = Counter(
-            "gateway_tool_errors", "Tool errors by code", ["tool", "code"], registry=self.registry
-        )
+        self.errors = Counter("gateway_tool_errors", "Tool errors by code", ["tool", "code"], registry=self.registry)
         self.registry.register(_SalesforceCollector(salesforce))
 
     def observe(self, path: str, status: int, seconds: float) -> None:

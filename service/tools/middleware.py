@@ -79,9 +79,12 @@ class GatewayMiddleware:
             if path.startswith("/tools/"):
                 self.metrics.observe(path, status, elapsed)
             log.info(
-                "%s %s %s %.1fms", scope.get("method"), path, status, elapsed * 1000,
-                extra={"method": scope.get("method"), "path": path, "status": status,
-                       "ms": round(elapsed * 1000, 2)},
+                "%s %s %s %.1fms",
+                scope.get("method"),
+                path,
+                status,
+                elapsed * 1000,
+                extra={"method": scope.get("method"), "path": path, "status": status, "ms": round(elapsed * 1000, 2)},
             )
             request_id_var.reset(rid_token)
             conversation_id_var.reset(conv_token)
@@ -118,7 +121,6 @@ async def _read_limited(receive: Receive, limit: int) -> list[Message] | None:
             return messages
 
 
-
 def _too_large_text(limit: int) -> str:
     return f"The request body is too large: at most {limit // 1024} KB."
 
@@ -126,6 +128,11 @@ def _too_large_text(limit: int) -> str:
 async def _too_large(send: Send, limit: int) -> None:
     body: dict[str, Any] = {"error": {"code": "payload_too_large", "message": _too_large_text(limit)}}
     payload = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

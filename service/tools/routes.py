@@ -41,7 +41,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-
 async def authorized_gateway(request: Request) -> Gateway:
     """The gateway, once the request carried the webhook secret (401 otherwise).
 
@@ -82,7 +81,10 @@ async def within(deadline: Deadline, work: Awaitable[T]) -> T:
 
 
 @router.get(
-    "/" + s.SEARCH_TOOL, operation_id=s.SEARCH_TOOL, summary=s.SEARCH_TOOL, description=s.SEARCH_DESCRIPTION,
+    "/" + s.SEARCH_TOOL,
+    operation_id=s.SEARCH_TOOL,
+    summary=s.SEARCH_TOOL,
+    description=s.SEARCH_DESCRIPTION,
     response_model=s.SearchResponse,
 )
 async def search_route(
@@ -101,8 +103,11 @@ async def search_route(
 
 
 @router.get(
-    f"/{s.GET_TOOL}/{{object_type}}/{{record_id}}", operation_id=s.GET_TOOL, summary=s.GET_TOOL,
-    description=s.GET_DESCRIPTION, response_model=s.GetRecordResponse,
+    f"/{s.GET_TOOL}/{{object_type}}/{{record_id}}",
+    operation_id=s.GET_TOOL,
+    summary=s.GET_TOOL,
+    description=s.GET_DESCRIPTION,
+    response_model=s.GetRecordResponse,
 )
 async def get_route(
     gateway: AuthorizedGateway,
@@ -114,16 +119,24 @@ async def get_route(
     async def work() -> s.GetRecordResponse:
         schema = await gateway.schemas.get(deadline)
         return await get_record(
-            object_type, record_id, client=gateway.salesforce, schema=schema,
-            allowed=gateway.settings.allowed_object_names, field_sets=gateway.field_sets, deadline=deadline,
+            object_type,
+            record_id,
+            client=gateway.salesforce,
+            schema=schema,
+            allowed=gateway.settings.allowed_object_names,
+            field_sets=gateway.field_sets,
+            deadline=deadline,
         )
 
     return await within(deadline, work())
 
 
 @router.post(
-    f"/{s.CREATE_TOOL}/{{object_type}}", operation_id=s.CREATE_TOOL, summary=s.CREATE_TOOL,
-    description=s.CREATE_DESCRIPTION, response_model=s.CreateRecordResponse,
+    f"/{s.CREATE_TOOL}/{{object_type}}",
+    operation_id=s.CREATE_TOOL,
+    summary=s.CREATE_TOOL,
+    description=s.CREATE_DESCRIPTION,
+    response_model=s.CreateRecordResponse,
 )
 async def create_route(
     gateway: AuthorizedGateway,
@@ -142,10 +155,15 @@ async def create_route(
     async def work() -> s.CreateRecordResponse:
         schema = await gateway.schemas.get(deadline)
         ctx = CreateContext(
-            client=gateway.salesforce, schema=schema, settings=gateway.settings, store=gateway.idempotency,
-            duplicate_locks=gateway.duplicate_locks, deadline=deadline,
+            client=gateway.salesforce,
+            schema=schema,
+            settings=gateway.settings,
+            store=gateway.idempotency,
+            duplicate_locks=gateway.duplicate_locks,
+            deadline=deadline,
             conversation_id=(conversation_id or "").strip() or None,
-            explicit_key=(idempotency_key or "").strip() or None, dry_run=dry_run,
+            explicit_key=(idempotency_key or "").strip() or None,
+            dry_run=dry_run,
         )
         return await create_record(object_type, body.model_dump(exclude_none=True), ctx)
 

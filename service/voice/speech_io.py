@@ -47,8 +47,37 @@ def truecase(text: str, mapping: dict[str, str]) -> str:
     return out[:1].upper() + out[1:]
 
 
-_LEADS = frozenset({"i'm", "my", "name", "is", "this", "it's", "it", "yes", "sure", "with", "from", "we're", "we",
-                    "are", "the", "company", "work", "for", "at", "called", "sorry", "and", "of", "a", "an", "i", "am"})
+_LEADS = frozenset(
+    {
+        "i'm",
+        "my",
+        "name",
+        "is",
+        "this",
+        "it's",
+        "it",
+        "yes",
+        "sure",
+        "with",
+        "from",
+        "we're",
+        "we",
+        "are",
+        "the",
+        "company",
+        "work",
+        "for",
+        "at",
+        "called",
+        "sorry",
+        "and",
+        "of",
+        "a",
+        "an",
+        "i",
+        "am",
+    }
+)
 
 
 def _capitalised(text: str, mapping: dict[str, str]) -> dict[str, str]:
@@ -69,9 +98,17 @@ class Utterance:
 class VoiceSpeechIO:
     """Per-conversation speech recognition and synthesis (16 kHz mono PCM16 both ways)."""
 
-    def __init__(self, stt: STT, tts: TTS, *, endpointer: Endpointer | None = None,
-                 clock: Callable[[], float] = time.monotonic, on_close: Callable[[STT], None] | None = None,
-                 vocabulary: Iterable[str] = (), playback_speed: float = 1.0) -> None:
+    def __init__(
+        self,
+        stt: STT,
+        tts: TTS,
+        *,
+        endpointer: Endpointer | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        on_close: Callable[[STT], None] | None = None,
+        vocabulary: Iterable[str] = (),
+        playback_speed: float = 1.0,
+    ) -> None:
         self.stt, self.tts = stt, tts
         self.playback_speed = playback_speed
         self.case = case_map(vocabulary)
@@ -121,8 +158,11 @@ class VoiceSpeechIO:
             end_at = self.endpointer.speech_end_at if self.endpointer.speech_end_at is not None else at
             self.utterances.append(Utterance(transcript, self.slot, end_at, at))
             if self.slot in _LEARN_FROM:
-                self.stt.add_vocabulary(w for w in transcript.text.split() if len(w) > 2 and w not in _LEADS
-                                        and w not in grammar.FILLERS and w not in grammar.NAME_LEADS)
+                self.stt.add_vocabulary(
+                    w
+                    for w in transcript.text.split()
+                    if len(w) > 2 and w not in _LEADS and w not in grammar.FILLERS and w not in grammar.NAME_LEADS
+                )
                 # A name or company answer: its words are proper nouns.
                 return truecase(transcript.text, {**self.case, **_capitalised(transcript.text, self.case)})
             if self.slot == "address":
@@ -175,9 +215,17 @@ class VoiceSpeechIO:
 class SpeechFactory:
     """Creates one `VoiceSpeechIO` per conversation; recognisers are pooled and get `vocabulary` each call."""
 
-    def __init__(self, *, vocabulary: Iterable[str] = (), tts: str = "flite", agent_voice: str | None = "kal16",
-                 stt: str = "pocketsphinx", stt_model: str | None = None, silence_ms: int = 500,
-                 playback_speed: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        vocabulary: Iterable[str] = (),
+        tts: str = "flite",
+        agent_voice: str | None = "kal16",
+        stt: str = "pocketsphinx",
+        stt_model: str | None = None,
+        silence_ms: int = 500,
+        playback_speed: float = 1.0,
+    ) -> None:
         self.vocabulary = list(vocabulary)
         self.tts_backend, self.agent_voice = tts, agent_voice if tts == "flite" else None
         self.stt_backend, self.stt_model = stt, stt_model
@@ -207,8 +255,14 @@ class SpeechFactory:
             self._release(stt)
 
     def __call__(self) -> VoiceSpeechIO:
-        return VoiceSpeechIO(self._acquire(), self._tts, endpointer=Endpointer(silence_ms=self.silence_ms),
-                             on_close=self._release, vocabulary=self.vocabulary, playback_speed=self.playback_speed)
+        return VoiceSpeechIO(
+            self._acquire(),
+            self._tts,
+            endpointer=Endpointer(silence_ms=self.silence_ms),
+            on_close=self._release,
+            vocabulary=self.vocabulary,
+            playback_speed=self.playback_speed,
+        )
 
 
 def voice_options(settings: Settings) -> dict[str, Any]:

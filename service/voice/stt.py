@@ -75,15 +75,26 @@ class PocketsphinxSTT:
 
     name = "pocketsphinx"
 
-    def __init__(self, vocabulary: Iterable[str] = (), *, hmm: str | None = None, lm: str | None = None,
-                 dictionary: str | None = None, fwdflat: bool = False) -> None:
+    def __init__(
+        self,
+        vocabulary: Iterable[str] = (),
+        *,
+        hmm: str | None = None,
+        lm: str | None = None,
+        dictionary: str | None = None,
+        fwdflat: bool = False,
+    ) -> None:
         require("pocketsphinx")
         from pocketsphinx import Decoder
 
         # No second (fwdflat) pass: it re-searches the whole utterance after it ends, which is latency the
         # caller hears; the first pass alone loses little on these turns (see benchmarks.voice).
-        options: dict[str, Any] = {"samprate": audio.SAMPLE_RATE, "loglevel": "FATAL", "fwdflat": fwdflat,
-                                   "bestpath": fwdflat}
+        options: dict[str, Any] = {
+            "samprate": audio.SAMPLE_RATE,
+            "loglevel": "FATAL",
+            "fwdflat": fwdflat,
+            "bestpath": fwdflat,
+        }
         options.update({k: v for k, v in (("hmm", hmm), ("lm", lm), ("dict", dictionary)) if v})
         self.decoder: Any = Decoder(**options)
         self.vocabulary: list[str] = []
@@ -241,16 +252,24 @@ class WhisperSTT:
 
     name = "faster-whisper"
 
-    def __init__(self, model_path: str, vocabulary: Iterable[str] = (), *, compute_type: str = "int8",
-                 cpu_threads: int = 2, slot_stt: STT | None = None) -> None:
+    def __init__(
+        self,
+        model_path: str,
+        vocabulary: Iterable[str] = (),
+        *,
+        compute_type: str = "int8",
+        cpu_threads: int = 2,
+        slot_stt: STT | None = None,
+    ) -> None:
         require("faster-whisper")
         if not os.path.isdir(model_path):
             raise FileNotFoundError(f"faster-whisper needs a local model directory, not {model_path!r}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from faster_whisper import WhisperModel
 
-        self.model: Any = WhisperModel(model_path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads,
-                                       local_files_only=True)
+        self.model: Any = WhisperModel(
+            model_path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, local_files_only=True
+        )
         self.slot_stt = slot_stt
         self.vocabulary = lexicon.words_of(vocabulary)
         self._slot: str | None = None
@@ -292,8 +311,14 @@ class WhisperSTT:
         started = time.perf_counter()
         samples = audio.to_samples(pcm).astype(np.float32) / 32768.0
         prompt = ("Vocabulary: " + ", ".join(self.vocabulary) + ".") if self.vocabulary else None
-        segments, _info = self.model.transcribe(samples, beam_size=1, language="en", initial_prompt=prompt,
-                                                condition_on_previous_text=False, without_timestamps=True)
+        segments, _info = self.model.transcribe(
+            samples,
+            beam_size=1,
+            language="en",
+            initial_prompt=prompt,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+        )
         text = " ".join(s.text.strip() for s in segments).strip()
         took = time.perf_counter() - started
         return Transcript(text, "whisper", took, audio.duration(pcm), took)

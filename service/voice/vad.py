@@ -62,14 +62,22 @@ class Event:
 class Endpointer:
     """Streaming endpointer: `feed(pcm)` → events; `in_speech` tells whether an utterance is open."""
 
-    def __init__(self, *, silence_ms: int = 500, min_speech_ms: int = 120, start_ms: int = 90, pad_ms: int = 210,
-                 classifier: Callable[[bytes], bool] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        silence_ms: int = 500,
+        min_speech_ms: int = 120,
+        start_ms: int = 90,
+        pad_ms: int = 210,
+        classifier: Callable[[bytes], bool] | None = None,
+    ) -> None:
         self.is_speech = classifier or default_classifier()
         self.silence_frames = max(1, silence_ms // FRAME_MS)
         self.min_speech_frames = max(1, min_speech_ms // FRAME_MS)
         self.start_frames = max(1, start_ms // FRAME_MS)
-        self._pre: collections.deque[tuple[bytes, bool]] = collections.deque(maxlen=max(self.start_frames,
-                                                                                       pad_ms // FRAME_MS))
+        self._pre: collections.deque[tuple[bytes, bool]] = collections.deque(
+            maxlen=max(self.start_frames, pad_ms // FRAME_MS)
+        )
         self._pending = b""
         self.in_speech = False
         self._silent_run = 0

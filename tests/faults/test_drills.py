@@ -13,8 +13,20 @@ from benchmarks.drills import BY_NAME, TOOLS, Template, run_cell
 
 BUDGET = 1.5
 FAST = (
-    "none", "token_5xx_once", "token_5xx", "token_refused_once", "token_refused", "session_expired_once",
-    "session_expired", "503_once", "503", "limit_once", "limit", "reset_once", "reset", "reset_after_commit",
+    "none",
+    "token_5xx_once",
+    "token_5xx",
+    "token_refused_once",
+    "token_refused",
+    "session_expired_once",
+    "session_expired",
+    "503_once",
+    "503",
+    "limit_once",
+    "limit",
+    "reset_once",
+    "reset",
+    "reset_after_commit",
 )
 LATE = ("delay_past_budget", "answer_past_budget", "slow_commit", "slow_commit_past_budget", "token_slow")
 

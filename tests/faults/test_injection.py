@@ -80,9 +80,11 @@ async def test_limit_exceeded_answers_403_with_salesforce_body(make_tiny_org: Ti
     async with client_for(make_tiny_org([], faults)) as client:
         answer = await client.get(f"{BASE}/sobjects/Lead/00Q000000000001AAA")
     assert answer.status_code == 403
-    assert answer.json() == LIMIT_EXCEEDED == [
-        {"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}
-    ]
+    assert (
+        answer.json()
+        == LIMIT_EXCEEDED
+        == [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+    )
 
 
 async def test_unavailable_answers_503_json_array(make_tiny_org: TinyOrg) -> None:

@@ -18,8 +18,9 @@ def _token_body(org, **overrides):
 def test_token_accepts_http_basic_client_auth(embedded_org):
     """Client id/secret in an HTTP Basic header work like form parameters."""
     basic = base64.b64encode(f"{embedded_org.client_id}:{embedded_org.client_secret}".encode()).decode()
-    r = httpx2.post(embedded_org.token_url, data={"grant_type": "client_credentials"},
-                    headers={"Authorization": f"Basic {basic}"})
+    r = httpx2.post(
+        embedded_org.token_url, data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {basic}"}
+    )
     assert r.status_code == 200
     assert r.json()["token_type"] == "Bearer"
     assert "expires_in" not in r.json() and "refresh_token" not in r.json()

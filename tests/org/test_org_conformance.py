@@ -60,8 +60,9 @@ def test_query_more_page_has_the_same_shape(api, embedded_org, recordings):
     renamed = {"RANDOM_1__c": "FirstName", "RANDOM_2__c": "LastName"}
     recorded["records"] = [{renamed.get(k, k): v for k, v in rec.items()} for rec in recorded["records"]]
     lead = embedded_org.state.schema.get("Lead")
-    embedded_org.state.store.insert_many(lead, [{"LastName": f"Extra {i}", "Company": "X", "IsDeleted": False}
-                                                for i in range(401)])
+    embedded_org.state.store.insert_many(
+        lead, [{"LastName": f"Extra {i}", "Company": "X", "IsDeleted": False} for i in range(401)]
+    )
     first = query(api, "SELECT FirstName, LastName FROM Lead", **{"Sforce-Query-Options": "batchSize=200"}).json()
     assert (first["totalSize"], first["done"], len(first["records"])) == (601, False, 200)
     assert first["nextRecordsUrl"].endswith("-200")
@@ -142,8 +143,11 @@ def test_token_response_has_salesforce_fields_only(embedded_org, recordings):
     import httpx2
 
     recorded = vcr_body(vcr(recordings, "08_restforcedb_token_create_describe_query_delete.yml")[0])
-    body = {"grant_type": "client_credentials", "client_id": embedded_org.client_id,
-            "client_secret": embedded_org.client_secret}
+    body = {
+        "grant_type": "client_credentials",
+        "client_id": embedded_org.client_id,
+        "client_secret": embedded_org.client_secret,
+    }
     r = httpx2.post(embedded_org.token_url, data=body)
     assert r.status_code == 200
     ours = r.json()
@@ -174,8 +178,11 @@ def _vcr_query(item: dict[str, Any]) -> str:
 
 def test_cumulusci_child_subquery_without_rows_is_null(api, recordings):
     """`(select Name from Opportunities)` with no children is null, as in the CumulusCI cassette."""
-    items = [i for i in vcr(recordings, "09_cumulusci_vcr_composite_upsert_query_subquery_null.yaml")
-             if "/query/" in i["request"]["uri"]]
+    items = [
+        i
+        for i in vcr(recordings, "09_cumulusci_vcr_composite_upsert_query_subquery_null.yaml")
+        if "/query/" in i["request"]["uri"]
+    ]
     assert len(items) >= 2
     for item in items:
         r = query(api, _vcr_query(item))

@@ -15,13 +15,70 @@ from service.org.store import Store
 from service.schema import builtin_schema
 
 FRAGMENTS = [
-    "SELECT", "Id", "Name", "Email", "Account.Name", "Owner.Name", "COUNT()", "COUNT(Id)", "MAX(Amount)",
-    "(SELECT LastName FROM Contacts)", "FROM", "Lead", "Contact", "Account", "Opportunity", "Case", "Nope",
-    "WHERE", "AND", "OR", "NOT", "=", "!=", "<", ">=", "LIKE", "IN", "NOT IN", "INCLUDES", "null", "true",
-    "'x'", "'%a%'", "'\\''", "42", "-1.5", "2024-01-15", "2024-01-15T00:00:00Z", "TODAY", "LAST_N_DAYS:3",
-    "THIS_MONTH", "ORDER BY", "ASC", "DESC", "NULLS FIRST", "NULLS LAST", "GROUP BY", "HAVING", "LIMIT", "OFFSET",
-    "5", "2001", ",", "(", ")", "CreatedDate", "CloseDate", "Amount", "AccountId", "'001000000000000'",
-    "(SELECT Id FROM Account)", "FIELDS(STANDARD)", "CALENDAR_YEAR(CreatedDate)", "toLabel(Status)",
+    "SELECT",
+    "Id",
+    "Name",
+    "Email",
+    "Account.Name",
+    "Owner.Name",
+    "COUNT()",
+    "COUNT(Id)",
+    "MAX(Amount)",
+    "(SELECT LastName FROM Contacts)",
+    "FROM",
+    "Lead",
+    "Contact",
+    "Account",
+    "Opportunity",
+    "Case",
+    "Nope",
+    "WHERE",
+    "AND",
+    "OR",
+    "NOT",
+    "=",
+    "!=",
+    "<",
+    ">=",
+    "LIKE",
+    "IN",
+    "NOT IN",
+    "INCLUDES",
+    "null",
+    "true",
+    "'x'",
+    "'%a%'",
+    "'\\''",
+    "42",
+    "-1.5",
+    "2024-01-15",
+    "2024-01-15T00:00:00Z",
+    "TODAY",
+    "LAST_N_DAYS:3",
+    "THIS_MONTH",
+    "ORDER BY",
+    "ASC",
+    "DESC",
+    "NULLS FIRST",
+    "NULLS LAST",
+    "GROUP BY",
+    "HAVING",
+    "LIMIT",
+    "OFFSET",
+    "5",
+    "2001",
+    ",",
+    "(",
+    ")",
+    "CreatedDate",
+    "CloseDate",
+    "Amount",
+    "AccountId",
+    "'001000000000000'",
+    "(SELECT Id FROM Account)",
+    "FIELDS(STANDARD)",
+    "CALENDAR_YEAR(CreatedDate)",
+    "toLabel(Status)",
 ]
 
 
@@ -51,11 +108,40 @@ def test_random_queries_raise_only_salesforce_errors(store, head, tail, obj):
         assert body["totalSize"] >= len(body["records"])
 
 
-FIELDS = ["Id", "Name", "Email", "Phone", "CreatedDate", "Account.Name", "Owner.Name", "Status", "Amount",
-          "CloseDate", "IsDeleted", "AccountId", "Account.Owner.Name", "BillingAddress", "NumberOfEmployees"]
+FIELDS = [
+    "Id",
+    "Name",
+    "Email",
+    "Phone",
+    "CreatedDate",
+    "Account.Name",
+    "Owner.Name",
+    "Status",
+    "Amount",
+    "CloseDate",
+    "IsDeleted",
+    "AccountId",
+    "Account.Owner.Name",
+    "BillingAddress",
+    "NumberOfEmployees",
+]
 OPS = ["=", "!=", "<", "<=", ">", ">=", "LIKE"]
-VALUES = ["null", "'a'", "'%e%'", "1", "2.5", "true", "2024-01-15", "2024-01-15T10:00:00+02:00", "TODAY",
-          "LAST_N_DAYS:7", "NEXT_N_MONTHS:2", "THIS_FISCAL_QUARTER", "'0015g0000000001'", "'005'"]
+VALUES = [
+    "null",
+    "'a'",
+    "'%e%'",
+    "1",
+    "2.5",
+    "true",
+    "2024-01-15",
+    "2024-01-15T10:00:00+02:00",
+    "TODAY",
+    "LAST_N_DAYS:7",
+    "NEXT_N_MONTHS:2",
+    "THIS_FISCAL_QUARTER",
+    "'0015g0000000001'",
+    "'005'",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -89,14 +175,31 @@ def test_structured_queries_raise_only_salesforce_errors(store, obj, fields, whe
         assert body["totalSize"] >= len(body["records"])
 
 
-SELECTS = ["Name", "Industry", "COUNT(Id)", "MAX(AnnualRevenue)", "SUM(NumberOfEmployees)", "COUNT_DISTINCT(Type)",
-           "CALENDAR_YEAR(CreatedDate)", "(SELECT LastName FROM Contacts)",
-           "(SELECT Name, Amount FROM Opportunities WHERE Amount > 1000 ORDER BY Amount DESC LIMIT 2)",
-           "(SELECT Subject FROM Cases WHERE Status != 'Closed')", "Owner.Name", "Parent.Name"]
-TAILS = ["", " GROUP BY Industry", " GROUP BY Name, Industry", " GROUP BY CALENDAR_YEAR(CreatedDate)",
-         " WHERE Industry IN ('Technology', 'Banking')", " WHERE Id IN (SELECT AccountId FROM Contact)",
-         " WHERE Id NOT IN (SELECT AccountId FROM Opportunity WHERE StageName = 'Closed Won')",
-         " GROUP BY Industry HAVING COUNT(Id) > 1", " ORDER BY Name DESC NULLS FIRST LIMIT 7 OFFSET 3"]
+SELECTS = [
+    "Name",
+    "Industry",
+    "COUNT(Id)",
+    "MAX(AnnualRevenue)",
+    "SUM(NumberOfEmployees)",
+    "COUNT_DISTINCT(Type)",
+    "CALENDAR_YEAR(CreatedDate)",
+    "(SELECT LastName FROM Contacts)",
+    "(SELECT Name, Amount FROM Opportunities WHERE Amount > 1000 ORDER BY Amount DESC LIMIT 2)",
+    "(SELECT Subject FROM Cases WHERE Status != 'Closed')",
+    "Owner.Name",
+    "Parent.Name",
+]
+TAILS = [
+    "",
+    " GROUP BY Industry",
+    " GROUP BY Name, Industry",
+    " GROUP BY CALENDAR_YEAR(CreatedDate)",
+    " WHERE Industry IN ('Technology', 'Banking')",
+    " WHERE Id IN (SELECT AccountId FROM Contact)",
+    " WHERE Id NOT IN (SELECT AccountId FROM Opportunity WHERE StageName = 'Closed Won')",
+    " GROUP BY Industry HAVING COUNT(Id) > 1",
+    " ORDER BY Name DESC NULLS FIRST LIMIT 7 OFFSET 3",
+]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -124,10 +227,32 @@ JSON_VALUES = st.recursive(
 @given(
     obj=st.sampled_from(["Lead", "Contact", "Account", "Opportunity", "Case"]),
     body=st.dictionaries(
-        st.sampled_from(["LastName", "Company", "Name", "Email", "NumberOfEmployees", "AnnualRevenue", "Amount",
-                         "CloseDate", "StageName", "IsDeleted", "AccountId", "OwnerId", "Status", "Birthdate",
-                         "CleanStatus", "Latitude", "Description", "Bogus__c", "attributes", "Id"]),
-        JSON_VALUES, max_size=6,
+        st.sampled_from(
+            [
+                "LastName",
+                "Company",
+                "Name",
+                "Email",
+                "NumberOfEmployees",
+                "AnnualRevenue",
+                "Amount",
+                "CloseDate",
+                "StageName",
+                "IsDeleted",
+                "AccountId",
+                "OwnerId",
+                "Status",
+                "Birthdate",
+                "CleanStatus",
+                "Latitude",
+                "Description",
+                "Bogus__c",
+                "attributes",
+                "Id",
+            ]
+        ),
+        JSON_VALUES,
+        max_size=6,
     ),
 )
 def test_random_create_bodies_raise_only_salesforce_errors(store, obj, body):

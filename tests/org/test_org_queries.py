@@ -141,8 +141,11 @@ def test_group_by_returns_aggregate_results(api):
 
 def test_semi_join(api):
     """`AccountId IN (SELECT Id FROM Account WHERE …)` filters by the inner query."""
-    rows = records(api, "SELECT Id, Account.Industry FROM Contact WHERE AccountId IN "
-                        "(SELECT Id FROM Account WHERE Industry = 'Technology')")
+    rows = records(
+        api,
+        "SELECT Id, Account.Industry FROM Contact WHERE AccountId IN "
+        "(SELECT Id FROM Account WHERE Industry = 'Technology')",
+    )
     assert rows and all(r["Account"]["Industry"] == "Technology" for r in rows)
 
 

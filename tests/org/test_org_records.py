@@ -13,14 +13,25 @@ from org_helpers import V, records
         ("Opportunity", {"Name": "Deal"}, "REQUIRED_FIELD_MISSING", ["StageName", "CloseDate"]),
         ("Lead", {"LastName": "X", "Company": "Y", "Email": "not an email"}, "INVALID_EMAIL_ADDRESS", ["Email"]),
         ("Lead", {"LastName": "X" * 81, "Company": "Y"}, "STRING_TOO_LONG", ["LastName"]),
-        ("Lead", {"LastName": "X", "Company": "Y", "NumberOfEmployees": "many"},
-         "INVALID_TYPE_ON_FIELD_IN_RECORD", ["NumberOfEmployees"]),
-        ("Opportunity", {"Name": "D", "StageName": "Prospecting", "CloseDate": "soon"},
-         "INVALID_TYPE_ON_FIELD_IN_RECORD", ["CloseDate"]),
-        ("Account", {"Name": "A", "CleanStatus": "Shiny"}, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-         ["CleanStatus"]),
-        ("Lead", {"LastName": "X", "Company": "Y", "PhotoUrl": "/x.png"}, "INVALID_FIELD_FOR_INSERT_UPDATE",
-         ["PhotoUrl"]),
+        (
+            "Lead",
+            {"LastName": "X", "Company": "Y", "NumberOfEmployees": "many"},
+            "INVALID_TYPE_ON_FIELD_IN_RECORD",
+            ["NumberOfEmployees"],
+        ),
+        (
+            "Opportunity",
+            {"Name": "D", "StageName": "Prospecting", "CloseDate": "soon"},
+            "INVALID_TYPE_ON_FIELD_IN_RECORD",
+            ["CloseDate"],
+        ),
+        ("Account", {"Name": "A", "CleanStatus": "Shiny"}, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", ["CleanStatus"]),
+        (
+            "Lead",
+            {"LastName": "X", "Company": "Y", "PhotoUrl": "/x.png"},
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            ["PhotoUrl"],
+        ),
         ("Contact", {"LastName": "X", "AccountId": "not-an-id"}, "MALFORMED_ID", ["AccountId"]),
     ],
 )
@@ -38,14 +49,16 @@ def test_unknown_field_is_invalid_field(api):
     """An unknown field in a create → INVALID_FIELD naming it."""
     r = api.post(f"{V}/sobjects/Lead/", json={"LastName": "X", "Company": "Y", "FavoritePet__c": "cat"})
     assert r.status_code == 400
-    assert r.json() == [{"message": "No such column 'FavoritePet__c' on sobject of type Lead",
-                         "errorCode": "INVALID_FIELD"}]
+    assert r.json() == [
+        {"message": "No such column 'FavoritePet__c' on sobject of type Lead", "errorCode": "INVALID_FIELD"}
+    ]
 
 
 def test_create_applies_defaults(api):
     """Status, OwnerId, audit fields and Name are filled in on create."""
-    lead_id = api.post(f"{V}/sobjects/Lead/", json={"FirstName": "Ada", "LastName": "Lovelace",
-                                                    "Company": "Engines"}).json()["id"]
+    lead_id = api.post(
+        f"{V}/sobjects/Lead/", json={"FirstName": "Ada", "LastName": "Lovelace", "Company": "Engines"}
+    ).json()["id"]
     lead = api.get(f"{V}/sobjects/Lead/{lead_id}").json()
     assert lead["Status"] == "Open - Not Contacted"
     assert lead["Name"] == "Ada Lovelace"
@@ -62,8 +75,11 @@ def test_duplicate_email_is_detected_unless_allow_save(api):
     match = err["duplicateResut"]["matchResults"][0]["matchRecords"][0]["record"]
     [jane] = records(api, "SELECT Id FROM Contact WHERE Email = 'jane.doe@acme.com'")
     assert match["Id"] == jane["Id"]
-    saved = api.post(f"{V}/sobjects/Contact/", json={"LastName": "Again", "Email": "jane.doe@acme.com"},
-                     headers={"Sforce-Duplicate-Rule-Header": "allowSave=true"})
+    saved = api.post(
+        f"{V}/sobjects/Contact/",
+        json={"LastName": "Again", "Email": "jane.doe@acme.com"},
+        headers={"Sforce-Duplicate-Rule-Header": "allowSave=true"},
+    )
     assert saved.status_code == 201
 
 

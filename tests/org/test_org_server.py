@@ -57,8 +57,9 @@ def test_data_survives_a_restart(tmp_path):
 
     with start_org(data_dir=tmp_path) as org, httpx2.Client(base_url=org.url) as client:
         headers = {"Authorization": f"Bearer {org.get_token()}"}
-        lead_id = client.post("/services/data/v58.0/sobjects/Lead/", json={"LastName": "Kept", "Company": "K"},
-                              headers=headers).json()["id"]
+        lead_id = client.post(
+            "/services/data/v58.0/sobjects/Lead/", json={"LastName": "Kept", "Company": "K"}, headers=headers
+        ).json()["id"]
     with start_org(data_dir=tmp_path) as org, httpx2.Client(base_url=org.url) as client:
         headers = {"Authorization": f"Bearer {org.get_token()}"}
         r = client.get(f"/services/data/v58.0/sobjects/Lead/{lead_id}", headers=headers)
@@ -87,7 +88,10 @@ def test_cli_serve_prints_its_url(tmp_path):
     env = {**os.environ, "ORG_CLIENT_SECRET": "cli-secret-value"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "service", "org", "serve", "--port", "0", "--tls", "--data-dir", str(tmp_path)],
-        stdout=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert proc.stdout is not None
     try:

@@ -14,8 +14,16 @@ from service.runner.report import write_report
 from service.runner.run import run_persona
 from service.runner.stack import Stack
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _chromium() -> str:
@@ -37,11 +45,15 @@ async def test_report_page_renders_checks_transcript_and_records(stack: Stack, t
         await executor.aclose()
     _, html_path = write_report(record, tmp_path)
     profile = tmp_path / "profile"
-    dom = (await asyncio.to_thread(
-        subprocess.run,
-        [browser, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", html_path.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )).stdout
+    dom = (
+        await asyncio.to_thread(
+            subprocess.run,
+            [browser, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", html_path.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    ).stdout
     assert "Call: new-prospect" in dom and ">PASS<" in dom
     for check in record.checks:
         assert check.name in dom
@@ -49,8 +61,15 @@ async def test_report_page_renders_checks_transcript_and_records(stack: Stack, t
     shot = tmp_path / "report.png"
     await asyncio.to_thread(
         subprocess.run,
-        [browser, *FLAGS, f"--user-data-dir={profile}", "--window-size=1100,1400", f"--screenshot={shot}",
-         html_path.as_uri()],
-        capture_output=True, timeout=120,
+        [
+            browser,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--window-size=1100,1400",
+            f"--screenshot={shot}",
+            html_path.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

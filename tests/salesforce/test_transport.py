@@ -126,7 +126,7 @@ async def test_answer_delimited_by_close_is_read_to_the_end() -> None:
 
     async def until_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\n\r\n{\"a\": 1}")
+        writer.write(b'HTTP/1.1 200 OK\r\n\r\n{"a": 1}')
         await writer.drain()
 
     async with serving(until_close) as server, client() as http:
@@ -161,7 +161,7 @@ async def test_truncated_body_is_a_protocol_error() -> None:
 
     async def truncated(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"a\"")
+        writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"a"')
         await writer.drain()
 
     async with serving(truncated) as server, client() as http:

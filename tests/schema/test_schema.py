@@ -25,7 +25,12 @@ def test_name_fields_and_key_prefixes():
     schema = builtin_schema()
     assert schema.get("case").name_field == "CaseNumber"
     assert {o.name: o.key_prefix for o in schema.objects.values()} == {
-        "Account": "001", "Contact": "003", "Lead": "00Q", "Opportunity": "006", "Case": "500", "User": "005",
+        "Account": "001",
+        "Contact": "003",
+        "Lead": "00Q",
+        "Opportunity": "006",
+        "Case": "500",
+        "User": "005",
     }
     assert schema.by_key_prefix("003").name == "Contact"
 

@@ -67,7 +67,11 @@ def test_module_entry_point() -> None:
     """The real command line prints the same JSON."""
     result = subprocess.run(
         [sys.executable, "-m", "service", "soql", "check", "SELECT Id, CaseNumber FROM Case LIMIT 3"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["verdict"] == "accept"

@@ -74,7 +74,9 @@ def test_field_paths() -> None:
     """Relationship paths come back as their parts, however long."""
     tree = parse_soql("SELECT Id, Account.Owner.Name, Account.Owner.Manager.Manager.Name FROM Contact")
     assert [field_path(e) for e in tree.expressions] == [
-        ["Id"], ["Account", "Owner", "Name"], ["Account", "Owner", "Manager", "Manager", "Name"],
+        ["Id"],
+        ["Account", "Owner", "Name"],
+        ["Account", "Owner", "Manager", "Manager", "Name"],
     ]
     assert all(make_column(field_path(e)) == e for e in tree.expressions)
 
@@ -126,7 +128,9 @@ def test_order_by_nulls() -> None:
     """NULLS FIRST is the default for ASC; explicit NULLS LAST is kept."""
     order = parse_soql("SELECT Id FROM Contact ORDER BY Name, Email DESC, Phone NULLS LAST").args["order"]
     assert [(o.args.get("desc"), o.args["nulls_first"]) for o in order.expressions] == [
-        (None, True), (True, False), (None, False),
+        (None, True),
+        (True, False),
+        (None, False),
     ]
 
 
@@ -149,4 +153,4 @@ def test_error_column_of_a_tree_check() -> None:
     query = "SELECT Id FROM Contact WHERE Name = Email"
     with pytest.raises(SoqlSyntaxError) as info:
         parse_soql(query)
-    assert query[info.value.column - 1:] == "Email"
+    assert query[info.value.column - 1 :] == "Email"

@@ -12,11 +12,48 @@ from service.soql.policy import check_query
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = Path(__file__).resolve().parents[2] / ".." / "shared" / "soql" / "cases.jsonl"
 PIECES = [
-    " AND ", " OR ", " NOT ", " IN ", " NOT IN ", " LIKE ", " null", " TODAY", " LIMIT 5", " OFFSET 3",
-    " ORDER BY Name", "(SELECT Id FROM Contacts)", " GROUP BY Name", " HAVING COUNT(Id) > 1",
-    " WITH SECURITY_ENFORCED", " FOR VIEW", "COUNT()", "2024-01-01", "TYPEOF", " WHEN ", " END", ", ",
-    "(", ")", "'", "\\", "=", " Name", " Account.Name", " OwnerId", " FIELDS(STANDARD)", " INCLUDES ('a')",
-    " DESC", " NULLS LAST", "MAX(Amount) m", " -1", " 1.5", " true", ";", "--", "\x00", "é",
+    " AND ",
+    " OR ",
+    " NOT ",
+    " IN ",
+    " NOT IN ",
+    " LIKE ",
+    " null",
+    " TODAY",
+    " LIMIT 5",
+    " OFFSET 3",
+    " ORDER BY Name",
+    "(SELECT Id FROM Contacts)",
+    " GROUP BY Name",
+    " HAVING COUNT(Id) > 1",
+    " WITH SECURITY_ENFORCED",
+    " FOR VIEW",
+    "COUNT()",
+    "2024-01-01",
+    "TYPEOF",
+    " WHEN ",
+    " END",
+    ", ",
+    "(",
+    ")",
+    "'",
+    "\\",
+    "=",
+    " Name",
+    " Account.Name",
+    " OwnerId",
+    " FIELDS(STANDARD)",
+    " INCLUDES ('a')",
+    " DESC",
+    " NULLS LAST",
+    "MAX(Amount) m",
+    " -1",
+    " 1.5",
+    " true",
+    ";",
+    "--",
+    "\x00",
+    "é",
 ]
 
 
@@ -36,11 +73,11 @@ def _mutate(rng: random.Random, seeds: list[str]) -> str:
         if roll < 0.5:
             query = query[:pos] + rng.choice(PIECES) + query[pos:]
         elif roll < 0.8:
-            query = query[:pos] + query[pos + rng.randrange(1, 8):]
+            query = query[:pos] + query[pos + rng.randrange(1, 8) :]
         else:
             other = rng.choice(seeds)
             start = rng.randrange(len(other) + 1)
-            query = query[:pos] + other[start:start + rng.randrange(20)] + query[pos:]
+            query = query[:pos] + other[start : start + rng.randrange(20)] + query[pos:]
     return query
 
 

@@ -164,8 +164,10 @@ BAD_INPUT = {
     "nul bytes": "SELECT Id\x00 FROM Contact",
     "unbalanced open": "SELECT Id FROM Contact WHERE ((Name = 'a'",
     "unbalanced close": "SELECT Id FROM Contact WHERE Name = 'a'))",
-    "50 deep subqueries": "SELECT Id FROM Contact WHERE Id IN " + "(SELECT Id FROM Contact WHERE Id IN " * 50
-    + "('x')" + ")" * 50,
+    "50 deep subqueries": "SELECT Id FROM Contact WHERE Id IN "
+    + "(SELECT Id FROM Contact WHERE Id IN " * 50
+    + "('x')"
+    + ")" * 50,
     "50 deep parens": "SELECT Id FROM Contact WHERE " + "(" * 50 + "Name = 'a'" + ")" * 50,
     "lone quote": "'",
     "20 K of whitespace": " " * 19_999 + "x",
@@ -216,20 +218,34 @@ def test_functions_that_are_not_aggregates_still_need_names() -> None:
     [
         ("SELECT * FROM Contact", "SELECT Id, Name FROM Contact LIMIT 10"),
         ("SELECT Id, Name FROM Contact LIMIT 5;", "SELECT Id, Name FROM Contact LIMIT 5"),
-        ("SELECT Id, Name FROM Contact WHERE LastName = 'O''Brien' LIMIT 5",
-         "SELECT Id, Name FROM Contact WHERE LastName = 'O\\'Brien' LIMIT 5"),
-        ('SELECT Id, Name FROM Account WHERE Name = "Acme" LIMIT 5',
-         "SELECT Id, Name FROM Account WHERE Name = 'Acme' LIMIT 5"),
-        ("SELECT Id, Name FROM Lead WHERE Email IS NULL AND Phone IS NOT NULL LIMIT 5",
-         "SELECT Id, Name FROM Lead WHERE Email = null AND Phone != null LIMIT 5"),
-        ("SELECT Id, Name FROM Account WHERE Name NOT LIKE 'Acme%' LIMIT 5",
-         "SELECT Id, Name FROM Account WHERE NOT Name LIKE 'Acme%' LIMIT 5"),
-        ("SELECT StageName, MAX(Amount) AS biggest FROM Opportunity GROUP BY StageName",
-         "SELECT StageName, MAX(Amount) biggest FROM Opportunity GROUP BY StageName LIMIT 10"),
-        ("SELECT Id, Name FROM Lead WHERE Status = Working AND Email != null LIMIT 5",
-         "SELECT Id, Name FROM Lead WHERE Status = 'Working' AND Email != null LIMIT 5"),
-        ("SELECT Id, Name FROM Contact -- newest first\nORDER BY CreatedDate DESC LIMIT 5",
-         "SELECT Id, Name FROM Contact ORDER BY CreatedDate DESC LIMIT 5"),
+        (
+            "SELECT Id, Name FROM Contact WHERE LastName = 'O''Brien' LIMIT 5",
+            "SELECT Id, Name FROM Contact WHERE LastName = 'O\\'Brien' LIMIT 5",
+        ),
+        (
+            'SELECT Id, Name FROM Account WHERE Name = "Acme" LIMIT 5',
+            "SELECT Id, Name FROM Account WHERE Name = 'Acme' LIMIT 5",
+        ),
+        (
+            "SELECT Id, Name FROM Lead WHERE Email IS NULL AND Phone IS NOT NULL LIMIT 5",
+            "SELECT Id, Name FROM Lead WHERE Email = null AND Phone != null LIMIT 5",
+        ),
+        (
+            "SELECT Id, Name FROM Account WHERE Name NOT LIKE 'Acme%' LIMIT 5",
+            "SELECT Id, Name FROM Account WHERE NOT Name LIKE 'Acme%' LIMIT 5",
+        ),
+        (
+            "SELECT StageName, MAX(Amount) AS biggest FROM Opportunity GROUP BY StageName",
+            "SELECT StageName, MAX(Amount) biggest FROM Opportunity GROUP BY StageName LIMIT 10",
+        ),
+        (
+            "SELECT Id, Name FROM Lead WHERE Status = Working AND Email != null LIMIT 5",
+            "SELECT Id, Name FROM Lead WHERE Status = 'Working' AND Email != null LIMIT 5",
+        ),
+        (
+            "SELECT Id, Name FROM Contact -- newest first\nORDER BY CreatedDate DESC LIMIT 5",
+            "SELECT Id, Name FROM Contact ORDER BY CreatedDate DESC LIMIT 5",
+        ),
     ],
 )
 def test_sql_habits_get_a_suggestion(query: str, suggestion: str) -> None:

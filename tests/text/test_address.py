@@ -8,9 +8,14 @@ from service.text.address import address_words
 
 @pytest.mark.parametrize(
     "address",
-    ["500 Congress Avenue, Austin, TX 78701", "77 Beacon Street, Boston, MA 02108",
-     "1 Industrial Parkway, Chicago, IL 60601", "88 Market Street, San Francisco, CA 94105",
-     "12 Pine Road, Denver, CO 80202", "9 Broad Street, New York, NY 10005"],
+    [
+        "500 Congress Avenue, Austin, TX 78701",
+        "77 Beacon Street, Boston, MA 02108",
+        "1 Industrial Parkway, Chicago, IL 60601",
+        "88 Market Street, San Francisco, CA 94105",
+        "12 Pine Road, Denver, CO 80202",
+        "9 Broad Street, New York, NY 10005",
+    ],
 )
 def test_spoken_then_written_round_trips(address):
     """Saying an address and writing the recognised words back gives the same address."""
@@ -35,7 +40,10 @@ def test_address_parts_splits_a_written_us_address():
     from service.text.address import address_parts
 
     assert address_parts("500 Congress Avenue, Austin, TX 78701") == {
-        "Street": "500 Congress Avenue", "City": "Austin", "State": "TX", "PostalCode": "78701",
+        "Street": "500 Congress Avenue",
+        "City": "Austin",
+        "State": "TX",
+        "PostalCode": "78701",
         "Country": "United States",
     }
     assert address_parts("somewhere near the river") is None

@@ -52,9 +52,12 @@ def test_extract_date_none_without_a_date(text):
 
 @pytest.mark.parametrize(
     ("said", "expected"),
-    [("within three months", date(2027, 2, 24)), ("within a month", date(2026, 12, 24)),
-     ("next quarter", date(2027, 3, 31))],
+    [
+        ("within three months", date(2027, 2, 24)),
+        ("within a month", date(2026, 12, 24)),
+        ("next quarter", date(2027, 3, 31)),
+    ],
 )
 def test_relative_timelines_callers_use(said, expected):
-    """"within N months" counts like "in N months"; "next quarter" closes at that quarter's end."""
+    """ "within N months" counts like "in N months"; "next quarter" closes at that quarter's end."""
     assert extract_date(said, date(2026, 11, 24)) == expected

@@ -92,9 +92,14 @@ def test_extract_number_after_none_without_keyword():
 
 @pytest.mark.parametrize(
     ("value", "words"),
-    [(0, "zero"), (15, "fifteen"), (200, "two hundred"), (50_000, "fifty thousand"),
-     (1_234_567, "one million two hundred thirty four thousand five hundred sixty seven"),
-     (Decimal("1.5"), "one point five")],
+    [
+        (0, "zero"),
+        (15, "fifteen"),
+        (200, "two hundred"),
+        (50_000, "fifty thousand"),
+        (1_234_567, "one million two hundred thirty four thousand five hundred sixty seven"),
+        (Decimal("1.5"), "one point five"),
+    ],
 )
 def test_number_to_words(value, words):
     """Numbers spell out the way a TTS should say them."""

@@ -53,4 +53,5 @@ def test_wer_form_strips_punctuation_and_case():
 def test_addresses_are_said_with_state_names_and_zip_digits():
     """A written US address is said the way a caller says it."""
     assert spoken_form("500 Congress Avenue, Austin, TX 78701") == (
-        "five hundred Congress Avenue, Austin, Texas, seven eight seven zero one")
+        "five hundred Congress Avenue, Austin, Texas, seven eight seven zero one"
+    )

@@ -52,17 +52,28 @@ class FakeToolsApi:
         config.update(copy.deepcopy(self.tools[tool_id]))
         api = config["api_schema"]
         api.setdefault("auth_connection", None)
-        literals = [*api.get("path_params_schema", {}).values(), *api.get("query_params_schema", {}).get(
-            "properties", {}).values(), *api.get("request_body_schema", {}).get("properties", {}).values()]
+        literals = [
+            *api.get("path_params_schema", {}).values(),
+            *api.get("query_params_schema", {}).get("properties", {}).values(),
+            *api.get("request_body_schema", {}).get("properties", {}).values(),
+        ]
         for prop in literals:  # unset value sources come back empty, as the dashboard shows them
-            for key, empty in (("description", ""), ("dynamic_variable", ""), ("constant_value", ""),
-                               ("is_system_provided", False), ("enum", None)):
+            for key, empty in (
+                ("description", ""),
+                ("dynamic_variable", ""),
+                ("constant_value", ""),
+                ("is_system_provided", False),
+                ("enum", None),
+            ):
                 prop.setdefault(key, empty)
         return {
             "id": tool_id,
             "tool_config": config,
             "access_info": {
-                "is_creator": True, "creator_name": "Test", "creator_email": "t@example.com", "role": "admin"
+                "is_creator": True,
+                "creator_name": "Test",
+                "creator_email": "t@example.com",
+                "role": "admin",
             },
             "usage_stats": {"avg_latency_secs": 0.0},
         }
@@ -101,11 +112,14 @@ def _handler(state: FakeToolsApi) -> type[BaseHTTPRequestHandler]:
                 size = min(int(query.get("page_size", ["30"])[0]), state.page_size_cap)
                 page = ids[start : start + size]
                 more = start + size < len(ids)
-                self._send(200, {
-                    "tools": [state.answer(i) for i in page],
-                    "has_more": more,
-                    "next_cursor": str(start + size) if more else None,
-                })
+                self._send(
+                    200,
+                    {
+                        "tools": [state.answer(i) for i in page],
+                        "has_more": more,
+                        "next_cursor": str(start + size) if more else None,
+                    },
+                )
             elif tool_id is None and method == "POST":
                 new_id = f"tool_{len(state.tools) + 1:04d}"
                 assert body is not None

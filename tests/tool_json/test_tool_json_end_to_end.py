@@ -35,7 +35,9 @@ async def _executor(org: Any) -> AsyncIterator[WebhookExecutor]:
     """The runner's webhook executor on the committed tool JSON, wired to the real gateway app."""
     async with LifespanManager(create_app(_settings(org))) as manager:
         executor = WebhookExecutor(
-            load_tools(DEFINITIONS), base_url="http://gateway", secret=SECRET,
+            load_tools(DEFINITIONS),
+            base_url="http://gateway",
+            secret=SECRET,
             transport=httpx2.ASGITransport(app=manager.app),
         )
         try:
@@ -62,18 +64,21 @@ async def test_committed_tools_create_and_get_through_the_gateway(embedded_org):
         variables = {"system__conversation_id": "conv_e2e_1"}
         created = await executor.call(
             "salesforce_create_record",
-            {"object_type": "Lead", "record_data": {
-                "FirstName": "Erin", "LastName": "Endtoend", "Company": "E2E Ltd",
-                "Email": "erin.e2e@example.com",
-            }},
+            {
+                "object_type": "Lead",
+                "record_data": {
+                    "FirstName": "Erin",
+                    "LastName": "Endtoend",
+                    "Company": "E2E Ltd",
+                    "Email": "erin.e2e@example.com",
+                },
+            },
             variables,
         )
         assert created.ok, created.for_agent
         record_id = created.data["id"]
         assert variables[CREATED_ID_VARIABLE] == record_id
-        got = await executor.call(
-            "salesforce_get_record", {"object_type": "Lead", "record_id": record_id}, variables
-        )
+        got = await executor.call("salesforce_get_record", {"object_type": "Lead", "record_id": record_id}, variables)
         assert got.ok, got.for_agent
         assert got.data["object"] == "Lead"
 

@@ -142,6 +142,15 @@ def test_ui_and_api_formats_describe_the_same_tool(target):
         from_ui = parse_tool(to_ui(spec).to_json())
         from_api = parse_tool(tool_request(spec))
         # The body's wrapper name ("record_data") exists only in the UI format; everything else must agree.
-        for attr in ("url", "method", "path_params", "query_params", "body", "headers", "timeout", "assignments",
-                     "error_mode"):
+        for attr in (
+            "url",
+            "method",
+            "path_params",
+            "query_params",
+            "body",
+            "headers",
+            "timeout",
+            "assignments",
+            "error_mode",
+        ):
             assert getattr(from_ui, attr) == getattr(from_api, attr), (spec.name, attr)

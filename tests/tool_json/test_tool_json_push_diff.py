@@ -83,8 +83,15 @@ def test_diff_reports_missing_tools(fake_elevenlabs):
 def test_canonical_ignores_echoed_defaults_but_not_changes():
     """The API's echoed nulls and defaults compare equal to leaving them out; other values don't."""
     generated = {"x": {"z": 1}, "execution_mode": "immediate"}
-    deployed = {"a": None, "b": [], "c": {}, "d": "", "response_timeout_secs": 20, "method": "GET",
-                "x": {"y": None, "z": 1}}
+    deployed = {
+        "a": None,
+        "b": [],
+        "c": {},
+        "d": "",
+        "response_timeout_secs": 20,
+        "method": "GET",
+        "x": {"y": None, "z": 1},
+    }
     dep, gen = canonical(deployed, generated)
     assert dep == gen == {"x": {"z": 1}, "execution_mode": "immediate"}
     dep, gen = canonical({**deployed, "response_timeout_secs": 30, "constant_value": False}, generated)

@@ -41,7 +41,9 @@ def make_gateway() -> Callable[..., Any]:
         async with LifespanManager(app) as manager:
             transport = httpx2.ASGITransport(app=manager.app)
             async with httpx2.AsyncClient(
-                transport=transport, base_url="http://gateway", headers={"X-Webhook-Secret": SECRET},
+                transport=transport,
+                base_url="http://gateway",
+                headers={"X-Webhook-Secret": SECRET},
                 timeout=30.0,
             ) as client:
                 yield client, app

@@ -81,7 +81,8 @@ async def test_large_chunked_body_is_413(gateway: httpx2.AsyncClient) -> None:
         for _ in range(80):
             yield b"x" * 1024
 
-    r = await gateway.post("/tools/salesforce_create_record/Lead", content=chunks(),
-                           headers={"Content-Type": "application/json"})
+    r = await gateway.post(
+        "/tools/salesforce_create_record/Lead", content=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "payload_too_large"

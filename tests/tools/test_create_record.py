@@ -8,8 +8,15 @@ from typing import Any
 import httpx2
 
 CREATE = "/tools/salesforce_create_record"
-JANE = {"FirstName": "Janet", "LastName": "Dough", "Company": "Acme Robotics", "Title": "VP of Sales",
-        "Email": "janet dot dough at acme robotics dot com", "Phone": "(415) 555-0198", "Industry": "tech"}
+JANE = {
+    "FirstName": "Janet",
+    "LastName": "Dough",
+    "Company": "Acme Robotics",
+    "Title": "VP of Sales",
+    "Email": "janet dot dough at acme robotics dot com",
+    "Phone": "(415) 555-0198",
+    "Industry": "tech",
+}
 
 
 def leads(org: Any) -> int:
@@ -38,8 +45,9 @@ async def test_create_lead_normalises_spoken_email_and_phone(gateway: httpx2.Asy
 
 async def test_conversation_id_is_recorded(gateway: httpx2.AsyncClient) -> None:
     """The configured field (Description) carries the conversation id."""
-    r = await gateway.post(CREATE + "/Lead", json={**JANE, "Description": "Wants a demo"},
-                           headers={"X-Conversation-Id": "conv-desc"})
+    r = await gateway.post(
+        CREATE + "/Lead", json={**JANE, "Description": "Wants a demo"}, headers={"X-Conversation-Id": "conv-desc"}
+    )
     assert r.json()["fields"]["Description"] == "Wants a demo\n\n[conversation conv-desc]"
 
 
@@ -59,9 +67,9 @@ async def test_twenty_concurrent_identical_creates_make_one_record(
 ) -> None:
     """Twenty identical creates at once: one record, every caller gets its id."""
     before = leads(embedded_org)
-    answers = await asyncio.gather(*(
-        gateway.post(CREATE + "/Lead", json=JANE, headers={"X-Conversation-Id": "conv-c"}) for _ in range(20)
-    ))
+    answers = await asyncio.gather(
+        *(gateway.post(CREATE + "/Lead", json=JANE, headers={"X-Conversation-Id": "conv-c"}) for _ in range(20))
+    )
     assert {a.status_code for a in answers} == {200}
     assert len({a.json()["id"] for a in answers}) == 1
     assert leads(embedded_org) == before + 1
@@ -72,9 +80,9 @@ async def test_concurrent_creates_of_one_person_in_different_conversations_make_
 ) -> None:
     """Different conversations racing to create the same email still make one record."""
     before = leads(embedded_org)
-    answers = await asyncio.gather(*(
-        gateway.post(CREATE + "/Lead", json=JANE, headers={"X-Conversation-Id": f"conv-d{i}"}) for i in range(10)
-    ))
+    answers = await asyncio.gather(
+        *(gateway.post(CREATE + "/Lead", json=JANE, headers={"X-Conversation-Id": f"conv-d{i}"}) for i in range(10))
+    )
     assert sum(a.json()["created"] for a in answers) == 1
     assert leads(embedded_org) == before + 1
 
@@ -82,8 +90,9 @@ async def test_concurrent_creates_of_one_person_in_different_conversations_make_
 async def test_existing_email_makes_no_new_record(gateway: httpx2.AsyncClient, embedded_org: Any) -> None:
     """A Contact with this email exists: created false, with its name and id."""
     before = leads(embedded_org)
-    r = await gateway.post(CREATE + "/Lead", json={"LastName": "Customer", "Company": "X",
-                                                   "Email": "Customer@Example.com"})
+    r = await gateway.post(
+        CREATE + "/Lead", json={"LastName": "Customer", "Company": "X", "Email": "Customer@Example.com"}
+    )
     body = r.json()
     assert r.status_code == 200
     assert body["created"] is False and body["name"] == "Casey Customer" and body["id"]
@@ -118,8 +127,10 @@ async def test_unknown_fields_are_422_naming_them(gateway: httpx2.AsyncClient) -
 
 async def test_opportunity_and_case_create(gateway: httpx2.AsyncClient) -> None:
     """An opportunity with a spoken stage and a case with its number in the answer."""
-    r = await gateway.post(CREATE + "/Opportunity", json={"Name": "Acme Robotics Q1 Deal", "StageName": "proposal",
-                                                          "CloseDate": "2027-03-31", "Amount": 125000})
+    r = await gateway.post(
+        CREATE + "/Opportunity",
+        json={"Name": "Acme Robotics Q1 Deal", "StageName": "proposal", "CloseDate": "2027-03-31", "Amount": 125000},
+    )
     assert r.json()["created"] is True and r.json()["fields"]["StageName"] == "Proposal/Price Quote"
     r = await gateway.post(CREATE + "/Case", json={"Subject": "Printer on fire", "Priority": "urgent"})
     body = r.json()

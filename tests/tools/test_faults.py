@@ -94,10 +94,12 @@ async def test_two_replicas_racing_make_one_record(make_embedded_org: Any, make_
     async with make_gateway(org) as (one, _a), make_gateway(org) as (two, _b):
         before = org.stats()["records"]["Lead"]
         body = {**LEAD, "Email": "race@dup.example"}
-        answers = await asyncio.gather(*(
-            (one if i % 2 else two).post(CREATE + "/Lead", json=body, headers={"X-Conversation-Id": f"r{i}"})
-            for i in range(8)
-        ))
+        answers = await asyncio.gather(
+            *(
+                (one if i % 2 else two).post(CREATE + "/Lead", json=body, headers={"X-Conversation-Id": f"r{i}"})
+                for i in range(8)
+            )
+        )
         assert {a.status_code for a in answers} == {200}
         assert len({a.json()["id"] for a in answers}) == 1
         assert org.stats()["records"]["Lead"] == before + 1

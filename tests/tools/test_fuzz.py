@@ -67,7 +67,10 @@ def gateway_url(embedded_org: Any) -> Iterator[str]:
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
-    max_examples=EXAMPLES_PER_TOOL, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+    max_examples=EXAMPLES_PER_TOOL,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
 def test_gateway_fuzz(case: Any, gateway_url: str) -> None:
@@ -76,8 +79,7 @@ def test_gateway_fuzz(case: Any, gateway_url: str) -> None:
     case.call_and_validate(
         base_url=gateway_url,
         headers={"X-Webhook-Secret": SECRET},
-        checks=[not_a_server_error, status_code_conformance, content_type_conformance,
-                response_schema_conformance],
+        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
         timeout=15,
     )
 

@@ -10,8 +10,10 @@ GET = "/tools/salesforce_get_record"
 
 
 async def _contact_id(gateway: httpx2.AsyncClient) -> str:
-    r = await gateway.get("/tools/salesforce_search_records",
-                          params={"q": "SELECT Id, Name FROM Contact WHERE Email = 'customer@example.com'"})
+    r = await gateway.get(
+        "/tools/salesforce_search_records",
+        params={"q": "SELECT Id, Name FROM Contact WHERE Email = 'customer@example.com'"},
+    )
     return str(r.json()["records"][0]["Id"])
 
 

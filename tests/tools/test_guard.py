@@ -35,7 +35,9 @@ def test_unknown_and_readonly_fields_are_named() -> None:
 def test_field_names_are_forgiven_case_and_spacing() -> None:
     """'last_name' and 'email' map onto LastName and Email; empty values are dropped."""
     assert resolve_names(LEAD, {"last_name": "Doe", "email": "a@b.co", "Title": ""}) == {
-        "LastName": "Doe", "Email": "a@b.co"}
+        "LastName": "Doe",
+        "Email": "a@b.co",
+    }
 
 
 def test_spoken_email_is_normalised() -> None:
@@ -59,8 +61,9 @@ def test_picklists_match_loosely() -> None:
     """Case, spacing and synonyms find the org's value."""
     out = normalize_fields(LEAD, {"Industry": "tech", "LeadSource": "website"}, SCHEMA, TODAY)
     assert out == {"Industry": "Technology", "LeadSource": "Web"}
-    opp = normalize_fields(OPPORTUNITY, {"StageName": "proposal", "CloseDate": "end of March",
-                                         "Amount": "$125,000"}, SCHEMA, TODAY)
+    opp = normalize_fields(
+        OPPORTUNITY, {"StageName": "proposal", "CloseDate": "end of March", "Amount": "$125,000"}, SCHEMA, TODAY
+    )
     assert opp == {"StageName": "Proposal/Price Quote", "CloseDate": "2027-03-31", "Amount": 125000.0}
 
 
@@ -90,8 +93,11 @@ def test_address_fields_land_in_each_objects_own_address():
     schema = builtin_schema()
     body = {"LastName": "Doe", "Street": "500 Congress Avenue", "City": "Austin", "State": "TX", "PostalCode": "78701"}
     assert resolve_names(schema.get("Contact"), dict(body)) == {
-        "LastName": "Doe", "MailingStreet": "500 Congress Avenue", "MailingCity": "Austin",
-        "MailingState": "TX", "MailingPostalCode": "78701",
+        "LastName": "Doe",
+        "MailingStreet": "500 Congress Avenue",
+        "MailingCity": "Austin",
+        "MailingState": "TX",
+        "MailingPostalCode": "78701",
     }
     account = resolve_names(schema.get("Account"), {"Name": "Acme", "City": "Austin"})
     assert account == {"Name": "Acme", "BillingCity": "Austin"}

@@ -24,13 +24,17 @@ async def test_tokens_and_secrets_never_in_captured_logs(
         try:
             token = await app.state.gateway.tokens.access_token()
             embedded_org.state.sessions.expire_all()  # force a refresh (token traffic) mid-test
-            r = await client.get("/tools/salesforce_search_records", params={
-                "q": "SELECT Id, Name, Email FROM Contact WHERE Email = 'customer@example.com'"})
+            r = await client.get(
+                "/tools/salesforce_search_records",
+                params={"q": "SELECT Id, Name, Email FROM Contact WHERE Email = 'customer@example.com'"},
+            )
             record_id = r.json()["records"][0]["Id"]
             await client.get(f"/tools/salesforce_get_record/Contact/{record_id}")
-            await client.post("/tools/salesforce_create_record/Lead", json={
-                "LastName": "Logsafe", "Company": "Quiet Co", "Email": "logsafe@quiet.example"},
-                headers={"X-Conversation-Id": "conv-log"})
+            await client.post(
+                "/tools/salesforce_create_record/Lead",
+                json={"LastName": "Logsafe", "Company": "Quiet Co", "Email": "logsafe@quiet.example"},
+                headers={"X-Conversation-Id": "conv-log"},
+            )
             await client.get("/tools/salesforce_get_record/Contact/x", headers={"X-Webhook-Secret": "wrong-" + SECRET})
             new_token = await app.state.gateway.tokens.access_token()
         finally:

@@ -14,7 +14,6 @@ def test_emails_phones_ids_are_masked() -> None:
 
 def test_unmask_keeps_data_but_not_secrets() -> None:
     """LOG_UNMASK shows personal data, never a bearer token or a configured secret."""
-    text = mask("Authorization: Bearer 00Dabc!tok jane@acme.com s3cr3t-value", unmask=True,
-                secrets=("s3cr3t-value",))
+    text = mask("Authorization: Bearer 00Dabc!tok jane@acme.com s3cr3t-value", unmask=True, secrets=("s3cr3t-value",))
     assert "00Dabc!tok" not in text and "s3cr3t-value" not in text
     assert "jane@acme.com" in text

@@ -9,16 +9,31 @@ SEARCH = "/tools/salesforce_search_records"
 
 # The seed's "Common SOQL Queries", verbatim.
 SEED_QUERIES = [
-    ("SELECT Id, Name, Email, Phone, Title, Account.Name, Account.Type FROM Contact "
-     "WHERE Email = 'customer@example.com'", "contact"),
-    ("SELECT Id, Name, Email, Phone, Company, Industry, Status, LeadSource, Title FROM Lead "
-     "WHERE Email = 'customer@example.com' OR Phone = '+1234567890'", "lead"),
-    ("SELECT Id, Name, Type, Industry, Phone, BillingCity, BillingState, Website FROM Account "
-     "WHERE Name LIKE '%Company Name%'", "account"),
-    ("SELECT Id, Name, StageName, Amount, CloseDate, Account.Name, Account.Type, Owner.Name, Description "
-     "FROM Opportunity WHERE CreatedDate = THIS_MONTH", "opportunit"),
-    ("SELECT Id, Name, StageName, Amount, CloseDate, Probability, NextStep, Owner.Name FROM Opportunity "
-     "WHERE Account.Name LIKE '%Company Name%'", "opportunit"),
+    (
+        "SELECT Id, Name, Email, Phone, Title, Account.Name, Account.Type FROM Contact "
+        "WHERE Email = 'customer@example.com'",
+        "contact",
+    ),
+    (
+        "SELECT Id, Name, Email, Phone, Company, Industry, Status, LeadSource, Title FROM Lead "
+        "WHERE Email = 'customer@example.com' OR Phone = '+1234567890'",
+        "lead",
+    ),
+    (
+        "SELECT Id, Name, Type, Industry, Phone, BillingCity, BillingState, Website FROM Account "
+        "WHERE Name LIKE '%Company Name%'",
+        "account",
+    ),
+    (
+        "SELECT Id, Name, StageName, Amount, CloseDate, Account.Name, Account.Type, Owner.Name, Description "
+        "FROM Opportunity WHERE CreatedDate = THIS_MONTH",
+        "opportunit",
+    ),
+    (
+        "SELECT Id, Name, StageName, Amount, CloseDate, Probability, NextStep, Owner.Name FROM Opportunity "
+        "WHERE Account.Name LIKE '%Company Name%'",
+        "opportunit",
+    ),
 ]
 
 

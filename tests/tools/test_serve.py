@@ -52,7 +52,11 @@ def test_embedded_serve_prints_urls_secret_and_curl(tmp_path: Path) -> None:
     env.update({"ORG_DATA_DIR": str(tmp_path / "org"), "PYTHONPATH": str(REPO), "LOG_LEVEL": "WARNING"})
     proc = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port), "--org-port", "0"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -75,8 +79,11 @@ def test_embedded_serve_prints_urls_secret_and_curl(tmp_path: Path) -> None:
                     break
             except httpx2.TransportError:
                 time.sleep(0.1)
-        r = httpx2.get(f"{base}/tools/salesforce_search_records", params={"q": "SELECT Id, Name FROM Account LIMIT 2"},
-                       headers={"X-Webhook-Secret": secret.group(1)})
+        r = httpx2.get(
+            f"{base}/tools/salesforce_search_records",
+            params={"q": "SELECT Id, Name FROM Account LIMIT 2"},
+            headers={"X-Webhook-Secret": secret.group(1)},
+        )
         assert r.status_code == 200 and r.json()["count"] == 2
     finally:
         proc.terminate()

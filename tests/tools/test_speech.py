@@ -30,8 +30,12 @@ def test_phones_are_grouped_digits() -> None:
 
 def test_flatten_drops_attributes_and_names_lookups() -> None:
     """Attributes go; a parent with only Name becomes the name; more than Name stays an object."""
-    row = {"attributes": {"type": "Contact"}, "Id": "003000000000001AAA", "Name": "Jane Doe",
-           "Account": {"attributes": {"type": "Account"}, "Name": "Acme"}}
+    row = {
+        "attributes": {"type": "Contact"},
+        "Id": "003000000000001AAA",
+        "Name": "Jane Doe",
+        "Account": {"attributes": {"type": "Account"}, "Name": "Acme"},
+    }
     assert flatten(row) == {"Id": "003000000000001AAA", "Name": "Jane Doe", "Account": "Acme"}
     row["Account"] = {"attributes": {}, "Name": "Acme", "Type": "Customer"}
     assert flatten(row)["Account"] == {"Name": "Acme", "Type": "Customer"}
@@ -39,8 +43,10 @@ def test_flatten_drops_attributes_and_names_lookups() -> None:
 
 def test_search_speech_lists_people_without_ids() -> None:
     """Contacts are listed with title and company; the id is never read."""
-    rows = [{"Id": "0035g00000AbCdEAAV", "Name": "Jane Doe", "Title": "VP of Sales", "Account": "Acme"},
-            {"Id": "0035g00000AbCdFAAV", "Name": "John Roe", "Title": None, "Account": None}]
+    rows = [
+        {"Id": "0035g00000AbCdEAAV", "Name": "Jane Doe", "Title": "VP of Sales", "Account": "Acme"},
+        {"Id": "0035g00000AbCdFAAV", "Name": "John Roe", "Title": None, "Account": None},
+    ]
     speech = search_speech(rows, 2, CONTACT)
     assert speech.startswith("I found 2 contacts: Jane Doe, VP of Sales at Acme")
     assert "John Roe" in speech
@@ -61,8 +67,15 @@ def test_search_speech_empty_suggests_what_to_try() -> None:
 
 def test_opportunity_summary_speaks_amount_and_date() -> None:
     """An opportunity reads its stage, amount and close date for speech."""
-    rows = [{"Id": "0065g00000AbCdEAAV", "Name": "Q1 Enterprise Deal", "StageName": "Prospecting",
-             "Amount": 125000.0, "CloseDate": "2026-03-31"}]
+    rows = [
+        {
+            "Id": "0065g00000AbCdEAAV",
+            "Name": "Q1 Enterprise Deal",
+            "StageName": "Prospecting",
+            "Amount": 125000.0,
+            "CloseDate": "2026-03-31",
+        }
+    ]
     speech = search_speech(rows, 1, OPPORTUNITY)
     assert "Q1 Enterprise Deal, Prospecting, 125,000 dollars, closing March 31, 2026" in speech
 

