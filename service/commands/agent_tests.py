@@ -143,12 +143,12 @@ def run_run(args: argparse.Namespace) -> int:
     """0 when every test passed, 1 when one did not, 2 on error."""
     from service.errors import ConfigError
     from service.runner.callers import load_persona
-    from service.tool_json.agent_tests.build import test_names
+    from service.tool_json.agent_tests.build import suite_names
     from service.tool_json.agent_tests.record import persona_names
     from service.tool_json.agent_tests.remote import run
 
     try:
-        names = [n for p in persona_names(args.personas) for n in test_names(load_persona(p))]
+        names = [n for p in persona_names(args.personas) for n in suite_names(load_persona(p))]
         results = run(_client(args), args.agent_id, names, timeout=args.timeout)
     except ConfigError as exc:
         print(f"tests run: {exc.message}", file=sys.stderr)

@@ -2,7 +2,8 @@
 
 `GET/POST /v1/convai/tools`, `GET/PATCH /v1/convai/tools/{id}`, checking `xi-api-key`. Like the real
 API, answers carry every field filled in (nulls, empty lists, defaults), `access_info` and
-`usage_stats`, and the list is paginated with `cursor` / `has_more` / `next_cursor`.
+`usage_stats`, and the list is paginated with `cursor` / `has_more` / `next_cursor`. The agent-testing
+endpoints are in `tool_json_fake_tests_api` (`state.testing`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from tool_json_fake_tests_api import FakeTestsApi
 
 API_KEY = "test-xi-key"
 
@@ -43,9 +45,13 @@ class FakeToolsApi:
     requests: list[tuple[str, str]] = field(default_factory=list)
     page_size_cap: int = 2  # small, so pagination is exercised
     url: str = ""
+    testing: FakeTestsApi = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.testing = FakeTestsApi(tool_ids=self.tools)
 
     def writes(self) -> list[tuple[str, str]]:
-        return [r for r in self.requests if r[0] in ("POST", "PATCH")]
+        return [r for r in self.requests if r[0] in ("POST", "PATCH", "PUT", "DELETE")]
 
     def answer(self, tool_id: str) -> dict[str, Any]:
         config = copy.deepcopy(_SERVER_DEFAULTS)
@@ -101,6 +107,10 @@ def _handler(state: FakeToolsApi) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else None
             segments = parts.path.strip("/").split("/")
+            testing = state.testing.route(method, segments, parse_qs(parts.query), body)
+            if testing is not None:
+                self._send(*testing)
+                return
             if segments[:3] != ["v1", "convai", "tools"] or len(segments) > 4:
                 self._send(404, {"detail": "Not Found"})
                 return
@@ -144,6 +154,12 @@ def _handler(state: FakeToolsApi) -> type[BaseHTTPRequestHandler]:
 
         def do_PATCH(self) -> None:
             self._route("PATCH")
+
+        def do_PUT(self) -> None:
+            self._route("PUT")
+
+        def do_DELETE(self) -> None:
+            self._route("DELETE")
 
     return Handler
 
@@ -219,3 +235,23 @@ def seed_tools(shared_dir: Path) -> dict[str, dict[str, Any]]:
     tools = {doc["name"]: doc for doc in docs if doc.get("type") == "webhook"}
     assert len(tools) == 3
     return tools
+
+
+@pytest.fixture(scope="session")
+def persona_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The embedded org + gateway for recording personas, shared by the agent-tests modules."""
+    from service.runner.stack import Stack
+
+    with Stack(data_dir=tmp_path_factory.mktemp("agent-tests-org")) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def persona_runs(persona_stack: Any) -> list[Any]:
+    """Every persona recorded once on `persona_stack`: [(Persona, CallRecord)]."""
+    import asyncio
+
+    from service.runner.callers import PERSONA_NAMES
+    from service.tool_json.agent_tests.record import record_personas
+
+    return asyncio.run(record_personas(persona_stack, PERSONA_NAMES))

@@ -25,7 +25,7 @@ from service.tool_json.agent_tests.transcript import TOOL_NAMES, chat_history, t
 _DECLINE = "only help with"  # the declining phrase our agent uses (checks.declines_off_topic)
 
 
-def test_names(persona: Persona) -> list[str]:
+def suite_names(persona: Persona) -> list[str]:
     """Every test name a persona contributes, in order; names depend on the persona alone."""
     names = [f"{persona.name}: simulation", f"{persona.name}: searches before creating"]
     names += [f"{persona.name}: creates {want['object']}" for want in persona.expected.get("creates", [])]
@@ -155,7 +155,7 @@ def guardrail_tests(persona: Persona, record: CallRecord) -> list[dict[str, Any]
 
 
 def persona_tests(persona: Persona, record: CallRecord) -> list[dict[str, Any]]:
-    """Every test body for one persona, in `test_names` order. A run that failed its checks is
+    """Every test body for one persona, in `suite_names` order. A run that failed its checks is
     refused: its answers would make wrong mocks and wrong expectations."""
     failed = [c for c in record.checks if not c.passed]
     if not record.checks or failed or record.error:

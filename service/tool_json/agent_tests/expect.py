@@ -63,4 +63,5 @@ def describe(obj: str, fields: dict[str, Any]) -> str:
             parts.append(f'{name} containing "{value[1:]}"')
         else:
             parts.append(f'{name} "{value}"')
-    return f"a {obj} with " + ", ".join(parts)
+    article = "an" if obj[:1].lower() in "aeiou" else "a"
+    return f"{article} {obj} with " + ", ".join(parts)

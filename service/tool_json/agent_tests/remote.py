@@ -163,9 +163,10 @@ def run(client: Any, agent_id: str, names: list[str], *, timeout: float = 600.0,
         agent_id,
         tests=[SingleTestRunRequestModel(test_id=deployed[n]) for n in names],
     )
-    deadline = time.monotonic() + timeout
+    deadline, wait = time.monotonic() + timeout, 0.25
     while any(r.status == "pending" for r in invocation.test_runs) and time.monotonic() < deadline:
-        time.sleep(poll)
+        time.sleep(min(wait, max(0.0, deadline - time.monotonic())))
+        wait = min(wait * 2, poll)
         invocation = _call("reading the test run", client.conversational_ai.tests.invocations.get, invocation.id)
     return [
         TestRun(r.test_name or by_id.get(r.test_id, r.test_id), str(r.status), _summary(r))
