@@ -61,6 +61,7 @@ def register(subparsers: Any) -> None:
 
 def _bodies(args: argparse.Namespace) -> list[dict[str, Any]]:
     """The suite the options ask for; raises `ConfigError`."""
+    from service.errors import ConfigError
     from service.settings import get_settings
     from service.tool_json.agent_tests.record import persona_names
     from service.tool_json.agent_tests.suite import build_suite, read_dir
@@ -71,9 +72,11 @@ def _bodies(args: argparse.Namespace) -> list[dict[str, Any]]:
     names = persona_names(args.personas)
     if args.base_url is None:
         return build_suite(names)
-    secret = get_settings().webhook_secret
     url = check_base_url(args.base_url, "--base-url")
-    return build_suite(names, gateway_url=url, secret=secret.get_secret_value() if secret else None)
+    secret = get_settings().webhook_secret
+    if secret is None:
+        raise ConfigError("set WEBHOOK_SECRET to the gateway's webhook secret to record calls through --base-url")
+    return build_suite(names, gateway_url=url, secret=secret.get_secret_value())
 
 
 def _client(args: argparse.Namespace) -> Any:

@@ -61,6 +61,13 @@ async def test_every_body_validates_against_the_sdk_models(persona_runs: Runs) -
     assert {b["type"] for b in bodies} == {"llm", "tool", "simulation"}
 
 
+async def test_no_secret_in_the_bodies(persona_runs: Runs, persona_stack: Any) -> None:
+    """The gateway's webhook secret, which every recorded tool call carried, is in no exported body."""
+    text = json.dumps(bodies_for(persona_runs))
+    assert persona_stack.secret and persona_stack.secret not in text
+    assert "X-Webhook-Secret" not in text
+
+
 async def test_simulation_mocks_equal_what_the_org_answered(persona_runs: Runs) -> None:
     """Every tool call of every run has a mock whose result is the org's answer and whose conditions match it."""
     tests = _by_name(persona_runs)
@@ -171,20 +178,50 @@ async def test_cli_export_writes_one_file_per_test(tmp_path: Path, capsys: pytes
     assert str(out / "new-prospect-simulation.json") in capsys.readouterr().out
 
 
+async def test_cli_export_records_through_a_running_gateway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--base-url` records the calls through a gateway already running, with WEBHOOK_SECRET."""
+    from service.runner.stack import Stack
+    from service.settings import get_settings
+
+    out = tmp_path / "tests"
+    with Stack(data_dir=tmp_path / "org") as stack:
+        assert stack.secret is not None
+        monkeypatch.setenv("WEBHOOK_SECRET", stack.secret)
+        get_settings.cache_clear()
+        try:
+            argv = ["tests", "export", "--out", str(out), "--personas", "hang-up", "--base-url", str(stack.gateway_url)]
+            rc = await asyncio.to_thread(main, argv)
+        finally:
+            get_settings.cache_clear()
+    assert rc == 0, capsys.readouterr().err
+    sim = json.loads((out / "hang-up-simulation.json").read_text())
+    assert "nina.petrova@arcticfreight.com" in sim["tool_mock_overrides"]["salesforce_search_records"][0]["mock_result"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["--personas", "nobody"], "unknown persona(s) nobody"),
         (["--personas", ","], "unknown persona(s) (none given)"),
         (["--base-url", "ftp://gateway"], "--base-url must be an absolute http(s) URL"),
+        (["--base-url", "http://127.0.0.1:9"], "set WEBHOOK_SECRET"),
     ],
 )
 async def test_cli_bad_input_exits_2_and_writes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     """Bad options print one line naming the problem, exit 2 and leave no directory behind."""
+    from service.settings import get_settings
+
+    monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    get_settings.cache_clear()
     out = tmp_path / "tests"
-    rc = await asyncio.to_thread(main, ["tests", "export", "--out", str(out), *argv])
+    try:
+        rc = await asyncio.to_thread(main, ["tests", "export", "--out", str(out), *argv])
+    finally:
+        get_settings.cache_clear()
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith("tests export: ") and message in err
     assert "Traceback" not in err and not out.exists()
