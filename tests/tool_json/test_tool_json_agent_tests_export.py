@@ -68,6 +68,22 @@ async def test_no_secret_in_the_bodies(persona_runs: Runs, persona_stack: Any) -
     assert "X-Webhook-Secret" not in text
 
 
+def _patterns(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        own = [value["pattern"]] if value.get("type") == "regex" else []
+        return own + [p for item in value.values() for p in _patterns(item)]
+    if isinstance(value, list):
+        return [p for item in value for p in _patterns(item)]
+    return []
+
+
+async def test_patterns_read_the_same_in_python_and_javascript(persona_runs: Runs) -> None:
+    """No pattern uses escapes JavaScript's unicode mode rejects (an escaped space or dash)."""
+    patterns = _patterns(bodies_for(persona_runs))
+    assert len(patterns) > 20
+    assert not [p for p in patterns if "\\ " in p or "\\-" in p or "\\@" in p]
+
+
 async def test_simulation_mocks_equal_what_the_org_answered(persona_runs: Runs) -> None:
     """Every tool call of every run has a mock whose result is the org's answer and whose conditions match it."""
     tests = _by_name(persona_runs)

@@ -11,14 +11,13 @@ Bodies are plain dicts in the `POST /v1/convai/agent-testing/create` shape; `val
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from service.errors import ConfigError
 from service.runner.base import CREATE, SEARCH, spoken_email
 from service.runner.callers import Persona
 from service.runner.session import CallRecord
-from service.tool_json.agent_tests.expect import describe, expected_creates, parameter_eval
+from service.tool_json.agent_tests.expect import describe, escape, expected_creates, parameter_eval
 from service.tool_json.agent_tests.scenario import OFF_TOPIC, PRIVACY, guardrail_question, scenario
 from service.tool_json.agent_tests.transcript import TOOL_NAMES, chat_history, tool_mocks
 
@@ -107,7 +106,7 @@ def search_test(persona: Persona, record: CallRecord) -> dict[str, Any]:
     if first is None:
         raise ConfigError(f"persona {persona.name}: the run made no search, so there is no search test to write")
     event = record.tools[first]
-    about = "|".join(re.escape(str(persona.facts[k])) for k in ("email", "company") if persona.facts.get(k))
+    about = "|".join(escape(str(persona.facts[k])) for k in ("email", "company") if persona.facts.get(k))
     param = {"path": "q", "eval": {"type": "regex", "pattern": rf"\bFROM\b[\s\S]*({about})"}}
     history = chat_history(record, event.after_line, before_tool=first)
     return _tool_test(f"{persona.name}: searches before creating", persona, history, SEARCH, [param])

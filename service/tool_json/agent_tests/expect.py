@@ -13,6 +13,15 @@ from typing import Any
 from service.runner import slots
 from service.runner.callers import Persona
 
+_SPECIAL = re.compile(r"([.^$*+?()\[\]{}|\\/])")
+
+
+def escape(text: str) -> str:
+    """`text` as a literal pattern that reads the same in Python's and JavaScript's regex syntax:
+    `re.escape` also escapes spaces and dashes, which JavaScript's unicode mode rejects, and the
+    API does not say which engine evaluates patterns."""
+    return _SPECIAL.sub(r"\\\1", text)
+
 
 def resolve(value: Any, persona: Persona, fixtures: dict[str, str]) -> Any:
     """The concrete expected value (a `~contains` marker is kept)."""
@@ -29,21 +38,21 @@ def resolve(value: Any, persona: Persona, fixtures: dict[str, str]) -> Any:
 
 def _number_pattern(value: float) -> str:
     whole = int(value) if float(value).is_integer() else value
-    return rf"^\$?{re.escape(f'{whole:,}')}(\.0+)?$|^{re.escape(str(whole))}(\.0+)?$"
+    return rf"^\$?{escape(f'{whole:,}')}(\.0+)?$|^{escape(str(whole))}(\.0+)?$"
 
 
 def parameter_eval(field: str, want: Any) -> dict[str, Any]:
     """The `eval` for one expected field: exact for plain text, a pattern where forms legitimately
     vary (phone formatting, numbers, 15- vs 18-character ids, "contains")."""
     if isinstance(want, str) and want.startswith("~"):
-        return {"type": "regex", "pattern": re.escape(want[1:])}
+        return {"type": "regex", "pattern": escape(want[1:])}
     if field == "Phone":
         digits = re.sub(r"\D", "", str(want))[-10:]
         return {"type": "regex", "pattern": r"\D*".join(digits) + r"\D*$"}
     if isinstance(want, int | float) and not isinstance(want, bool):
         return {"type": "regex", "pattern": _number_pattern(want)}
     if field.endswith("Id") and isinstance(want, str) and len(want) >= 15:
-        return {"type": "regex", "pattern": rf"^{re.escape(want[:15])}([A-Za-z0-9]{{3}})?$"}
+        return {"type": "regex", "pattern": rf"^{escape(want[:15])}([A-Za-z0-9]{{3}})?$"}
     return {"type": "exact", "expected_value": str(want)}
 
 

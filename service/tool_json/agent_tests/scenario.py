@@ -49,7 +49,8 @@ def scenario(persona: Persona) -> str:
     ]
     lines += [f"- {label}: {facts[key]}" for key, label in _FACTS if facts.get(key) not in (None, "")]
     lines += _behaviour(persona)
-    lines.append("When the agent confirms what happens next, thank them and end the call.")
+    if "hang_up_after" not in persona.script:
+        lines.append("When the agent confirms what happens next, thank them and end the call.")
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from service.runner.base import CREATE, GET, SEARCH
 from service.runner.session import CallRecord, ToolEvent
+from service.tool_json.agent_tests.expect import escape
 
 TOOL_NAMES: tuple[str, ...] = (SEARCH, GET, CREATE)
 
@@ -97,9 +98,9 @@ def _search_pattern(query: str) -> str:
     """A pattern for "a search of the same object about the same values", whatever fields or
     limits the agent's own query picks."""
     found = _FROM.search(query)
-    parts = [rf"\bFROM\s+{re.escape(found.group(1))}\b"] if found else []
-    parts += [re.escape(literal.replace("\\'", "'")) for literal in _LITERAL.findall(query)]
-    return r"[\s\S]*".join(parts) or re.escape(query)
+    parts = [rf"\bFROM\s+{escape(found.group(1))}\b"] if found else []
+    parts += [escape(literal.replace("\\'", "'")) for literal in _LITERAL.findall(query)]
+    return r"[\s\S]*".join(parts) or escape(query)
 
 
 def _conditions(event: ToolEvent) -> list[dict[str, Any]]:
