@@ -204,3 +204,15 @@ async def test_cli_without_an_api_key_exits_2(
         get_settings.cache_clear()
     assert "set ELEVENLABS_API_KEY" in capsys.readouterr().err
     assert fake_elevenlabs.requests == []
+
+
+@pytest.mark.slow  # records the persona twice, each time on a fresh embedded org (about 2 s each)
+async def test_cli_push_then_diff_from_fresh_recordings_is_clean(
+    elevenlabs_env: FakeToolsApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two recordings of a persona on fresh orgs give the same tests, so push then diff exits 0."""
+    _with_tools(elevenlabs_env)
+    assert await asyncio.to_thread(main, ["tests", "push", "--personas", "email-correction"]) == 0
+    assert capsys.readouterr().out.count("created") == 5
+    assert await asyncio.to_thread(main, ["tests", "diff", "--personas", "email-correction"]) == 0
+    assert capsys.readouterr().out.count("same") == 5
