@@ -107,7 +107,9 @@ def _conditions(event: ToolEvent) -> list[dict[str, Any]]:
     params = event.params
     if event.name == SEARCH:
         return [{"path": "q", "eval": {"type": "regex", "pattern": _search_pattern(str(params.get("q", "")))}}]
-    keys = ("object_type", "record_id") if event.name == GET else ("object_type", "Email", "Name")
+    # A create is told apart by object and email: a record's other fields (an opportunity's name, a
+    # description) are the agent's own wording and would rarely match exactly.
+    keys = ("object_type", "record_id") if event.name == GET else ("object_type", "Email")
     return [
         {"path": key, "eval": {"type": "exact", "expected_value": str(params[key])}}
         for key in keys
