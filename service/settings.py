@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="Log level")
     log_unmask: bool = Field(False, description="Dev only: show emails, phones and ids in logs")
     gateway_host: str = Field("127.0.0.1", description="Bind address of `serve`")
-    gateway_port: int = Field(8000, ge=1, le=65535, description="Port of `serve`")
+    gateway_port: int = Field(8000, ge=0, le=65535, description="Port of `serve` (0 = any free port)")
 
     # --- Embedded org ---
     org_client_id: str = Field("embedded-org-client", description="Embedded org consumer key (dev default)")

@@ -41,6 +41,8 @@ def _serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from service.commands.serve import check_port
+    from service.errors import ConfigError
     from service.org.server import OrgServer
     from service.org.state import OrgConfig
     from service.settings import get_settings
@@ -53,9 +55,15 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["session_timeout"] = args.session_timeout
     config = OrgConfig.from_settings(settings, **overrides)
     host = args.host or settings.org_host
-    port = settings.org_port if args.port is None else args.port
+    port = check_port(settings.org_port if args.port is None else args.port, "--port (ORG_PORT)", allow_any=True)
     server = OrgServer(config=config, host=host, port=port, tls=args.tls)
-    server.start()
+    try:
+        server.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"the org cannot listen on {host}:{port} ({exc.strerror or exc}): stop what is using it or "
+            "choose another port with --port (ORG_PORT; 0 = any free port)"
+        ) from None
     print(f"embedded org serving at {server.url}  (data: {config.data_dir / 'org.sqlite3'})")
     print(f"  token endpoint: {server.token_url}")
     print(f"  ORG_CLIENT_ID={config.client_id}  ORG_CLIENT_SECRET={_mask(config.client_secret)}")
