@@ -41,7 +41,7 @@ def _serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from service.commands.serve import check_port
+    from service.commands.serve import bind, check_port
     from service.errors import ConfigError
     from service.org.server import OrgServer
     from service.org.state import OrgConfig
@@ -56,6 +56,8 @@ def _serve(args: argparse.Namespace) -> int:
     config = OrgConfig.from_settings(settings, **overrides)
     host = args.host or settings.org_host
     port = check_port(settings.org_port if args.port is None else args.port, "--port (ORG_PORT)", allow_any=True)
+    if port:
+        bind(host, port, "--port (ORG_PORT; 0 = any free port)").close()  # before the org seeds its data
     server = OrgServer(config=config, host=host, port=port, tls=args.tls)
     try:
         server.start()

@@ -21,7 +21,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--host", default=None, help="bind address (default GATEWAY_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (default GATEWAY_PORT or 8000; 0 = any free port)")
-    parser.add_argument("--org-port", type=int, default=None, help="embedded org port (default ORG_PORT; 0 = any free port)")
+    parser.add_argument(
+        "--org-port", type=int, default=None, help="embedded org port (default ORG_PORT; 0 = any free port)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -92,7 +94,6 @@ def _run(args: argparse.Namespace) -> int:
 
     from pydantic import SecretStr
 
-    from service.app import create_app
     from service.errors import ConfigError
     from service.salesforce.config import org_config
     from service.settings import get_settings
@@ -123,6 +124,12 @@ def _run(args: argparse.Namespace) -> int:
             'value, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))"'
         )
     sock = bind(host, port, "--port (GATEWAY_PORT)")
+    if settings.uses_embedded_org and org_port:
+        try:  # before the org builds its app and seeds its data: a busy port costs nothing
+            bind(settings.org_host, org_port, "").close()
+        except ConfigError:
+            sock.close()
+            raise ConfigError(_org_busy(settings.org_host, org_port, "Address already in use")) from None
     port = sock.getsockname()[1]  # the real one when 0 asked for any free port
     org = None
     try:
@@ -135,6 +142,8 @@ def _run(args: argparse.Namespace) -> int:
                     "sf_client_secret": SecretStr(org.client_secret),
                 }
             )
+        from service.app import create_app  # heavy: only once every check has passed
+
         _banner(settings, host, port, org, generated)
         server = uvicorn_server(create_app(settings, freeze_heap=True), host=host, port=port)
         server.run(sockets=[sock])
@@ -155,10 +164,12 @@ def _start_org(settings: Any, port: int) -> Any:
     try:
         return org.start()
     except OSError as exc:
-        raise ConfigError(
-            f"the embedded org cannot listen on {settings.org_host}:{port} ({exc.strerror or exc}): "
-            f"{_fix('--org-port (ORG_PORT; 0 = any free port)')}"
-        ) from None
+        raise ConfigError(_org_busy(settings.org_host, port, exc.strerror or str(exc))) from None
+
+
+def _org_busy(host: str, port: int, reason: str) -> str:
+    fix = _fix("--org-port (ORG_PORT; 0 = any free port)")
+    return f"the embedded org cannot listen on {host}:{port} ({reason}): {fix}"
 
 
 def _sample_id(settings: Any) -> str:
