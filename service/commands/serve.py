@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import socket
 import sys
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,8 @@ def _loopback(host: str) -> bool:
     return is_loopback(host)
 
 
-# Against a real org the secret is all that guards the tools: at least as long as a 24-byte token.
+_ORG_WORDS = ("the embedded org", "--org-port (ORG_PORT; 0 = any free port)", "ORG_HOST")
+# Against a real (non-loopback) org the secret is all that guards the tools: at least 32 characters.
 MIN_SECRET_CHARS = 32
 
 
@@ -49,23 +51,37 @@ def check_port(port: int, name: str, *, allow_any: bool = False) -> int:
     return port
 
 
-def bind(host: str, port: int, name: str) -> socket.socket:
-    """A listening-ready socket on `host:port`, or `ConfigError` saying the port is taken and what to do."""
-    from service.errors import ConfigError
-
+def _open(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host:port` (listening starts in uvicorn); raises `OSError`."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError as exc:
+    except OSError:
         sock.close()
-        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): {_fix(name)}") from None
+        raise
     return sock
 
 
-def _fix(name: str) -> str:
-    return f"stop what is using it or choose another port with {name}"
+def cannot_listen(what: str, host: str, port: int, exc: OSError, port_flag: str, host_flag: str) -> str:
+    """One line: why `host:port` can't be used, and the flag or setting that fixes it."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+        fix = f"stop what is using it or choose another port with {port_flag}"
+    else:
+        fix = f"check the address in {host_flag}"
+    return f"{what} cannot listen on {host}:{port} ({reason}): {fix}"
+
+
+def bind(host: str, port: int, what: str, port_flag: str, host_flag: str) -> socket.socket:
+    """A socket bound to `host:port`, or `ConfigError` saying why not and what to do."""
+    from service.errors import ConfigError
+
+    try:
+        return _open(host, port)
+    except OSError as exc:
+        raise ConfigError(cannot_listen(what, host, port, exc, port_flag, host_flag)) from None
 
 
 def uvicorn_server(app: Any, *, host: str, port: int) -> uvicorn.Server:
@@ -91,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     import secrets
+    from urllib.parse import urlsplit
 
     from pydantic import SecretStr
 
@@ -104,10 +121,11 @@ def _run(args: argparse.Namespace) -> int:
         settings.gateway_port if args.port is None else args.port, "--port (GATEWAY_PORT)", allow_any=True
     )
     org_port = settings.org_port if args.org_port is None else args.org_port
+    real_org = False  # an org on loopback (tests, benchmarks) is not one a caller can reach
     if settings.uses_embedded_org:
         check_port(org_port, "--org-port (ORG_PORT)", allow_any=True)
-    else:
-        org_config(settings)  # refuses login.salesforce.com, http://, missing SF_* with the reason
+    else:  # refuses login.salesforce.com, http://, missing SF_* with the reason
+        real_org = not _loopback(urlsplit(org_config(settings).domain).hostname or "")
     generated = False
     if settings.webhook_secret is None:
         if not (settings.uses_embedded_org and _loopback(host)):
@@ -118,18 +136,18 @@ def _run(args: argparse.Namespace) -> int:
             )
         settings = settings.model_copy(update={"webhook_secret": SecretStr(secrets.token_urlsafe(24))})
         generated = True
-    elif not settings.uses_embedded_org and len(settings.webhook_secret.get_secret_value()) < MIN_SECRET_CHARS:
+    elif real_org and len(settings.webhook_secret.get_secret_value()) < MIN_SECRET_CHARS:
         raise ConfigError(
             f"WEBHOOK_SECRET is shorter than {MIN_SECRET_CHARS} characters: against a real org use a long random "
             'value, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))"'
         )
-    sock = bind(host, port, "--port (GATEWAY_PORT)")
+    sock = bind(host, port, "the gateway", "--port (GATEWAY_PORT)", "--host (GATEWAY_HOST)")
     if settings.uses_embedded_org and org_port:
         try:  # before the org builds its app and seeds its data: a busy port costs nothing
-            bind(settings.org_host, org_port, "").close()
+            bind(settings.org_host, org_port, *_ORG_WORDS).close()
         except ConfigError:
             sock.close()
-            raise ConfigError(_org_busy(settings.org_host, org_port, "Address already in use")) from None
+            raise
     port = sock.getsockname()[1]  # the real one when 0 asked for any free port
     org = None
     try:
@@ -164,12 +182,7 @@ def _start_org(settings: Any, port: int) -> Any:
     try:
         return org.start()
     except OSError as exc:
-        raise ConfigError(_org_busy(settings.org_host, port, exc.strerror or str(exc))) from None
-
-
-def _org_busy(host: str, port: int, reason: str) -> str:
-    fix = _fix("--org-port (ORG_PORT; 0 = any free port)")
-    return f"the embedded org cannot listen on {host}:{port} ({reason}): {fix}"
+        raise ConfigError(cannot_listen(_ORG_WORDS[0], settings.org_host, port, exc, *_ORG_WORDS[1:])) from None
 
 
 def _sample_id(settings: Any) -> str:
