@@ -42,6 +42,7 @@ def create_app(
     from service.salesforce.factory import build_salesforce, close_salesforce
     from service.soql.policy import PolicyConfig
     from service.tools import ops, routes
+    from service.tools.docs import install_docs
     from service.tools.errors import install_error_handlers
     from service.tools.get_record import parse_field_sets
     from service.tools.idempotency import InMemoryIdempotencyStore
@@ -90,11 +91,19 @@ def create_app(
         description="Webhook tools an ElevenLabs agent calls mid-conversation: search, get and create "
         "Salesforce records, answered in sentences an agent can speak.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs below
+        redoc_url=None,
     )
     metrics = Metrics(lambda: getattr(getattr(app.state, "gateway", None), "salesforce", None))
     app.state.metrics = metrics
     install_error_handlers(app)
-    app.add_middleware(GatewayMiddleware, max_body=config.max_body_bytes, metrics=metrics)
+    app.add_middleware(
+        GatewayMiddleware,
+        max_body=config.max_body_bytes,
+        metrics=metrics,
+        body_timeout=config.request_body_timeout,
+    )
     app.include_router(routes.router)
     app.include_router(ops.router)
+    install_docs(app)
     return app

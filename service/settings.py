@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OBJECTS = ("Lead", "Contact", "Account", "Opportunity", "Case")
@@ -54,10 +54,13 @@ class Settings(BaseSettings):
     )
     idempotency_ttl: float = Field(86400.0, description="How long a create's result is replayed, seconds")
     max_body_bytes: int = Field(65536, description="Largest accepted request body")
+    request_body_timeout: float = Field(
+        5.0, gt=0, description="Seconds a request body may take to arrive (408 after that)"
+    )
     log_level: str = Field("INFO", description="Log level")
     log_unmask: bool = Field(False, description="Dev only: show emails, phones and ids in logs")
     gateway_host: str = Field("127.0.0.1", description="Bind address of `serve`")
-    gateway_port: int = Field(8000, description="Port of `serve`")
+    gateway_port: int = Field(8000, ge=0, le=65535, description="Port of `serve` (0 = any free port)")
 
     # --- Embedded org ---
     org_client_id: str = Field("embedded-org-client", description="Embedded org consumer key (dev default)")
@@ -66,7 +69,7 @@ class Settings(BaseSettings):
     )
     org_data_dir: Path = Field(Path(".data"), description="Where the embedded org keeps its SQLite file")
     org_host: str = Field("127.0.0.1", description="Bind address of the embedded org")
-    org_port: int = Field(8766, description="Port of the embedded org")
+    org_port: int = Field(8766, ge=0, le=65535, description="Port of the embedded org (0 = any free port)")
     org_session_timeout: float = Field(7200.0, description="Embedded org session inactivity timeout")
     org_daily_api_limit: int = Field(100000, description="Embedded org daily API request limit")
     org_timezone: str = Field("UTC", description="Embedded org time zone for date literals")
@@ -106,3 +109,16 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Settings read once from the environment."""
     return Settings()
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """One line naming each bad variable and what it must be, e.g. `SOQL_MAX_LIMIT must be an integer`."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        name = "_".join(str(part) for part in error["loc"]).upper() or "settings"
+        # pydantic says "Input should be a valid integer, unable to parse string as an integer"
+        reason = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ").split(",")[0]
+        secret = any(word in name for word in ("SECRET", "KEY", "TOKEN", "PASSWORD"))
+        shown = "" if secret else f" (got {error.get('input')!r})"
+        problems.append(f"{name} must be {reason}{shown}")
+    return "; ".join(problems) + ": fix it in the environment or .env"

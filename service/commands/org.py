@@ -33,6 +33,9 @@ def register(subparsers: Any) -> None:
     org.set_defaults(handler=lambda args: (org.print_help(), 2)[1])
 
 
+_WORDS = ("the org", "--port (ORG_PORT; 0 = any free port)", "--host (ORG_HOST)")
+
+
 def _mask(secret: str) -> str:
     return secret[:3] + "…" + "*" * 6 if len(secret) > 6 else "******"
 
@@ -41,6 +44,8 @@ def _serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from service.commands.serve import bind, cannot_listen, check_port
+    from service.errors import ConfigError
     from service.org.server import OrgServer
     from service.org.state import OrgConfig
     from service.settings import get_settings
@@ -53,9 +58,14 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["session_timeout"] = args.session_timeout
     config = OrgConfig.from_settings(settings, **overrides)
     host = args.host or settings.org_host
-    port = settings.org_port if args.port is None else args.port
+    port = check_port(settings.org_port if args.port is None else args.port, "--port (ORG_PORT)", allow_any=True)
+    if port:
+        bind(host, port, *_WORDS).close()  # before the org seeds its data
     server = OrgServer(config=config, host=host, port=port, tls=args.tls)
-    server.start()
+    try:
+        server.start()
+    except OSError as exc:
+        raise ConfigError(cannot_listen(_WORDS[0], host, port, exc, *_WORDS[1:])) from None
     print(f"embedded org serving at {server.url}  (data: {config.data_dir / 'org.sqlite3'})")
     print(f"  token endpoint: {server.token_url}")
     print(f"  ORG_CLIENT_ID={config.client_id}  ORG_CLIENT_SECRET={_mask(config.client_secret)}")

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import errno
+import socket
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def register(subparsers: Any) -> None:
@@ -15,8 +21,10 @@ def register(subparsers: Any) -> None:
         "serves that org; with none set it starts the embedded org on loopback (seeded on first run).",
     )
     parser.add_argument("--host", default=None, help="bind address (default GATEWAY_HOST or 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=None, help="port (default GATEWAY_PORT or 8000)")
-    parser.add_argument("--org-port", type=int, default=None, help="embedded org port (default ORG_PORT)")
+    parser.add_argument("--port", type=int, default=None, help="port (default GATEWAY_PORT or 8000; 0 = any free port)")
+    parser.add_argument(
+        "--org-port", type=int, default=None, help="embedded org port (default ORG_PORT; 0 = any free port)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -26,61 +34,155 @@ def _loopback(host: str) -> bool:
     return is_loopback(host)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Start the (embedded org and the) gateway; blocks until interrupted."""
-    import secrets
-    import sys
+_ORG_WORDS = ("the embedded org", "--org-port (ORG_PORT; 0 = any free port)", "ORG_HOST")
+# Against a real (non-loopback) org the secret is all that guards the tools: at least 32 characters.
+MIN_SECRET_CHARS = 32
 
+
+def check_port(port: int, name: str, *, allow_any: bool = False) -> int:
+    """`port` when it is a usable TCP port (0 = any free one, only when `allow_any`); else `ConfigError`."""
+    from service.errors import ConfigError
+
+    low = 0 if allow_any else 1
+    if not low <= port <= 65535:
+        raise ConfigError(
+            f"{name} {port} is not a TCP port: use {low}-65535" + (" (0 = any free port)" if allow_any else "")
+        )
+    return port
+
+
+def _open(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host:port` (listening starts in uvicorn); raises `OSError`."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def cannot_listen(what: str, host: str, port: int, exc: OSError, port_flag: str, host_flag: str) -> str:
+    """One line: why `host:port` can't be used, and the flag or setting that fixes it."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+        fix = f"stop what is using it or choose another port with {port_flag}"
+    else:
+        fix = f"check the address in {host_flag}"
+    return f"{what} cannot listen on {host}:{port} ({reason}): {fix}"
+
+
+def bind(host: str, port: int, what: str, port_flag: str, host_flag: str) -> socket.socket:
+    """A socket bound to `host:port`, or `ConfigError` saying why not and what to do."""
+    from service.errors import ConfigError
+
+    try:
+        return _open(host, port)
+    except OSError as exc:
+        raise ConfigError(cannot_listen(what, host, port, exc, port_flag, host_flag)) from None
+
+
+def uvicorn_server(app: Any, *, host: str, port: int) -> uvicorn.Server:
+    """The uvicorn server `serve` runs (tests start the same one): JSON answers for unparseable requests."""
     import uvicorn
+
+    from service.commands.http_protocol import JsonErrorProtocol
+
+    config = uvicorn.Config(app, host=host, port=port, http=JsonErrorProtocol, log_config=None, access_log=False)
+    return uvicorn.Server(config)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the (embedded org and the) gateway; blocks until interrupted. 2 with one line on bad setup."""
+    from service.errors import ConfigError
+
+    try:
+        return _run(args)
+    except ConfigError as exc:
+        print(f"python -m service serve: {exc.message}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    import secrets
+    from urllib.parse import urlsplit
+
     from pydantic import SecretStr
 
-    from service.app import create_app
+    from service.errors import ConfigError
+    from service.salesforce.config import org_config
     from service.settings import get_settings
 
     settings = get_settings()
     host = args.host or settings.gateway_host
-    port = settings.gateway_port if args.port is None else args.port
+    port = check_port(
+        settings.gateway_port if args.port is None else args.port, "--port (GATEWAY_PORT)", allow_any=True
+    )
+    org_port = settings.org_port if args.org_port is None else args.org_port
+    real_org = False  # an org on loopback (tests, benchmarks) is not one a caller can reach
+    if settings.uses_embedded_org:
+        check_port(org_port, "--org-port (ORG_PORT)", allow_any=True)
+    else:  # refuses login.salesforce.com, http://, missing SF_* with the reason
+        real_org = not _loopback(urlsplit(org_config(settings).domain).hostname or "")
     generated = False
-    org = None
     if settings.webhook_secret is None:
         if not (settings.uses_embedded_org and _loopback(host)):
-            print(
+            raise ConfigError(
                 "refusing to start: WEBHOOK_SECRET is not set. Set it to a long random value and store the "
                 "same value as an ElevenLabs workspace secret sent in the X-Webhook-Secret header "
-                "(only the embedded org on a loopback address may run without one).",
-                file=sys.stderr,
+                "(only the embedded org on a loopback address may run without one)."
             )
-            return 2
         settings = settings.model_copy(update={"webhook_secret": SecretStr(secrets.token_urlsafe(24))})
         generated = True
-    if settings.uses_embedded_org:
-        org = _start_org(settings, args.org_port)
-        settings = settings.model_copy(
-            update={
-                "sf_domain": org.url,
-                "sf_client_id": org.client_id,
-                "sf_client_secret": SecretStr(org.client_secret),
-            }
+    elif real_org and len(settings.webhook_secret.get_secret_value()) < MIN_SECRET_CHARS:
+        raise ConfigError(
+            f"WEBHOOK_SECRET is shorter than {MIN_SECRET_CHARS} characters: against a real org use a long random "
+            'value, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))"'
         )
+    sock = bind(host, port, "the gateway", "--port (GATEWAY_PORT)", "--host (GATEWAY_HOST)")
+    if settings.uses_embedded_org and org_port:
+        try:  # before the org builds its app and seeds its data: a busy port costs nothing
+            bind(settings.org_host, org_port, *_ORG_WORDS).close()
+        except ConfigError:
+            sock.close()
+            raise
+    port = sock.getsockname()[1]  # the real one when 0 asked for any free port
+    org = None
     try:
+        if settings.uses_embedded_org:
+            org = _start_org(settings, org_port)
+            settings = settings.model_copy(
+                update={
+                    "sf_domain": org.url,
+                    "sf_client_id": org.client_id,
+                    "sf_client_secret": SecretStr(org.client_secret),
+                }
+            )
+        from service.app import create_app  # heavy: only once every check has passed
+
         _banner(settings, host, port, org, generated)
-        config = uvicorn.Config(
-            create_app(settings, freeze_heap=True), host=host, port=port, log_config=None, access_log=False
-        )
-        uvicorn.Server(config).run()
+        server = uvicorn_server(create_app(settings, freeze_heap=True), host=host, port=port)
+        server.run(sockets=[sock])
     finally:
+        sock.close()
         if org is not None:
             org.stop()
     return 0
 
 
-def _start_org(settings: Any, port: int | None) -> Any:
+def _start_org(settings: Any, port: int) -> Any:
+    from service.errors import ConfigError
     from service.org.server import OrgServer
     from service.org.state import OrgConfig
 
     config = OrgConfig.from_settings(settings)
-    org = OrgServer(config=config, host=settings.org_host, port=settings.org_port if port is None else port)
-    return org.start()
+    org = OrgServer(config=config, host=settings.org_host, port=port)
+    try:
+        return org.start()
+    except OSError as exc:
+        raise ConfigError(cannot_listen(_ORG_WORDS[0], settings.org_host, port, exc, *_ORG_WORDS[1:])) from None
 
 
 def _sample_id(settings: Any) -> str:

@@ -14,7 +14,7 @@ _TARGETS = "gateway|direct"
 def _add_generation_options(parser: argparse.ArgumentParser, *, base_url_default: str | None) -> None:
     parser.add_argument(
         "--base-url",
-        default=base_url_default,
+        default=None,
         help="public URL of the gateway (gateway target)"
         + (f"; default {base_url_default}" if base_url_default else ""),
     )
@@ -67,24 +67,61 @@ def register(subparsers: Any) -> None:
         cmd.set_defaults(handler=handler)
 
 
+# Which flags each target reads; the others are refused rather than silently ignored.
+_TARGET_FLAGS = {
+    "gateway": ("base_url", "secret_id", "gateway_timeout"),
+    "direct": ("domain", "api_version"),
+}
+
+
+def _ignored_flags(args: argparse.Namespace) -> list[str]:
+    """The flags given on the command line that `args.target` doesn't read."""
+    used = _TARGET_FLAGS.get(args.target, ())
+    others = {flag for flags in _TARGET_FLAGS.values() for flag in flags} - set(used)
+    return ["--" + flag.replace("_", "-") for flag in sorted(others) if getattr(args, flag, None) is not None]
+
+
+def check_direct_domain(domain: str) -> str:
+    """`--domain` checked as `SF_DOMAIN` is (My Domain host, https unless loopback); raises `ConfigError`."""
+    from service.errors import ConfigError
+    from service.salesforce.config import normalize_domain
+    from service.tool_json.generate import check_base_url
+
+    check_base_url(domain, "--domain")
+    try:
+        return normalize_domain(domain)
+    except ConfigError as exc:
+        raise ConfigError(exc.message.replace("SF_DOMAIN", "--domain")) from None
+
+
 def build(args: argparse.Namespace, *, for_deploy: bool) -> tuple[Any, ...]:
     """The three tool specs the options ask for; raises `ConfigError`."""
     from service.errors import ConfigError
     from service.settings import get_settings
     from service.tool_json.direct import SEED_API_VERSION, SEED_DOMAIN
-    from service.tool_json.generate import PLACEHOLDER_SECRET_ID, build_tools
+    from service.tool_json.generate import PLACEHOLDER_BASE_URL, PLACEHOLDER_SECRET_ID, build_tools
 
+    ignored = _ignored_flags(args)
+    if ignored:
+        raise ConfigError(
+            f"--target {args.target} ignores {', '.join(ignored)}: drop "
+            + ("it" if len(ignored) == 1 else "them")
+            + f" (or use --target {'direct' if args.target == 'gateway' else 'gateway'})"
+        )
     if args.target == "gateway":
         if for_deploy and not args.base_url:
             raise ConfigError("--base-url is required: the gateway's public https URL")
         if for_deploy and not args.secret_id:
             raise ConfigError("--secret-id is required: the id of the workspace secret holding WEBHOOK_SECRET")
-    elif args.target == "direct" and for_deploy and not args.domain:
-        raise ConfigError("--domain is required with --target direct, e.g. https://acme.my.salesforce.com")
+    elif args.target == "direct":
+        if for_deploy and not args.domain:
+            raise ConfigError("--domain is required with --target direct, e.g. https://acme.my.salesforce.com")
+        if args.domain:
+            check_direct_domain(args.domain)
     timeout = args.gateway_timeout if args.gateway_timeout is not None else get_settings().tool_timeout
     return build_tools(
         args.target,
-        base_url=args.base_url or "",
+        base_url=args.base_url or ("" if for_deploy else PLACEHOLDER_BASE_URL),
         secret_id=args.secret_id or PLACEHOLDER_SECRET_ID,
         gateway_timeout=timeout,
         domain=args.domain or SEED_DOMAIN,

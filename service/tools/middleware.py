@@ -1,26 +1,39 @@
-"""One pure-ASGI middleware: request id, conversation id, body limit, access log, metrics.
+"""One pure-ASGI middleware: request id, conversation id, request checks, access log, metrics.
 
-Pure ASGI (not `BaseHTTPMiddleware`) because it sits on every tool call's hot path.
+Pure ASGI (not `BaseHTTPMiddleware`) because it sits on every tool call's hot path. Before the app
+runs it refuses, in the JSON error shape `{"error": {"code", "message"}}`:
+
+- a request target over 16 KB, Salesforce's own URI limit (414; longer ones than llhttp accepts
+  get the same answer from `service/commands/http_protocol.py`);
+- a text header the tools read (`X-Conversation-Id`, `Idempotency-Key`) that is not ASCII (422).
+  ASGI hands over raw bytes and Starlette decodes them as latin-1, so `conv_😀` would reach the
+  route, and the record, as mojibake; the caller is told instead;
+- a body over `max_body` bytes (413), and a body that is not complete `body_timeout` seconds after
+  the headers (408, connection closed): without it a client that announces 500 bytes and sends 43
+  holds a connection open for minutes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import time
 import uuid
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.asgi import replay
-from service.errors import PayloadTooLarge
 from service.tools.logging import conversation_id_var, request_id_var
 from service.tools.metrics import Metrics
 
 log = logging.getLogger("service.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Salesforce refuses a URI of 16,384 bytes or more with 414; so does the gateway.
+MAX_TARGET_BYTES = 16384
+_TEXT_HEADERS = {b"x-conversation-id": "X-Conversation-Id", b"idempotency-key": "Idempotency-Key"}
+_BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -31,13 +44,66 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def error_body(code: str, message: str) -> bytes:
+    """The gateway's error shape as JSON bytes."""
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+
+
+def target_too_long_text() -> str:
+    return (
+        f"The request URL is too long: at most {MAX_TARGET_BYTES // 1024} KB. Ask for fewer fields or a shorter query."
+    )
+
+
+def _too_large_text(limit: int) -> str:
+    return f"The request body is too large: at most {limit // 1024} KB."
+
+
+def _header_problem(scope: Scope) -> str | None:
+    """Why a text header the tools read can't be taken as sent, or None."""
+    for key, value in scope.get("headers", ()):
+        name = _TEXT_HEADERS.get(key)
+        if name is None or value.isascii():
+            continue
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"The {name} header is not valid UTF-8 text; send it as plain ASCII."
+        return (
+            f"The {name} header must be plain ASCII (letters, digits, dashes, underscores); "
+            "it contains other characters. Send the id exactly as the platform gave it."
+        )
+    return None
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(receive: Receive, limit: int) -> list[Message]:
+    """The request's body messages (ending at the last chunk or a disconnect); raises past `limit`."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages
+        size += len(message.get("body", b""))
+        if size > limit:
+            raise _BodyTooLarge
+        if not message.get("more_body", False):
+            return messages
+
+
 class GatewayMiddleware:
     """Wraps every HTTP request of the gateway."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, metrics: Metrics, body_timeout: float = 5.0) -> None:
         self.app = app
         self.max_body = max_body
         self.metrics = metrics
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,7 +114,7 @@ class GatewayMiddleware:
         rid = rid if rid and _SAFE_ID.match(rid) else uuid.uuid4().hex[:16]
         conv = _header(scope, b"x-conversation-id")
         rid_token = request_id_var.set(rid)
-        conv_token = conversation_id_var.set(conv[:128] if conv else None)
+        conv_token = conversation_id_var.set(conv[:128] if conv and conv.isascii() else None)
         status = 500
         path: str = scope.get("path", "")
 
@@ -60,20 +126,40 @@ class GatewayMiddleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
 
+        async def refuse(status: int, code: str, message: str, *, close: bool = False) -> None:
+            payload = error_body(code, message)
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+            if close:
+                headers.append((b"connection", b"close"))
+            await send_wrapper({"type": "http.response.start", "status": status, "headers": headers})
+            await send_wrapper({"type": "http.response.body", "body": payload})
+
         try:
+            if len(scope.get("raw_path") or b"") + len(scope.get("query_string", b"")) > MAX_TARGET_BYTES:
+                await refuse(414, "uri_too_long", target_too_long_text())
+                return
+            problem = _header_problem(scope)
+            if problem is not None:
+                await refuse(422, "invalid_header", problem)
+                return
             length = _header(scope, b"content-length")
             if length is not None and length.isdigit() and int(length) > self.max_body:
-                await _too_large(send_wrapper, self.max_body)
+                await refuse(413, "payload_too_large", _too_large_text(self.max_body))
                 return
-            if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
-                # A streamed body: read it (at most the limit) before the app sees it, so an
-                # oversized one gets a clean 413 rather than a parse error.
-                messages = await _read_limited(receive, self.max_body)
-                if messages is None:
-                    await _too_large(send_wrapper, self.max_body)
+            if (length is not None and length != "0") or (length is None and scope.get("method") in _BODY_METHODS):
+                # Read the whole body (within the limit and the time) before the app sees it.
+                try:
+                    async with asyncio.timeout(self.body_timeout):
+                        messages = await _read_body(receive, self.max_body)
+                except TimeoutError:
+                    text = f"The request body did not arrive within {self.body_timeout:g} seconds; send it again."
+                    await refuse(408, "request_timeout", text, close=True)
+                    return
+                except _BodyTooLarge:
+                    await refuse(413, "payload_too_large", _too_large_text(self.max_body), close=True)
                     return
                 receive = replay(messages, receive)
-            await self.app(scope, self._limited(receive), send_wrapper)
+            await self.app(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
             if path.startswith("/tools/"):
@@ -88,51 +174,3 @@ class GatewayMiddleware:
             )
             request_id_var.reset(rid_token)
             conversation_id_var.reset(conv_token)
-
-    def _limited(self, receive: Receive) -> Receive:
-        seen = 0
-        limit = self.max_body
-
-        async def wrapped() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise PayloadTooLarge(_too_large_text(limit))
-            return message
-
-        return wrapped
-
-
-async def _read_limited(receive: Receive, limit: int) -> list[Message] | None:
-    """The request's body messages, or None once they exceed `limit` bytes."""
-    messages: list[Message] = []
-    size = 0
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request":
-            return messages
-        size += len(message.get("body", b""))
-        if size > limit:
-            return None
-        if not message.get("more_body", False):
-            return messages
-
-
-def _too_large_text(limit: int) -> str:
-    return f"The request body is too large: at most {limit // 1024} KB."
-
-
-async def _too_large(send: Send, limit: int) -> None:
-    body: dict[str, Any] = {"error": {"code": "payload_too_large", "message": _too_large_text(limit)}}
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})

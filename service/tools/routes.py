@@ -28,9 +28,12 @@ T = TypeVar("T")
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": s.ErrorResponse, "description": text}
     for status, text in (
+        (400, "Not a valid HTTP request"),
         (401, "Missing or wrong webhook secret"),
         (404, "Record or object not found"),
+        (408, "The request body did not arrive in time"),
         (413, "Request body too large"),
+        (414, "Request URL too long"),
         (422, "Input the agent can correct (the message says how)"),
         (429, "The org's API limit is used up (Retry-After)"),
         (500, "Gateway failure"),
