@@ -16,11 +16,14 @@ import argparse
 import asyncio
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from service.runner.callers import PERSONA_NAMES, load_persona
+from service.runner.run import play_persona
 from service.runner.stack import ServerThread, Stack
-from service.voice.call import VoiceCallRecord, percentile, persona_vocabulary, run_voice_persona, summarize
+from service.voice.call import VoiceCallRecord, VoiceLine, persona_vocabulary
+from service.voice.figures import VoiceTurn, percentile, summarize
 from service.voice.speech_io import SpeechFactory
 from service.voice.tts import TTS, make_tts
 
@@ -35,15 +38,10 @@ async def run_all(
     for name in names:
         executor = stack.executor()
         try:
-            record = await run_voice_persona(
-                name,
-                executor,
-                tag="",
-                noise_db=noise_db,
-                speech_factory=factory,
-                wav_path=out / f"{name}.wav",
-                caller_tts=caller,
+            line = partial(
+                VoiceLine, noise_db=noise_db, speech_factory=factory, wav_path=out / f"{name}.wav", caller_tts=caller
             )
+            record = await play_persona(name, executor, line)
         finally:
             await executor.aclose()
         records.append(record)
@@ -94,8 +92,6 @@ def main() -> None:
         )
         records = asyncio.run(run_all(stack, names, args.noise_db, Path(tmp), factory, caller))
         wall = time.perf_counter() - started
-        from service.voice.call import VoiceTurn
-
         turns = [VoiceTurn(**t) for r in records for t in r.voice.get("turns", [])]
         total = summarize(turns)
         audio_s = sum(t.audio_s for t in turns)
