@@ -1,5 +1,6 @@
 """Whole voice calls (flite caller → pocketsphinx → rules agent → real gateway → embedded org)."""
 
+import json
 from functools import partial
 
 import pytest
@@ -64,3 +65,17 @@ async def test_voice_report_has_per_turn_wer_and_latencies(stack, factory, tmp_p
     html = render_html(record)
     assert "<h2>Voice</h2>" in html and "noise SNR <b>30 dB</b>" in html
     assert f"{len(turns)}</b>" in html  # the summary's turn count
+
+
+def test_call_command_with_voice_keeps_the_recording_beside_its_report(tmp_path, capsys):
+    """`call --voice` is the text call's command over the voice line: report, voice summary and WAV side by side."""
+    need("flite", "pocketsphinx")
+    from service.cli import main
+
+    code = main(["call", "--persona", "impatient", "--voice", "--quiet", "--reports-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "voice: 5 caller turns" in out and "outcome: " in out
+    doc = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert doc["voice"]["wav"] == str(next(tmp_path.glob("*.json")).with_suffix(".wav"))
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".json", ".wav"]
