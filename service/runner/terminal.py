@@ -62,17 +62,17 @@ def progress(total: int, label: str) -> Iterator[Advance]:
 def print_table(columns: Sequence[str | Column], rows: Iterable[Sequence[object]], *, title: str | None = None) -> None:
     """Print `rows` (cells already formatted) under `columns`; `right(header)` right-aligns a column."""
     out = console()
-    table = Table(
-        *columns,
-        title=title,
-        title_justify="left",
-        box=box.SIMPLE_HEAD if out.is_terminal else None,
-        show_edge=False,
-        pad_edge=False,
-    )
+    if title:  # a line of its own: a table's title would wrap to the table's width
+        out.print(Text(title, style="bold"))
+    table = Table(*columns, box=box.SIMPLE_HEAD if out.is_terminal else None, show_edge=False, pad_edge=False)
     for row in rows:
         table.add_row(*(Text(str(cell)) for cell in row))  # Text: cell values are never read as markup
-    out.print(table)
+    if out.is_terminal:
+        out.print(table)
+        return
+    with out.capture() as captured:  # plain lines: no padding after the last column
+        out.print(table)
+    out.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 def right(header: str) -> Column:

@@ -19,6 +19,6 @@ def test_progress_off_a_terminal_is_one_plain_line_per_item(capsys: pytest.Captu
 def test_table_off_a_terminal_is_aligned_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     """A table is a header line and a line per row, numbers right-aligned, no box drawing or colour."""
     print_table(["persona", right("p50 ms")], [["new-prospect", "12.5"], ["hang-up [bold]x[/]", "3.0"]])
-    lines = [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+    lines = capsys.readouterr().out.splitlines()
     assert lines == ["persona             p50 ms", "new-prospect          12.5", "hang-up [bold]x[/]     3.0"]
     assert not any(ch in "".join(lines) for ch in "─│┃━\x1b")
