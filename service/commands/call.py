@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from service.runner.callers import PERSONA_NAMES as PERSONAS  # light: names only, no I/O at import
 
 if TYPE_CHECKING:
+    from service.runner.call_record import CallRecord
     from service.runner.run import LineFactory
-    from service.runner.session import CallRecord
     from service.settings import Settings
 
 

@@ -32,9 +32,9 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
 
+    from service.runner.call_record import CallRecord
     from service.runner.report import write_report
     from service.runner.run import run_persona
-    from service.runner.session import CallRecord
     from service.runner.stack import Stack
     from service.runner.terminal import print_table, progress, right
     from service.settings import get_settings

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from service.runner.base import CREATE
-from service.runner.session import CallRecord
+from service.runner.call_record import CallRecord
 
 _CSS = """body{font:14px/1.45 system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}
 .agent{color:#0b4f8a}.user{color:#333}.system{color:#999;font-style:italic}

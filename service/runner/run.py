@@ -13,9 +13,11 @@ from typing import Any
 
 from service.runner.agent import QualificationAgent
 from service.runner.base import Agent
+from service.runner.call_record import CallRecord
 from service.runner.callers import Persona, load_persona
+from service.runner.callio import CallIO, TextLine
 from service.runner.checks import judge
-from service.runner.session import CallIO, CallRecord, EventHook, R, TextLine, play_call, prepare_fixtures, setup_failed
+from service.runner.session import EventHook, R, play_call, prepare_fixtures, setup_failed
 from service.runner.webhooks import WebhookExecutor
 
 LineFactory = Callable[[Persona], CallIO[R]]

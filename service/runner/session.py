@@ -13,79 +13,15 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from service.runner.base import SEARCH, Agent, AgentReply, soql_quote
+from service.runner.call_record import CallRecord, Check, Line, ToolEvent
 from service.runner.callers import Caller, Persona
+from service.runner.callio import CallIO, TextLine
 from service.runner.webhooks import ToolResult, WebhookExecutor
 
 MAX_TURNS = 40
-
-
-@dataclass
-class Line:
-    """One transcript line; agent lines carry the turn latency (caller message → reply)."""
-
-    role: str
-    text: str
-    at: float
-    latency_ms: float | None = None
-
-
-@dataclass
-class ToolEvent:
-    """One tool call as the agent made it, with what came back."""
-
-    name: str
-    params: dict[str, Any]
-    ok: bool
-    status: int | None
-    latency_ms: float
-    result: Any
-    after_line: int
-    request: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Check:
-    """One pass/fail judgement about a call."""
-
-    name: str
-    passed: bool
-    detail: str = ""
-
-
-@dataclass
-class CallRecord:
-    """Everything a report needs about one call."""
-
-    persona: str
-    agent: str
-    conversation_id: str
-    lines: list[Line] = field(default_factory=list)
-    tools: list[ToolEvent] = field(default_factory=list)
-    fixtures: dict[str, str] = field(default_factory=dict)
-    hung_up: bool = False
-    ended_by_agent: bool = False
-    outcome: str = ""
-    checks: list[Check] = field(default_factory=list)
-    verification: dict[str, Any] = field(default_factory=dict)
-    started: float = field(default_factory=time.time)
-    duration_s: float = 0.0
-    error: str | None = None
-
-    @property
-    def passed(self) -> bool:
-        return bool(self.checks) and all(c.passed for c in self.checks)
-
-    def turn_latencies(self) -> list[float]:
-        return [ln.latency_ms for ln in self.lines if ln.role == "agent" and ln.latency_ms is not None]
-
-    def to_dict(self) -> dict[str, Any]:
-        doc = asdict(self)
-        doc["passed"] = self.passed
-        return doc
 
 
 def _fixture_value(value: Any, ids: dict[str, str], today: dt.date) -> Any:
@@ -121,51 +57,7 @@ async def prepare_fixtures(persona: Persona, executor: WebhookExecutor, today: d
 
 
 EventHook = Callable[[str, Any], None]
-R = TypeVar("R", bound="CallRecord")
-R_co = TypeVar("R_co", bound="CallRecord", covariant=True)
-
-
-class CallIO(Protocol[R_co]):
-    """The line between caller and agent for one call: what each side's words become on the way."""
-
-    def new_record(self, persona: str, agent_kind: str, conversation_id: str) -> R_co:
-        """The empty record this kind of call fills (`finish` completes it)."""
-        ...
-
-    def start(self, greeting: str) -> None:
-        """The agent's first message reaches the caller."""
-        ...
-
-    def hear(self, said: str, slot: str | None) -> str:
-        """The caller's line as the agent gets it (`slot`: what the agent's last question asked for)."""
-        ...
-
-    def deliver(self, reply: str, agent_ms: float) -> float:
-        """The agent's reply reaches the caller; returns the turn's latency in ms."""
-        ...
-
-    def finish(self) -> None:
-        """The call is over (also after an error): add this line's figures to the record, free resources."""
-        ...
-
-
-class TextLine:
-    """The text call: words pass unchanged; a turn's latency is the agent's (tools included)."""
-
-    def new_record(self, persona: str, agent_kind: str, conversation_id: str) -> CallRecord:
-        return CallRecord(persona=persona, agent=agent_kind, conversation_id=conversation_id)
-
-    def start(self, greeting: str) -> None:
-        pass
-
-    def hear(self, said: str, slot: str | None) -> str:
-        return said
-
-    def deliver(self, reply: str, agent_ms: float) -> float:
-        return agent_ms
-
-    def finish(self) -> None:
-        pass
+R = TypeVar("R", bound=CallRecord)
 
 
 def setup_failed(record: R, exc: Exception) -> R:

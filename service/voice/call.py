@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from service.runner.call_record import CallRecord
 from service.runner.callers import Persona
-from service.runner.session import CallRecord
 from service.text.address import address_words
 from service.voice import audio
 from service.voice.figures import VoiceTurn, summarize, word_error_rate
@@ -56,27 +56,6 @@ def first_sentence(text: str) -> str:
     return parts[0]
 
 
-class _Tracks:
-    """Caller (left) and agent (right) audio placed on one timeline."""
-
-    def __init__(self) -> None:
-        self.left: list[tuple[float, bytes]] = []
-        self.right: list[tuple[float, bytes]] = []
-
-    @staticmethod
-    def _render(parts: list[tuple[float, bytes]]) -> bytes:
-        out = bytearray()
-        for start, pcm in parts:
-            offset = int(start * audio.SAMPLE_RATE) * audio.SAMPLE_WIDTH
-            if len(out) < offset:
-                out.extend(b"\x00" * (offset - len(out)))
-            out[offset : offset + len(pcm)] = pcm
-        return bytes(out)
-
-    def write(self, path: Path) -> Path:
-        return audio.write_wav(path, audio.stereo(self._render(self.left), self._render(self.right)), channels=2)
-
-
 @dataclass
 class _Heard:
     """A caller turn between `hear` and `deliver`: what was said and heard, and the STT's share of the wait."""
@@ -108,7 +87,7 @@ class VoiceLine:
         self.factory.vocabulary = persona_vocabulary(persona)
         self.caller = caller_tts or make_tts("flite", voice="slt")
         self.noise_db, self.wav_path = noise_db, wav_path
-        self.tracks, self.turns = _Tracks(), list[VoiceTurn]()
+        self.tracks, self.turns = audio.Tracks(), list[VoiceTurn]()
         self.clock = 0.0
         self.speech: VoiceSpeechIO | None = None
         self.record: VoiceCallRecord | None = None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from service.runner.agent import QualificationAgent
+from service.runner.call_record import CallRecord
 from service.runner.callers import load_persona
-from service.runner.session import CallRecord, TextLine, play_call
+from service.runner.callio import TextLine
+from service.runner.session import play_call
 from service.runner.webhooks import WebhookExecutor
 
 
