@@ -2,7 +2,7 @@
 conversation WebSocket (agent server → webhook tools → gateway → embedded org, all on loopback).
 
 Prints p50/p95 turn latency (caller message sent → agent reply received, tool calls included) and
-calls per minute. No assertions: the figures are for reading.
+calls per minute (a table: rich on a terminal, plain columns otherwise). No assertions: the figures are for reading.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from service.runner.callers import PERSONA_NAMES, Caller, load_persona
 from service.runner.server import create_agent_server
 from service.runner.session import prepare_fixtures
 from service.runner.stack import ServerThread, Stack
+from service.runner.terminal import print_table, progress, right
 
 INIT = {
     "type": "conversation_initiation_client_data",
@@ -82,27 +83,38 @@ async def fixtures(stack: Stack, calls: int) -> None:
 async def run(url: str, calls: int, concurrency: int) -> None:
     gate = asyncio.Semaphore(concurrency)
 
-    async def guarded(i: int) -> tuple[list[tuple[float, int]], bool]:
-        async with gate:
-            return await one_call(url, PERSONA_NAMES[i % len(PERSONA_NAMES)], f"b{i}")
+    with progress(calls, "calls") as advance:
 
-    start = time.perf_counter()
-    results = await asyncio.gather(*(guarded(i) for i in range(calls)))
-    elapsed = time.perf_counter() - start
+        async def guarded(i: int) -> tuple[list[tuple[float, int]], bool]:
+            async with gate:
+                result = await one_call(url, PERSONA_NAMES[i % len(PERSONA_NAMES)], f"b{i}")
+            advance(PERSONA_NAMES[i % len(PERSONA_NAMES)])
+            return result
+
+        start = time.perf_counter()
+        results = await asyncio.gather(*(guarded(i) for i in range(calls)))
+        elapsed = time.perf_counter() - start
     turns = [t for lat, _ in results for t in lat]
     latencies = [ms for ms, _n in turns]
     with_tools = [ms for ms, n in turns if n]
     completed = sum(1 for _, ok in results if ok)
     print(f"calls: {calls} ({completed} completed), concurrency {concurrency}, turns: {len(latencies)}")
-    print(
-        f"turn latency p50: {pct(latencies, 0.5):.1f} ms   p95: {pct(latencies, 0.95):.1f} ms   "
-        f"mean: {statistics.fmean(latencies):.1f} ms   max: {max(latencies):.1f} ms"
-    )
-    print(
-        f"turns with tool calls ({len(with_tools)}): p50 {pct(with_tools, 0.5):.1f} ms   "
-        f"p95 {pct(with_tools, 0.95):.1f} ms"
+    rows = [
+        [
+            label,
+            len(group),
+            *(f"{v:.1f}" for v in (pct(group, 0.5), pct(group, 0.95), mean(group), max(group, default=0))),
+        ]
+        for label, group in (("all turns", latencies), ("turns with tool calls", with_tools))
+    ]
+    print_table(
+        ["turn latency", right("turns"), right("p50 ms"), right("p95 ms"), right("mean ms"), right("max ms")], rows
     )
     print(f"wall time: {elapsed:.2f} s   calls per minute: {calls / elapsed * 60:.0f}")
+
+
+def mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else 0.0
 
 
 def main() -> None:

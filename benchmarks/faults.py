@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict
 
 from benchmarks.drills import SCENARIOS, TOOLS, Cell, Template, run_cell
+from service.runner.terminal import print_table, progress
 
 
 def _cell_text(cell: Cell) -> str:
@@ -30,18 +31,21 @@ def _cell_text(cell: Cell) -> str:
 async def run(budget: float, attempt: float, only: set[str] | None) -> list[Cell]:
     template = Template()
     cells: list[Cell] = []
-    width = 26
+    rows: list[list[str]] = []
     print(f"fault drill: budget {budget:.1f}s per tool call, {attempt:.1f}s per org request attempt")
-    print(f"{'fault':<{width}}" + "".join(f"{tool:<30}" for tool in TOOLS))
+    scenarios = [s for s in SCENARIOS if not only or s.name in only]
     try:
-        for scenario in SCENARIOS:
-            if only and scenario.name not in only:
-                continue
-            row = [await run_cell(scenario, tool, template, budget=budget, attempt_timeout=attempt) for tool in TOOLS]
-            cells.extend(row)
-            print(f"{scenario.name:<{width}}" + "".join(f"{_cell_text(c):<30}" for c in row), flush=True)
+        with progress(len(scenarios), "scenarios") as advance:
+            for scenario in scenarios:
+                row = [
+                    await run_cell(scenario, tool, template, budget=budget, attempt_timeout=attempt) for tool in TOOLS
+                ]
+                cells.extend(row)
+                rows.append([scenario.name, *(_cell_text(c) for c in row)])
+                advance(scenario.name)
     finally:
         template.cleanup()
+    print_table(["fault", *TOOLS], rows)
     return cells
 
 

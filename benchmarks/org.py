@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from service.runner.terminal import print_table, right
+
 MOCK_VENV = Path("/tmp/mockforce-venv")
 
 
@@ -188,10 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(data_dir, ignore_errors=True)
     rng = random.Random(2)
 
-    print(f"\nembedded org, {args.records:,} leads + {args.records:,} contacts, p50 over {args.runs} runs")
-    print(f"{'query':<24}{'HTTP p50 ms':>14}{'in-process p50 ms':>20}{'rows (last run)':>18}")
-    for name in qs:
-        print(f"{name:<24}{http[name]:>14.2f}{local[name]:>20.2f}{rows[name]:>18}")
+    print()
+    print_table(
+        ["query", right("HTTP p50 ms"), right("in-process p50 ms"), right("rows (last run)")],
+        [[name, f"{http[name]:.2f}", f"{local[name]:.2f}", rows[name]] for name in qs],
+        title=f"embedded org, {args.records:,} leads + {args.records:,} contacts, p50 over {args.runs} runs",
+    )
 
     if args.no_mockforce:
         return 0
@@ -202,14 +206,18 @@ def main(argv: list[str] | None = None) -> int:
     if "error" in mock and len(mock) == 1:
         print(f"simple-mockforce failed: {mock['error']}")
         return 0
-    print(f"{'query':<24}{'mockforce p50 ms':>18}{'embedded HTTP ms':>18}{'ratio':>10}  mockforce rows")
+    compared = []
     for name in qs:
         m = mock.get(name, {})
         if "p50_ms" in m:
-            ratio = m["p50_ms"] / http[name]
-            print(f"{name:<24}{m['p50_ms']:>18.2f}{http[name]:>18.2f}{ratio:>9.1f}x  {m['rows']}")
+            compared.append(
+                [name, f"{m['p50_ms']:.2f}", f"{http[name]:.2f}", f"{m['p50_ms'] / http[name]:.1f}x", m["rows"]]
+            )
         else:
-            print(f"{name:<24}{'unsupported':>18}{http[name]:>18.2f}{'':>10}  ({m.get('error', 'n/a')})")
+            compared.append([name, "unsupported", f"{http[name]:.2f}", "", f"({m.get('error', 'n/a')})"])
+    print_table(
+        ["query", right("mockforce p50 ms"), right("embedded HTTP ms"), right("ratio"), "mockforce rows"], compared
+    )
     print(
         "(simple-mockforce ignores what its parser does not understand, e.g. LIKE and parent fields in WHERE,\n"
         " so its row counts show whether it answered the query at all)"

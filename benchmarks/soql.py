@@ -23,6 +23,7 @@ import sqlglot
 import sqlglot.parser
 from sqlglot._version import __version__ as SQLGLOT_VERSION
 
+from service.runner.terminal import print_table, right
 from service.schema import builtin_schema
 from service.soql.dialect import parse_soql
 from service.soql.policy import PolicyConfig, check_query
@@ -76,13 +77,12 @@ def main(argv: list[str] | None = None) -> int:
         f"sqlglot {SQLGLOT_VERSION} ({compiled}), {len(cases)} queries x {args.rounds} rounds, "
         f"{os.cpu_count()} CPUs, load average {load}"
     )
-    print("every check (all samples; the tail includes scheduling noise from other processes):")
-    print(f"  {'verdict':<8} {'n':>6} {'p50 µs':>8} {'p99 µs':>8} {'max µs':>8}")
-    for name, group in [("all", everything), *sorted(samples.items())]:
-        print(
-            f"  {name:<8} {len(group):>6} {statistics.median(group):>8.0f} "
-            f"{percentile(group, 0.99):>8.0f} {max(group):>8.0f}"
-        )
+    rows = [
+        [name, len(group), *(f"{v:.0f}" for v in (statistics.median(group), percentile(group, 0.99), max(group)))]
+        for name, group in [("all", everything), *sorted(samples.items())]
+    ]
+    title = "every check (all samples; the tail includes scheduling noise from other processes)"
+    print_table(["verdict", right("n"), right("p50 µs"), right("p99 µs"), right("max µs")], rows, title=title)
     print(
         f"CPU time of every check (immune to waiting for the CPU): p50 {statistics.median(cpu):.0f} µs, "
         f"p99 {percentile(cpu, 0.99):.0f} µs, max {max(cpu):.0f} µs"

@@ -1,13 +1,13 @@
 """`python -m benchmarks.voice [--personas all] [--noise-db N] [--sdk]`: the offline voice loop.
 
 Every persona's whole call runs through flite (caller `slt`, agent `kal16`) → webrtcvad endpointing →
-pocketsphinx (slot grammars) → the rules agent → webhook tools → the real gateway → the embedded org.
-Prints, per persona and overall: per-turn latency from the caller's end of speech to the first agent
-audio (endpointing wait + STT tail + agent and tools + TTS of the first sentence) p50/p95, the STT
-real-time factor, WER of the caller's speech (both sides in spoken form), and whether the call's checks
-passed. `--sdk` also runs one call through the official Python SDK's audio path and prints the
-client-side latency (caller audio paced like a live microphone; last speech chunk sent → first agent
-audio received). Goal: p50 ≤ 800 ms on 2 cores. No assertions: the figures are for reading.
+pocketsphinx (slot grammars) → the rules agent → webhook tools → the real gateway → the embedded org. Prints,
+per persona (a table: rich on a terminal, plain columns otherwise) and overall: per-turn latency from the
+caller's end of speech to the first agent audio (endpointing wait + STT tail + agent and tools + TTS of the
+first sentence) p50/p95, the STT real-time factor, WER of the caller's speech (both sides in spoken form), and
+whether the call's checks passed. `--sdk` also runs one call through the official Python SDK's audio path and
+prints the client-side latency (caller audio paced like a live microphone; last speech chunk sent → first
+agent audio received). Goal: p50 ≤ 800 ms on 2 cores. No assertions: the figures are for reading.
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ import argparse
 import asyncio
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from service.runner.callers import PERSONA_NAMES, load_persona
+from service.runner.run import play_persona
 from service.runner.stack import ServerThread, Stack
-from service.voice.call import VoiceCallRecord, percentile, persona_vocabulary, run_voice_persona, summarize
+from service.runner.terminal import print_table, progress, right
+from service.voice.call import VoiceCallRecord, VoiceLine, persona_vocabulary
+from service.voice.figures import VoiceTurn, percentile, summarize
 from service.voice.speech_io import SpeechFactory
 from service.voice.tts import TTS, make_tts
 
@@ -32,27 +36,33 @@ async def run_all(
     factory.warm()
     print(f"recogniser load: {time.perf_counter() - started:.2f} s")
     records = []
-    for name in names:
-        executor = stack.executor()
-        try:
-            record = await run_voice_persona(
-                name,
-                executor,
-                tag="",
-                noise_db=noise_db,
-                speech_factory=factory,
-                wav_path=out / f"{name}.wav",
-                caller_tts=caller,
-            )
-        finally:
-            await executor.aclose()
-        records.append(record)
+    with progress(len(names), "voice calls") as advance:
+        for name in names:
+            executor = stack.executor()
+            try:
+                line = partial(
+                    VoiceLine,
+                    noise_db=noise_db,
+                    speech_factory=factory,
+                    wav_path=out / f"{name}.wav",
+                    caller_tts=caller,
+                )
+                record = await play_persona(name, executor, line)
+            finally:
+                await executor.aclose()
+            records.append(record)
+            advance(name)
+    rows = []
+    for record in records:
         s = record.voice["summary"]
-        print(
-            f"{name:24} turns {s['turns']:3}  p50 {s['latency_p50_ms']:6.0f} ms  p95 {s['latency_p95_ms']:6.0f} ms  "
-            f"RTF {s['stt_rtf']:.3f}  WER {s['wer']:.3f}  checks {'pass' if record.passed else 'FAIL'}"
-            + (f"  ({record.error})" if record.error else "")
+        checks = ("pass" if record.passed else "FAIL") + (f" ({record.error})" if record.error else "")
+        rows.append(
+            [record.persona, s["turns"], f"{s['latency_p50_ms']:.0f}", f"{s['latency_p95_ms']:.0f}"]
+            + [f"{s['stt_rtf']:.3f}", f"{s['wer']:.3f}", checks]
         )
+    print_table(
+        ["persona", right("turns"), right("p50 ms"), right("p95 ms"), right("RTF"), right("WER"), "checks"], rows
+    )
     return records
 
 
@@ -94,8 +104,6 @@ def main() -> None:
         )
         records = asyncio.run(run_all(stack, names, args.noise_db, Path(tmp), factory, caller))
         wall = time.perf_counter() - started
-        from service.voice.call import VoiceTurn
-
         turns = [VoiceTurn(**t) for r in records for t in r.voice.get("turns", [])]
         total = summarize(turns)
         audio_s = sum(t.audio_s for t in turns)

@@ -1,13 +1,22 @@
-"""`python -m service call --persona NAME [--agent rules|llm] [--gateway URL] [--voice] [--noise-db N]`."""
+"""`python -m service call --persona NAME [--agent rules|llm] [--gateway URL] [--voice] [--noise-db N]`.
+
+One command for text and voice calls: `--voice` only changes the line the persona run plays over
+(`service.voice.call.VoiceLine` instead of the runner's `TextLine`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import secrets
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.runner.callers import PERSONA_NAMES as PERSONAS  # light: names only, no I/O at import
+
+if TYPE_CHECKING:
+    from service.runner.call_record import CallRecord
+    from service.runner.run import LineFactory
+    from service.settings import Settings
 
 
 def register(subparsers: Any) -> None:
@@ -22,68 +31,65 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _printer(quiet: bool) -> Any:
-    def on_event(kind: str, payload: Any) -> None:
-        if quiet:
-            return
-        if kind == "line":
-            who = {"agent": "AGENT ", "user": "CALLER", "system": "  --  "}.get(payload.role, payload.role)
-            latency = f"  [{payload.latency_ms:.0f} ms]" if payload.role == "agent" and payload.latency_ms else ""
-            print(f"{who} {payload.text}{latency}", flush=True)
-        elif kind == "tool":
-            state = "ok" if payload.ok else "ERROR"
-            shown = {k: v for k, v in payload.params.items()}
-            print(f"   ↳ {payload.name} {shown} → {payload.status} {state} ({payload.latency_ms:.1f} ms)", flush=True)
+def print_event(kind: str, payload: Any) -> None:
+    """The live transcript: a line per utterance, a line per tool call."""
+    if kind == "line":
+        who = {"agent": "AGENT ", "user": "CALLER", "system": "  --  "}.get(payload.role, payload.role)
+        latency = f"  [{payload.latency_ms:.0f} ms]" if payload.role == "agent" and payload.latency_ms else ""
+        print(f"{who} {payload.text}{latency}", flush=True)
+    elif kind == "tool":
+        state = "ok" if payload.ok else "ERROR"
+        print(
+            f"   ↳ {payload.name} {payload.params} → {payload.status} {state} ({payload.latency_ms:.1f} ms)", flush=True
+        )
 
-    return on_event
+
+def _line(args: argparse.Namespace, settings: Settings, wav: str) -> LineFactory[CallRecord]:
+    """The caller/agent line: text, or (`--voice`) the offline voice loop with the VOICE_* backends."""
+    if not args.voice:
+        from service.runner.run import text_line
+
+        return text_line
+    from functools import partial
+
+    from service.voice.call import VoiceLine
+    from service.voice.speech_io import SpeechFactory, voice_options
+
+    factory = SpeechFactory(**voice_options(settings))
+    return partial(VoiceLine, noise_db=args.noise_db, wav_path=wav, speech_factory=factory)
 
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
 
+    from service.runner.report import write_report
+    from service.runner.run import play_persona
+    from service.runner.stack import Stack
     from service.settings import get_settings
 
     settings = get_settings()
     reports = Path(args.reports_dir) if args.reports_dir else settings.reports_dir
-    if args.voice:
-        import importlib
-
-        try:
-            run_voice_call = importlib.import_module("service.voice.call").run_voice_call
-        except (ImportError, AttributeError) as exc:
-            print(f"voice calls need the voice extras (service.voice): {exc}", file=sys.stderr)
-            return 2
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        return int(
-            run_voice_call(
-                persona=args.persona,
-                agent=args.agent,
-                gateway=args.gateway,
-                noise_db=args.noise_db,
-                reports_dir=reports,
-                on_event=_printer(args.quiet),
-                secret=secret,
-            )
-        )
-    from service.runner.report import write_report
-    from service.runner.run import run_persona
-    from service.runner.stack import Stack
-
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if args.gateway and not secret:
         print("--gateway needs WEBHOOK_SECRET set to the gateway's webhook secret", file=sys.stderr)
         return 2
+    try:
+        line = _line(args, settings, str(reports / ".voice-call.wav"))
+    except ImportError as exc:
+        print(f"voice calls need the voice extras (pip install '.[voice]'): {exc}", file=sys.stderr)
+        return 2
     tag = secrets.token_hex(2) if args.gateway else ""  # a shared org: make this call's caller unique
+    on_event = None if args.quiet else print_event
     with Stack(gateway_url=args.gateway, secret=secret) as stack:
         if not args.gateway:
             print(f"embedded org + gateway on {stack.gateway_url}", flush=True)
 
-        async def main() -> Any:
+        async def main() -> CallRecord:
             executor = stack.executor()
             try:
-                return await run_persona(
-                    args.persona, executor, agent_kind=args.agent, tag=tag, on_event=_printer(args.quiet)
+                return await play_persona(
+                    args.persona, executor, line, agent_kind=args.agent, tag=tag, on_event=on_event
                 )
             finally:
                 await executor.aclose()
@@ -93,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
     print()
     for check in record.checks:
         print(f"  {'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
+    if args.voice:
+        from service.voice.call import describe
+
+        print(describe(record))
     verdict = "PASSED" if record.passed else "FAILED"
     print(f"\noutcome: {record.outcome} · {verdict} · report: {html_path} ({json_path.name})")
     return 0 if record.passed else 1

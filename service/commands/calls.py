@@ -1,4 +1,5 @@
-"""`python -m service calls --personas all --concurrency 8`: a batch with a progress bar and a summary table."""
+"""`python -m service calls --personas all --concurrency 8`: a batch with a progress bar and a summary table
+(rich on a terminal, plain lines otherwise: `service.runner.terminal`)."""
 
 from __future__ import annotations
 
@@ -31,10 +32,11 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
 
+    from service.runner.call_record import CallRecord
     from service.runner.report import write_report
     from service.runner.run import run_persona
-    from service.runner.session import CallRecord
     from service.runner.stack import Stack
+    from service.runner.terminal import print_table, progress, right
     from service.settings import get_settings
 
     names = list(PERSONAS) if args.personas == "all" else [p.strip() for p in args.personas.split(",") if p.strip()]
@@ -55,22 +57,16 @@ def run(args: argparse.Namespace) -> int:
         run_id = _secrets.token_hex(2)
         jobs = [(name, f"{run_id}{tag}") for name, tag in jobs]
 
-    with Stack(gateway_url=args.gateway, secret=secret) as stack:
+    with Stack(gateway_url=args.gateway, secret=secret) as stack, progress(len(jobs), "calls") as advance:
 
         async def main() -> list[CallRecord]:
             executor = stack.executor()
             gate = asyncio.Semaphore(args.concurrency)
-            done = 0
 
             async def one(name: str, tag: str) -> CallRecord:
-                nonlocal done
                 async with gate:
                     record = await run_persona(name, executor, agent_kind=args.agent, tag=tag)
-                done += 1
-                filled = int(30 * done / len(jobs))
-                print(
-                    f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{len(jobs)}", end="", file=sys.stderr, flush=True
-                )
+                advance(f"{name} {'pass' if record.passed else 'FAIL'}")
                 return record
 
             try:
@@ -79,18 +75,25 @@ def run(args: argparse.Namespace) -> int:
                 await executor.aclose()
 
         records = asyncio.run(main())
-    print(file=sys.stderr)
-    header = f"{'persona':<24}{'outcome':<10}{'result':<8}{'turns':>6}{'tools':>7}{'p50 ms':>9}{'p95 ms':>9}"
-    print(header)
-    print("-" * len(header))
+    rows = []
     for record in records:
         lat = record.turn_latencies()
         turns = sum(1 for ln in record.lines if ln.role == "user")
-        print(
-            f"{record.persona:<24}{record.outcome:<10}{'pass' if record.passed else 'FAIL':<8}{turns:>6}"
-            f"{len(record.tools):>7}{_pct(lat, 0.5):>9.1f}{_pct(lat, 0.95):>9.1f}"
+        result = "pass" if record.passed else "FAIL"
+        rows.append(
+            [
+                record.persona,
+                record.outcome,
+                result,
+                turns,
+                len(record.tools),
+                *(f"{_pct(lat, q):.1f}" for q in (0.5, 0.95)),
+            ]
         )
         write_report(record, reports)
+    print_table(
+        ["persona", "outcome", "result", right("turns"), right("tools"), right("p50 ms"), right("p95 ms")], rows
+    )
     failed = [r for r in records if not r.passed]
     print(f"\n{len(records) - len(failed)}/{len(records)} calls passed; reports in {reports}/")
     for record in failed:

@@ -10,8 +10,8 @@ from typing import Any
 
 from service.runner import slots
 from service.runner.base import CREATE, SEARCH, soql_quote, spoken_email
+from service.runner.call_record import CallRecord, Check, ToolEvent
 from service.runner.callers import Persona
-from service.runner.session import CallRecord, Check, ToolEvent
 from service.runner.webhooks import WebhookExecutor
 
 # 15/18-character Salesforce ids with the key prefixes the tools handle.

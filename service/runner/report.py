@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 from service.runner.base import CREATE
-from service.runner.session import CallRecord
+from service.runner.call_record import CallRecord
 
 _CSS = """body{font:14px/1.45 system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}
 .agent{color:#0b4f8a}.user{color:#333}.system{color:#999;font-style:italic}
@@ -96,11 +97,16 @@ outcome <b>{_esc(record.outcome)}</b> · {record.duration_s:.2f} s · {len(recor
 
 
 def write_report(record: CallRecord, directory: Path) -> tuple[Path, Path]:
-    """Write `<stamp>-<persona>-<conversation>.json` and `.html` into `directory`; returns both paths."""
+    """Write `<stamp>-<persona>-<conversation>.json` and `.html` (and a voice call's `.wav`) into `directory`;
+    returns the JSON and HTML paths."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(record.started))
     base = directory / f"call-{stamp}-{record.persona}-{record.conversation_id[-8:]}"
     json_path, html_path = base.with_suffix(".json"), base.with_suffix(".html")
+    voice: dict[str, Any] | None = getattr(record, "voice", None)
+    if voice and voice.get("wav") and Path(voice["wav"]) != base.with_suffix(".wav"):
+        # The page's player names the recording relative to itself: keep it beside the report.
+        voice["wav"] = str(shutil.move(voice["wav"], base.with_suffix(".wav")))
     json_path.write_text(json.dumps(record.to_dict(), indent=2, default=str) + "\n")
     html_path.write_text(render_html(record))
     return json_path, html_path

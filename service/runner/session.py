@@ -1,8 +1,10 @@
 """Run one qualification call: persona caller ↔ agent, tools through the webhook executor.
 
 `prepare_fixtures` makes the records a persona expects to find (through the gateway's own
-search/create tools, so it works against any gateway); `run_call` plays the conversation and
-records the transcript and tool timeline; `service.runner.checks` then judges it.
+search/create tools, so it works against any gateway); `play_call` plays the conversation over a
+`CallIO` (how the caller's line reaches the agent and the reply reaches the caller: `TextLine` passes
+text through, `service.voice.call.VoiceLine` speaks and recognises it) and records the transcript and
+tool timeline; `service.runner.checks` then judges it. `run_call` is the text call.
 """
 
 from __future__ import annotations
@@ -11,79 +13,15 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
-from service.runner.base import SEARCH, Agent, soql_quote
+from service.runner.base import SEARCH, Agent, AgentReply, soql_quote
+from service.runner.call_record import CallRecord, Check, Line, ToolEvent
 from service.runner.callers import Caller, Persona
+from service.runner.callio import CallIO, TextLine
 from service.runner.webhooks import ToolResult, WebhookExecutor
 
 MAX_TURNS = 40
-
-
-@dataclass
-class Line:
-    """One transcript line; agent lines carry the turn latency (caller message → reply)."""
-
-    role: str
-    text: str
-    at: float
-    latency_ms: float | None = None
-
-
-@dataclass
-class ToolEvent:
-    """One tool call as the agent made it, with what came back."""
-
-    name: str
-    params: dict[str, Any]
-    ok: bool
-    status: int | None
-    latency_ms: float
-    result: Any
-    after_line: int
-    request: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Check:
-    """One pass/fail judgement about a call."""
-
-    name: str
-    passed: bool
-    detail: str = ""
-
-
-@dataclass
-class CallRecord:
-    """Everything a report needs about one call."""
-
-    persona: str
-    agent: str
-    conversation_id: str
-    lines: list[Line] = field(default_factory=list)
-    tools: list[ToolEvent] = field(default_factory=list)
-    fixtures: dict[str, str] = field(default_factory=dict)
-    hung_up: bool = False
-    ended_by_agent: bool = False
-    outcome: str = ""
-    checks: list[Check] = field(default_factory=list)
-    verification: dict[str, Any] = field(default_factory=dict)
-    started: float = field(default_factory=time.time)
-    duration_s: float = 0.0
-    error: str | None = None
-
-    @property
-    def passed(self) -> bool:
-        return bool(self.checks) and all(c.passed for c in self.checks)
-
-    def turn_latencies(self) -> list[float]:
-        return [ln.latency_ms for ln in self.lines if ln.role == "agent" and ln.latency_ms is not None]
-
-    def to_dict(self) -> dict[str, Any]:
-        doc = asdict(self)
-        doc["passed"] = self.passed
-        return doc
 
 
 def _fixture_value(value: Any, ids: dict[str, str], today: dt.date) -> Any:
@@ -119,12 +57,11 @@ async def prepare_fixtures(persona: Persona, executor: WebhookExecutor, today: d
 
 
 EventHook = Callable[[str, Any], None]
-R = TypeVar("R", bound="CallRecord")
+R = TypeVar("R", bound=CallRecord)
 
 
-def setup_failed(record_type: type[R], persona: str, agent_kind: str, exc: Exception) -> R:
-    """The record of a call that never started because its fixtures could not be set up."""
-    record = record_type(persona=persona, agent=agent_kind, conversation_id="(not started)")
+def setup_failed(record: R, exc: Exception) -> R:
+    """`record` as a call that never started because its fixtures could not be set up."""
     record.error = f"fixture setup failed: {exc}"
     record.outcome = "failed"
     record.checks = [Check("fixtures", False, record.error)]
@@ -173,26 +110,28 @@ class CallRecorder:
         self.record.duration_s = time.perf_counter() - self.t0
 
 
-async def run_call(
+async def play_call(
     persona: Persona,
     agent: Agent,
     executor: WebhookExecutor,
+    line: CallIO[R],
     *,
     agent_kind: str = "rules",
     conversation_id: str | None = None,
     on_event: EventHook | None = None,
     fixtures: dict[str, str] | None = None,
-) -> CallRecord:
-    """Play `persona` against `agent`; returns the record (checks are added by `checks.judge`)."""
-    conv_id = conversation_id or f"conv_{uuid.uuid4().hex[:20]}"
-    record = CallRecord(persona=persona.name, agent=agent_kind, conversation_id=conv_id, fixtures=fixtures or {})
+) -> R:
+    """Play `persona` against `agent` over `line`; returns the record (checks are added by `checks.judge`)."""
+    record = line.new_record(persona.name, agent_kind, conversation_id or f"conv_{uuid.uuid4().hex[:20]}")
+    record.fixtures = fixtures or {}
     recorder = CallRecorder(record, executor, on_event)
     tools, say = recorder.tool, recorder.say
 
     caller = Caller(persona)
     try:
-        reply = await agent.greet()
+        reply: AgentReply = await agent.greet()
         say("agent", reply.text, 0.0)
+        line.start(reply.text)
         for _ in range(MAX_TURNS):
             if reply.end_call:
                 record.ended_by_agent = True
@@ -202,13 +141,28 @@ async def run_call(
                 record.hung_up = True
                 say("system", "caller hung up")
                 break
-            say("user", said)
+            heard = line.hear(said, reply.slot if reply.slot is not None else agent.expected_slot)
+            say("user", heard)
             start = time.perf_counter()
-            reply = await agent.reply(said, tools)
-            say("agent", reply.text, (time.perf_counter() - start) * 1000)
+            reply = await agent.reply(heard, tools)
+            say("agent", reply.text, line.deliver(reply.text, (time.perf_counter() - start) * 1000))
         else:
             record.error = "the call did not finish within the turn limit"
-    except Exception as exc:  # a broken agent is a failed call, reported, not a crash of the batch
+    except Exception as exc:  # a broken agent or backend is a failed call, reported, not a crash of the batch
         record.error = f"{type(exc).__name__}: {exc}"
-    recorder.finish()
+    finally:
+        recorder.finish()
+        line.finish()
     return record
+
+
+async def run_call(
+    persona: Persona,
+    agent: Agent,
+    executor: WebhookExecutor,
+    *,
+    agent_kind: str = "rules",
+    fixtures: dict[str, str] | None = None,
+) -> CallRecord:
+    """The text call on its own: `play_call` over a `TextLine`."""
+    return await play_call(persona, agent, executor, TextLine(), agent_kind=agent_kind, fixtures=fixtures)

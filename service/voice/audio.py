@@ -125,3 +125,24 @@ def chunks(pcm: bytes, seconds: float = 0.1, rate: int = SAMPLE_RATE) -> list[by
     """Split PCM into fixed-length chunks (the last may be shorter), as a streaming client sends them."""
     size = max(2, int(seconds * rate) * SAMPLE_WIDTH)
     return [pcm[i : i + size] for i in range(0, len(pcm), size)]
+
+
+class Tracks:
+    """Caller (left) and agent (right) audio placed on one timeline."""
+
+    def __init__(self) -> None:
+        self.left: list[tuple[float, bytes]] = []
+        self.right: list[tuple[float, bytes]] = []
+
+    @staticmethod
+    def _render(parts: list[tuple[float, bytes]]) -> bytes:
+        out = bytearray()
+        for start, pcm in parts:
+            offset = int(start * SAMPLE_RATE) * SAMPLE_WIDTH
+            if len(out) < offset:
+                out.extend(b"\x00" * (offset - len(out)))
+            out[offset : offset + len(pcm)] = pcm
+        return bytes(out)
+
+    def write(self, path: Path) -> Path:
+        return write_wav(path, stereo(self._render(self.left), self._render(self.right)), channels=2)

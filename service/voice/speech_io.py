@@ -47,37 +47,9 @@ def truecase(text: str, mapping: dict[str, str]) -> str:
     return out[:1].upper() + out[1:]
 
 
-_LEADS = frozenset(
-    {
-        "i'm",
-        "my",
-        "name",
-        "is",
-        "this",
-        "it's",
-        "it",
-        "yes",
-        "sure",
-        "with",
-        "from",
-        "we're",
-        "we",
-        "are",
-        "the",
-        "company",
-        "work",
-        "for",
-        "at",
-        "called",
-        "sorry",
-        "and",
-        "of",
-        "a",
-        "an",
-        "i",
-        "am",
-    }
-)
+# Lead-in words a name answer may start with: the name grammar's, less the title's ("title", "job"),
+# plus the small words around a name ("I am", "it's a ...").
+_LEADS = (frozenset(grammar.NAME_LEADS) - {"title", "job"}) | {"it", "we", "are", "and", "of", "a", "an", "i", "am"}
 
 
 def _capitalised(text: str, mapping: dict[str, str]) -> dict[str, str]:

@@ -28,9 +28,19 @@ def test_calls_command_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFi
     code = main(
         ["calls", "--personas", "hang-up,existing-contact", "--concurrency", "2", "--reports-dir", str(tmp_path)]
     )
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert code == 0
     assert "hang-up" in out and "existing-contact" in out and "2/2 calls passed" in out
+    assert out.splitlines()[0].split() == ["persona", "outcome", "result", "turns", "tools", "p50", "ms", "p95", "ms"]
+
+
+def test_calls_progress_off_a_terminal_is_plain_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Captured, `calls` reports progress as one line per finished call on stderr, no carriage-return redraws."""
+    main(["calls", "--personas", "hang-up,existing-contact", "--reports-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert [line.split()[:2] for line in err.splitlines()] == [["calls", "1/2"], ["calls", "2/2"]]
+    assert "\r" not in err
 
 
 def test_unknown_persona_is_a_usage_error() -> None:

@@ -4,7 +4,7 @@ import pytest
 from voice_helpers import optional
 
 from service.text import extract_email, extract_phone
-from service.voice.call import word_error_rate
+from service.voice.figures import word_error_rate
 from service.voice.stt import transcribe
 
 

@@ -1,11 +1,15 @@
 """Whole voice calls (flite caller → pocketsphinx → rules agent → real gateway → embedded org)."""
 
+import json
+from functools import partial
+
 import pytest
 from voice_helpers import need, org_query
 
 from service.runner.report import render_html
+from service.runner.run import play_persona
 from service.voice.audio import read_wav
-from service.voice.call import run_voice_persona
+from service.voice.call import VoiceLine
 
 pytestmark = [pytest.mark.voice, pytest.mark.slow]
 
@@ -23,7 +27,9 @@ def factory():
 async def test_new_prospect_voice_call_creates_the_lead(stack, factory, tmp_path):
     """The new prospect's Lead has the exact email and phone heard over the voice loop."""
     wav = tmp_path / "call.wav"
-    record = await run_voice_persona("new-prospect", stack.executor(), wav_path=wav, speech_factory=factory)
+    record = await play_persona(
+        "new-prospect", stack.executor(), partial(VoiceLine, wav_path=wav, speech_factory=factory)
+    )
     assert record.error is None and record.outcome == "created"
     rows = org_query(
         stack,
@@ -41,7 +47,7 @@ async def test_new_prospect_voice_call_creates_the_lead(stack, factory, tmp_path
 
 async def test_email_correction_voice_call_keeps_the_corrected_email(stack, factory):
     """The caller corrects 'sophia' to 'sofia, spelled with an f' at read-back; the Lead has the corrected email."""
-    record = await run_voice_persona("email-correction", stack.executor(), speech_factory=factory)
+    record = await play_persona("email-correction", stack.executor(), partial(VoiceLine, speech_factory=factory))
     assert record.error is None and record.outcome == "created"
     rows = org_query(stack, "SELECT Email, Phone FROM Lead WHERE LastName = 'Alvarez'")
     assert [(r["Email"], r["Phone"]) for r in rows] == [("sofia.alvarez@lumenhealth.com", "+14155550123")]
@@ -50,7 +56,7 @@ async def test_email_correction_voice_call_keeps_the_corrected_email(stack, fact
 
 async def test_voice_report_has_per_turn_wer_and_latencies(stack, factory, tmp_path):
     """Each caller turn reports what was said and heard, WER and the STT / agent / TTS times."""
-    record = await run_voice_persona("off-topic", stack.executor(), speech_factory=factory, noise_db=30)
+    record = await play_persona("off-topic", stack.executor(), partial(VoiceLine, speech_factory=factory, noise_db=30))
     turns = record.voice["turns"]
     assert turns and record.voice["noise_snr_db"] == 30
     for turn in turns:
@@ -59,3 +65,17 @@ async def test_voice_report_has_per_turn_wer_and_latencies(stack, factory, tmp_p
     html = render_html(record)
     assert "<h2>Voice</h2>" in html and "noise SNR <b>30 dB</b>" in html
     assert f"{len(turns)}</b>" in html  # the summary's turn count
+
+
+def test_call_command_with_voice_keeps_the_recording_beside_its_report(tmp_path, capsys):
+    """`call --voice` is the text call's command over the voice line: report, voice summary and WAV side by side."""
+    need("flite", "pocketsphinx")
+    from service.cli import main
+
+    code = main(["call", "--persona", "impatient", "--voice", "--quiet", "--reports-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "voice: 5 caller turns" in out and "outcome: " in out
+    doc = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert doc["voice"]["wav"] == str(next(tmp_path.glob("*.json")).with_suffix(".wav"))
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".json", ".wav"]
