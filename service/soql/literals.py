@@ -44,7 +44,7 @@ _KIND = {"int": "a number", "long": "a number", "double": "a number", "currency"
 
 def check_literals(select: exp.Select, obj: SObject, schema: Schema, changes: list[Change], today: date) -> None:
     """Refuse mixed AND/OR and out-of-range N; repair quoted typed values in place (every SELECT)."""
-    for inner, inner_obj in _selects(select, obj, schema):
+    for inner, _ in _selects(select, obj, schema):
         for clause in ("where", "having"):
             node = inner.args.get(clause)
             if node is not None:

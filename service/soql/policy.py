@@ -7,7 +7,8 @@ the name of every related record the select list reaches (`Account.Type` → `Ac
 subqueries query allowed objects; LIMIT added when absent and lowered to the maximum; OFFSET at
 most `max_offset`; FIELDS(ALL|CUSTOM), FOR VIEW|REFERENCE|UPDATE and UPDATE TRACKING|VIEWSTAT
 refused; WHERE values typed by their field (`literals`: quoted dates, booleans and numbers
-repaired, mixed AND/OR and out-of-range date-literal N refused). `strict` turns every repair into a reject carrying the repaired query.
+repaired, mixed AND/OR and out-of-range date-literal N refused).
+`strict` turns every repair into a reject carrying the repaired query.
 `check_query` never raises and runs in time bounded by the parser's input limits.
 """
 
