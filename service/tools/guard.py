@@ -16,7 +16,8 @@ from service.errors import InputError, RecordInvalid
 from service.schema import Schema, SField, SObject
 from service.text.amounts import extract_money
 from service.text.dates import extract_date
-from service.text.entities import normalize_email, normalize_phone
+from service.text.emails import normalize_email
+from service.text.phones import is_phone_text, normalize_phone
 from service.text.numbers import parse_number
 from service.tools.ids import article, canonical_id
 from service.tools.picklists import match_picklist
