@@ -64,6 +64,16 @@ def validated_email(candidate: str) -> str | None:
     return str(result.normalized).lower()
 
 
+def storable_email(address: str) -> str | None:
+    """The address in the ASCII form Salesforce's email fields hold (IDNA domain), or None when the
+    local part itself is not ASCII (`émile@…` has no ASCII spelling that means the same)."""
+    try:
+        result = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return str(result.ascii_email).lower() if result.ascii_email else None
+
+
 def is_valid_email(address: str) -> bool:
     """A valid address as written: syntax by email-validator, a real top-level domain."""
     return validated_email(address) is not None

@@ -3,11 +3,16 @@
 Everything the agent sends is checked against the org's describe: unknown or read-only fields are
 refused by name, missing required fields are named as what to ask the caller, and values are put
 into the form Salesforce stores (E.164 phones, lower-case emails, picklist values, ISO dates).
+A value is changed only in ways that keep its meaning (case, spoken to written form, E.164, the
+picklist's own label), and `normalize_fields` returns each such change (`Normalized.changes`);
+anything else (a space inside an address, characters that would be dropped, a number that can't be
+dialled, a value outside a restricted picklist) is a `RecordInvalid` saying what to confirm.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +21,7 @@ from service.errors import InputError, RecordInvalid
 from service.schema import Schema, SField, SObject
 from service.text.amounts import extract_money
 from service.text.dates import extract_date
-from service.text.emails import normalize_email
+from service.text.emails import normalize_email, storable_email
 from service.text.phones import is_phone_text, normalize_phone
 from service.text.numbers import parse_number
 from service.tools.ids import article, canonical_id
@@ -135,39 +140,103 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def normalize_fields(sobject: SObject, fields: dict[str, Any], schema: Schema, today: date) -> dict[str, Any]:
-    """Every value in the form Salesforce stores; one `RecordInvalid` listing every bad value."""
+@dataclass(frozen=True)
+class FieldChange:
+    """One value stored differently from how the caller gave it, and the meaning-keeping reason why."""
+
+    field: str
+    before: str
+    after: str
+    why: str
+    kind: str = "string"  # the field's describe type, so speech can read back emails and phones
+
+    def to_json(self) -> dict[str, str]:
+        """The answer's shape: field, from, to, why."""
+        return {"field": self.field, "from": self.before, "to": self.after, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The fields as Salesforce will store them, and every change made to the caller's values."""
+
+    fields: dict[str, Any]
+    changes: tuple[FieldChange, ...] = ()
+
+    def to_read_back(self) -> tuple[FieldChange, ...]:
+        """The changed emails and phones: the ones speech should read back to the caller."""
+        return tuple(c for c in self.changes if c.kind in ("email", "phone"))
+
+
+def normalize_fields(sobject: SObject, fields: dict[str, Any], schema: Schema, today: date) -> Normalized:
+    """Every value in the form Salesforce stores, with the changes; one `RecordInvalid` listing every bad value."""
     out: dict[str, Any] = {}
+    changes: list[FieldChange] = []
     problems: list[str] = []
     bad: list[str] = []
     for name, value in fields.items():
-        field = sobject.field(name)
-        assert field is not None
+        sfield = sobject.field(name)
+        assert sfield is not None
         try:
-            out[name] = normalize_value(field, value, schema, today)
+            out[name] = normalize_value(sfield, value, schema, today)
         except InputError as exc:
             problems.append(exc.message)
             bad.append(name)
+            continue
+        change = _change(sfield, value, out[name])
+        if change is not None:
+            changes.append(change)
     if problems:
         raise RecordInvalid(" ".join(problems), fields=bad)
-    return out
+    return Normalized(out, tuple(changes))
+
+
+_WHY = {
+    "email": "written as an email address",
+    "phone": "phone number in international (E.164) form",
+    "picklist": "the picklist's own label",
+    "multipicklist": "the picklist's own labels",
+    "date": "spoken date as a calendar date",
+    "datetime": "spoken date as a calendar date",
+}
+
+
+def _change(sfield: SField, value: Any, stored: Any) -> FieldChange | None:
+    """The change from `value` to `stored`, if the caller would see one (not trimming or type alone)."""
+    if isinstance(value, (bool, int, float)) or isinstance(stored, bool) or sfield.type == "reference":
+        return None
+    before = str(value).strip()
+    after = str(stored)
+    if isinstance(stored, (int, float)):
+        try:
+            if Decimal(before) == Decimal(after):
+                return None
+        except InvalidOperation:
+            pass
+        return FieldChange(sfield.name, before, after, "number written in digits", sfield.type)
+    if before == after:
+        return None
+    why = _WHY.get(sfield.type, "normalised")
+    if before.rstrip(".,;:!?").strip() == after:
+        why = "sentence punctuation after it removed"
+    elif before.lower() == after.lower():
+        why = "lower case" if sfield.type == "email" else "the picklist's own capitalisation"
+    elif sfield.type == "email" and "@" not in before:
+        why = "spoken address written out"
+    elif sfield.type == "email":
+        why = "domain in its ASCII (IDNA) form"
+    return FieldChange(sfield.name, before, after, why, sfield.type)
 
 
 def normalize_value(field: SField, value: Any, schema: Schema, today: date) -> Any:
-    """One value, by the field's type; raises `InputError` saying what is wrong."""
+    """One value, by the field's type; raises `InputError` saying what is wrong and what to confirm."""
     kind = field.type
     if isinstance(value, (dict, list)):
         raise InputError(f"{field.name} must be a single value.")
     text = str(value).strip()
     if kind == "email":
-        email = normalize_email(text)
-        if email is None:
-            raise InputError(
-                f"{field.name} '{text[:80]}' isn't a valid email address: read it back to the caller and ask again."
-            )
-        return email
+        return _email(field, text)
     if kind == "phone":
-        return normalize_phone(text) or _check_length(field, text)
+        return _phone(field, text)
     if kind in ("picklist", "multipicklist"):
         return _picklist(field, text)
     if kind == "boolean":
@@ -186,6 +255,38 @@ def normalize_value(field: SField, value: Any, schema: Schema, today: date) -> A
     return _check_length(field, text)
 
 
+def _email(field: SField, text: str) -> str:
+    email = normalize_email(text)
+    if email is not None:
+        stored = storable_email(email)
+        if stored is None:
+            raise InputError(
+                f"{field.name} '{text[:80]}' has letters before the @ that Salesforce can't store: ask the "
+                "caller for the address in plain letters, and confirm it."
+            )
+        return stored
+    shown = text[:80]
+    if "@" in text and re.search(r"\S\s+\S", text.strip()):
+        reason = "has a space in it"
+    elif "@" in text and re.search(r"[<>()\[\]\\,;:\"]", text):
+        reason = "has characters an address can't hold"
+    else:
+        reason = "isn't a complete address I can store unchanged"
+    raise InputError(
+        f"{field.name} '{shown}' {reason}: read it back to the caller, confirm each part, and send it again."
+    )
+
+
+def _phone(field: SField, text: str) -> str:
+    phone = normalize_phone(text) if is_phone_text(text) else None
+    if phone is None:
+        raise InputError(
+            f"{field.name} '{text[:40]}' isn't a phone number I can store: confirm the number with the caller, "
+            "with its area code (and country code outside the US)."
+        )
+    return phone
+
+
 def _check_length(field: SField, text: str) -> str:
     if field.length and len(text) > field.length:
         raise InputError(f"{field.name} is too long ({len(text)} characters, at most {field.length}).")
@@ -199,11 +300,22 @@ def _picklist(field: SField, text: str) -> str:
         match = match_picklist(part, field.picklist_values)
         if match is None:
             if field.restricted_picklist or not part:
-                options = ", ".join(field.picklist_values[:12])
-                raise InputError(f"{field.name} '{part[:60]}' isn't one of the allowed values: {options}.")
+                raise InputError(
+                    f"{field.name} '{part[:60]}' isn't one of its values. Ask the caller which fits: "
+                    f"{_few(field.picklist_values)}."
+                )
             match = part
         chosen.append(match)
     return ";".join(chosen)
+
+
+def _few(options: tuple[str, ...], count: int = 4) -> str:
+    """A few options in words: "Web, Phone Inquiry, Other or one of 5 more"."""
+    shown = list(options[:count])
+    rest = len(options) - len(shown)
+    if rest > 0:
+        return ", ".join(shown) + f" or one of {rest} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" or {shown[-1]}"
 
 
 def _boolean(field: SField, value: Any, text: str) -> bool:
