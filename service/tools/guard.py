@@ -22,8 +22,8 @@ from service.schema import Schema, SField, SObject
 from service.text.amounts import extract_money
 from service.text.dates import extract_date
 from service.text.emails import normalize_email, storable_email
-from service.text.phones import is_phone_text, normalize_phone
 from service.text.numbers import parse_number
+from service.text.phones import is_phone_text, normalize_phone
 from service.tools.ids import article, canonical_id
 from service.tools.picklists import match_picklist
 from service.tools.schemas import REQUIRED_FIELDS
