@@ -19,7 +19,7 @@ date literal is bounded by Salesforce's valid dates (1700-01-01 to 4000-12-31).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlglot import exp
@@ -44,62 +44,49 @@ _KIND = {"int": "a number", "long": "a number", "double": "a number", "currency"
 
 def check_literals(select: exp.Select, obj: SObject, schema: Schema, changes: list[Change], today: date) -> None:
     """Refuse mixed AND/OR and out-of-range N; repair quoted typed values in place (every SELECT)."""
-    for inner, _ in _selects(select, obj, schema):
-        for clause in ("where", "having"):
-            node = inner.args.get(clause)
-            if node is not None:
-                _refuse_mixed(node.this)
-    for literal in select.find_all(nodes.DateLiteral):
-        _check_n(literal, today)
-    for inner, inner_obj in _selects(select, obj, schema):
-        where = inner.args.get("where")
-        if where is not None:
-            for node in list(_predicates(where.this)):
-                _repair(node, inner_obj, schema, changes)
-
-
-def _selects(select: exp.Select, obj: SObject, schema: Schema) -> Iterator[tuple[exp.Select, SObject]]:
-    """This SELECT, its child subqueries and its semi-joins' inner queries, each with its object."""
-    yield select, obj
+    for clause in ("where", "having"):
+        node = select.args.get(clause)
+        if node is None:
+            continue
+        for predicate in _predicates(node.this):
+            values = predicate.expressions if isinstance(predicate, (exp.In, nodes.Includes)) else []
+            for value in (predicate.args.get("expression"), *values):
+                if isinstance(value, nodes.DateLiteral):
+                    _check_n(value, today)
+            query = predicate.args.get("query") if isinstance(predicate, exp.In) else None
+            if isinstance(query, exp.Subquery) and isinstance(query.this, exp.Select):
+                inner = schema.get(query.this.args["from_"].this.name)
+                if inner is not None:
+                    check_literals(query.this, inner, schema, changes, today)
+            elif clause == "where":
+                _repair(predicate, obj, schema, changes)
     for item in select.expressions:
         if isinstance(item, exp.Subquery) and isinstance(item.this, exp.Select):
             rel = obj.child_relationship(item.this.args["from_"].this.name)
             child = schema.get(rel.child_object) if rel is not None else None
             if child is not None:
-                yield from _selects(item.this, child, schema)
-    where = select.args.get("where")
-    for node in where.find_all(exp.In) if where is not None else ():
-        query = node.args.get("query")
-        if isinstance(query, exp.Subquery) and isinstance(query.this, exp.Select):
-            inner = schema.get(query.this.args["from_"].this.name)
-            if inner is not None:
-                yield query.this, inner
+                check_literals(item.this, child, schema, changes, today)
 
 
-def _predicates(root: exp.Expr) -> Iterator[exp.Expr]:
+def _predicates(root: exp.Expr) -> list[exp.Expr]:
+    """The comparisons under AND / OR / NOT / parentheses; refuses `a OR b AND c` on the way."""
+    out: list[exp.Expr] = []
     stack = [root]
     while stack:
         node = stack.pop()
-        if isinstance(node, (exp.And, exp.Or)):
-            stack += [node.expression, node.this]
-        elif isinstance(node, (exp.Not, exp.Paren)):
-            stack.append(node.this)
-        else:
-            yield node
-
-
-def _refuse_mixed(root: exp.Expr) -> None:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, exp.Or) and any(isinstance(side, exp.And) for side in (node.this, node.expression)):
+        if isinstance(node, exp.Or) and (isinstance(node.this, exp.And) or isinstance(node.expression, exp.And)):
             raise Refusal(
                 "This condition mixes AND and OR without parentheses. AND binds tighter, so it reads as "
                 f"{_read(root)}. Add parentheses to say which you mean.",
                 fix=_parenthesise,
             )
-        if isinstance(node, (exp.And, exp.Or, exp.Not, exp.Paren)):
-            stack += [child for child in (node.this, node.args.get("expression")) if child is not None]
+        if isinstance(node, (exp.And, exp.Or)):
+            stack += [node.expression, node.this]
+        elif isinstance(node, (exp.Not, exp.Paren)):
+            stack.append(node.this)
+        else:
+            out.append(node)
+    return out
 
 
 def _read(root: exp.Expr) -> str:
