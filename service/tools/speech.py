@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from sqlglot import exp
 
 from service.schema import SObject
 from service.soql import field_path
+from service.text.normalize import spoken_email
 from service.tools.records import parent_name, record_name
 
 _ID_LIKE = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
@@ -338,3 +339,42 @@ def _relationship_label(path: str) -> str:
     """ "Owner.Name" → "Owner"; "Account.Type" → "Account type"."""
     parent, _, leaf = path.partition(".")
     return parent if leaf == "Name" else f"{parent} {leaf.lower()}"
+
+
+class StoredChange(Protocol):
+    """What read-back needs of a guard change (`service.tools.guard.FieldChange`)."""
+
+    @property
+    def field(self) -> str: ...
+    @property
+    def after(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+def read_back(changes: list[StoredChange], sobject: SObject | None = None) -> str:
+    """ "I saved the email as jane dot doe at acme dot com, and the phone as 4 1 5, …." ("" if none changed).
+
+    Only emails and phones are read back: they are what a caller can check by ear and a typo in
+    them loses the lead. An IDNA domain is read in its own letters, not as `xn--`.
+    """
+    parts = []
+    for change in changes:
+        if change.kind not in ("email", "phone"):
+            continue
+        field = sobject.field(change.field) if sobject is not None else None
+        label = (field.label if field is not None else change.field).lower()
+        said = spoken_email(_unicode_domain(change.after)) if change.kind == "email" else say_phone(change.after)
+        parts.append(f"the {label} as {said}")
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f", and {parts[-1]}"
+    return end_sentence(f"I saved {listed}")
+
+
+def _unicode_domain(address: str) -> str:
+    local, _, domain = address.rpartition("@")
+    try:
+        return f"{local}@{domain.encode('ascii').decode('idna')}"
+    except UnicodeError:
+        return address

@@ -6,7 +6,7 @@ import httpx2
 
 from service.schema import builtin_schema
 from service.soql import parse_soql
-from service.tools.speech import column_types, say_money, say_number, say_value, search_speech
+from service.tools.speech import column_types, read_back, say_money, say_number, say_value, search_speech
 
 SEARCH = "/tools/salesforce_search_records"
 GET = "/tools/salesforce_get_record"
@@ -86,3 +86,18 @@ def test_aliased_and_unaliased_aggregates_are_named_like_salesforce() -> None:
         "total": ("currency", True),
         "expr1": ("percent", True),
     }
+
+
+def test_changed_emails_and_phones_are_read_back() -> None:
+    """The guard's changes to an email and a phone become one sentence to read to the caller."""
+    from datetime import date
+
+    from service.tools.guard import normalize_fields
+
+    lead = builtin_schema().get("Lead")
+    fields = {"Email": "jane dot doe at acme dot com", "Phone": "(415) 555-0198", "Industry": "tech"}
+    normalized = normalize_fields(lead, fields, builtin_schema(), date(2026, 11, 24))
+    assert read_back(list(normalized.changes), lead) == (
+        "I saved the email as jane dot doe at acme dot com, and the phone as 4 1 5, 5 5 5, 0 1 9 8."
+    )
+    assert read_back([], lead) == ""
