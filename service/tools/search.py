@@ -16,9 +16,10 @@ from service.deadline import Deadline
 from service.errors import ServiceError, SoqlRejected
 from service.schema import Schema
 from service.soql import parse_soql, to_soql
+from service.tools.aggregates import column_types
 from service.tools.records import flatten
 from service.tools.schemas import SearchResponse
-from service.tools.speech import column_types, search_speech
+from service.tools.speech import search_speech
 
 log = logging.getLogger("service.tools")
 

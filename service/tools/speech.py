@@ -3,22 +3,20 @@
 Search and get speak a value the same way, by its field's describe type (`say_value`): money as
 "199,000 dollars", percentages as "10 percent", other numbers with thousands separators and no
 trailing ".0". Aggregate rows are spoken by their group, each aggregate typed by the field it
-sums or averages (`column_types`); a page past the end of the matches says so.
+sums or averages (`service.tools.aggregates`); a page past the end of the matches says so; a
+changed email or phone is read back (`read_back`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from sqlglot import exp
-
 from service.schema import SObject
-from service.soql import field_path
 from service.text.normalize import spoken_email
+from service.tools.aggregates import Column
 from service.tools.records import parent_name, record_name
 
 _ID_LIKE = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
@@ -39,7 +37,6 @@ _MONTHS = (
 )
 _SKIP_TYPES = frozenset({"id", "reference", "address", "location", "base64"})
 _NUMBER_TYPES = frozenset({"int", "long", "double"})
-_AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max)
 
 
 def say_money(value: Any) -> str:
@@ -131,51 +128,6 @@ def _field_type(sobject: SObject | None, name: str) -> str | None:
 
 def _get(record: dict[str, Any], sobject: SObject | None, name: str) -> str | None:
     return say_value(record.get(name), _field_type(sobject, name))
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an aggregate query's rows: its describe type, and whether it is an aggregate."""
-
-    type: str | None
-    aggregate: bool
-
-
-def column_types(tree: exp.Select, sobject: SObject | None) -> dict[str, Column]:
-    """For an aggregate query, each answer column by name (empty for other queries).
-
-    Salesforce names unaliased aggregates expr0, expr1, … in select-list order; COUNT is a number,
-    SUM / AVG / MIN / MAX take the type of their field (SUM(Amount) is money).
-    """
-    items = [item.unalias() for item in tree.expressions]
-    if not tree.args.get("group") and not any(_is_aggregate(node) for node in items):
-        return {}
-    columns: dict[str, Column] = {}
-    unnamed = 0
-    for item, node in zip(tree.expressions, items, strict=True):
-        if _is_aggregate(node):
-            name = item.alias if isinstance(item, exp.Alias) else f"expr{unnamed}"
-            unnamed += 0 if isinstance(item, exp.Alias) else 1
-            counted = isinstance(node, (exp.Count, exp.Anonymous))
-            kind = "int" if counted else _path_type(sobject, node.this)
-            columns[name] = Column("double" if isinstance(node, exp.Avg) and kind == "int" else kind, True)
-        elif isinstance(node, (exp.Column, exp.Dot)):
-            columns[field_path(node)[-1]] = Column(_path_type(sobject, node), False)
-    return columns
-
-
-def _is_aggregate(node: exp.Expr) -> bool:
-    return isinstance(node, _AGGREGATES) or (
-        isinstance(node, exp.Anonymous) and str(node.this).upper() == "COUNT_DISTINCT"
-    )
-
-
-def _path_type(sobject: SObject | None, node: exp.Expr | None) -> str | None:
-    if sobject is None or not isinstance(node, (exp.Column, exp.Dot)):
-        return None
-    path = field_path(node)
-    field = sobject.field(path[0]) if len(path) == 1 else None
-    return field.type if field is not None else None
 
 
 def summarize(record: dict[str, Any], sobject: SObject | None, columns: dict[str, Column] | None = None) -> str:

@@ -6,7 +6,8 @@ import httpx2
 
 from service.schema import builtin_schema
 from service.soql import parse_soql
-from service.tools.speech import column_types, read_back, say_money, say_number, say_value, search_speech
+from service.tools.aggregates import column_types
+from service.tools.speech import read_back, say_money, say_number, say_value, search_speech
 
 SEARCH = "/tools/salesforce_search_records"
 GET = "/tools/salesforce_get_record"
