@@ -155,7 +155,10 @@ def normalize_email(text: str) -> str | None:
     """
     text = text.strip().rstrip(".,;:!?").strip()
     if "@" in text:
-        return validated_email(text)
+        *lead, address = text.split()
+        if any(word.lower().strip(",:") not in _LEAD_IN for word in lead):
+            return None  # "john smith@gmail.com": a word before the address could be part of it
+        return validated_email(address)
     if not _SPOKEN_CHARS.fullmatch(text):
         return None
     tokens = _tokens(text)

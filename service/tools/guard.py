@@ -208,12 +208,26 @@ def _change(sfield: SField, value: Any, stored: Any) -> FieldChange | None:
     if before == after:
         return None
     why = _WHY.get(sfield.type, "normalised")
-    if before.rstrip(".,;:!?").strip() == after:
-        why = "sentence punctuation after it removed"
+    if sfield.type == "email":
+        why = _email_why(before, after)
     elif before.lower() == after.lower():
-        why = "lower case" if sfield.type == "email" else "the picklist's own capitalisation"
-    elif sfield.type == "email" and "@" not in before:
-        why = "spoken address written out"
-    elif sfield.type == "email":
-        why = "domain in its ASCII (IDNA) form"
+        why = "the picklist's own capitalisation" if "picklist" in sfield.type else "capitalisation"
     return FieldChange(sfield.name, before, after, why, sfield.type)
+
+
+def _email_why(before: str, after: str) -> str:
+    """Why an address reads differently: spoken, case, punctuation, lead-in or IDNA (first that fits)."""
+    if "@" not in before:
+        return "spoken address written out"
+    *lead, last = before.split()
+    word = last.rstrip(".,;:!?")
+    reasons = []
+    if lead:
+        reasons.append("the words before the address left out")
+    if word != last:
+        reasons.append("the punctuation after it removed")
+    if "xn--" in after and "xn--" not in word.lower():
+        reasons.append("domain in its ASCII (IDNA) form")
+    elif word != after:
+        reasons.append("lower case")
+    return " and ".join(reasons) or "written as an email address"

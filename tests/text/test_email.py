@@ -114,6 +114,12 @@ def test_normalize_email_refuses_what_it_would_have_to_change(text: str) -> None
     assert normalize_email(text) is None
 
 
+def test_a_written_address_may_follow_a_lead_in() -> None:
+    """ "my email is Jane@Acme.com" is the address; "john smith@gmail.com" is not "smith@gmail.com"."""
+    assert normalize_email("my email is Jane@Acme.com") == "jane@acme.com"
+    assert normalize_email("john smith@gmail.com") is None
+
+
 def test_top_level_domains_load_with_the_network_blocked() -> None:
     """The TLD list comes from the snapshot tldextract ships: no socket is opened."""
     code = (
