@@ -177,6 +177,8 @@ def _repair(node: exp.Expr, obj: SObject, schema: Schema, changes: list[Change])
                     )
                 )
     value = node.expression if not isinstance(node, exp.In) else None
+    if field.type == "date" and any(isinstance(v, nodes.SoqlDateTime) for v in (value, *node.expressions)):
+        raise Refusal(f"{name} is a date without a time: compare it with a date such as 2024-01-31, or THIS_MONTH.")
     if field.type == "datetime" and isinstance(value, nodes.SoqlDate):
         _day_range(node, value, name, changes)
     elif field.type == "datetime" and isinstance(node, exp.In) and any(isinstance(v, nodes.SoqlDate) for v in values):
