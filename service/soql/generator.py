@@ -85,6 +85,9 @@ class SoqlGenerator(Generator):
     def null_sql(self, *_: Any) -> str:
         return "null"
 
+    def boolean_sql(self, expression: exp.Boolean) -> str:
+        return "true" if expression.this else "false"
+
     def in_sql(self, expression: exp.In) -> str:
         query = expression.args.get("query")
         values = self.sql(query) if query else f"({self.expressions(expression, flat=True)})"

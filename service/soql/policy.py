@@ -6,13 +6,16 @@ the name of every related record the select list reaches (`Account.Type` → `Ac
 `OwnerId` → `Owner.Name`, at every hop); child subqueries follow the same rules; semi-join
 subqueries query allowed objects; LIMIT added when absent and lowered to the maximum; OFFSET at
 most `max_offset`; FIELDS(ALL|CUSTOM), FOR VIEW|REFERENCE|UPDATE and UPDATE TRACKING|VIEWSTAT
-refused. `strict` turns every repair into a reject carrying the repaired query.
+refused; WHERE values typed by their field (`literals`: quoted dates, booleans and numbers
+repaired, mixed AND/OR and out-of-range date-literal N refused).
+`strict` turns every repair into a reject carrying the repaired query.
 `check_query` never raises and runs in time bounded by the parser's input limits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlglot import exp
@@ -21,6 +24,7 @@ from service.schema import Schema, builtin_schema
 from service.settings import DEFAULT_OBJECTS, Settings
 from service.soql.dialect import parse_soql, to_soql
 from service.soql.errors import SoqlSyntaxError
+from service.soql.literals import check_literals
 from service.soql.rules import Change, Checker, Refusal
 from service.soql.textfix import fix_text
 from service.soql.validate import is_aggregate
@@ -125,6 +129,7 @@ def _apply(tree: exp.Select, schema: Schema, config: PolicyConfig) -> list[Chang
     checker = Checker(schema, frozenset(name.lower() for name in config.allowed_objects), config.require_names)
     obj = checker.object(tree.args["from_"].this.name)
     checker.check(tree, obj)
+    check_literals(tree, obj, schema, checker.changes, datetime.now(UTC).date())
     offset = tree.args.get("offset")
     if offset is not None and int(offset.expression.name) > config.max_offset:
         raise Refusal(f"OFFSET can be at most {config.max_offset}. Narrow the search with a WHERE filter instead.")

@@ -7,16 +7,10 @@ Spoken or written caller text → entities (email, phone, numbers, money, dates)
 from service.text.address import spoken_address, written_address
 from service.text.amounts import extract_money, extract_number_after
 from service.text.dates import extract_date
-from service.text.entities import (
-    extract_email,
-    extract_phone,
-    is_valid_email,
-    normalize_email,
-    normalize_phone,
-    spoken_digits,
-)
+from service.text.emails import extract_email, is_valid_email, normalize_email
 from service.text.normalize import spoken_email, spoken_form, spoken_money, spoken_phone, wer_form
 from service.text.numbers import number_to_words, ordinal_words, parse_number, words_to_number
+from service.text.phones import extract_phone, is_phone_text, normalize_phone, spoken_digits
 
 __all__ = [
     "extract_date",
@@ -24,6 +18,7 @@ __all__ = [
     "extract_money",
     "extract_number_after",
     "extract_phone",
+    "is_phone_text",
     "is_valid_email",
     "normalize_email",
     "normalize_phone",

@@ -66,7 +66,8 @@ async def create_record(object_type: str, body: dict[str, Any], ctx: CreateConte
     allowed = tuple(o for o in ctx.settings.allowed_object_names if o in CREATE_OBJECTS)
     sobject = allowed_object(object_type, allowed, ctx.schema)
     fields = resolve_names(sobject, split_person_name(sobject, body))
-    fields = normalize_fields(sobject, fields, ctx.schema, date.today())
+    normalized = normalize_fields(sobject, fields, ctx.schema, date.today())
+    fields = normalized.fields  # normalized.changes: for the answer's `changes` and the read-back
     fields = _defaults(sobject, fields, ctx.settings)
     check_required(sobject, fields)
     key = idempotency_key(sobject.name, fields, ctx.conversation_id, ctx.explicit_key)

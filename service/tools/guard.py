@@ -3,24 +3,25 @@
 Everything the agent sends is checked against the org's describe: unknown or read-only fields are
 refused by name, missing required fields are named as what to ask the caller, and values are put
 into the form Salesforce stores (E.164 phones, lower-case emails, picklist values, ISO dates).
+A value is changed only in ways that keep its meaning (case, spoken to written form, E.164, the
+picklist's own label), and `normalize_fields` returns each such change (`Normalized.changes`);
+anything else (a space inside an address, characters that would be dropped, a number that can't be
+dialled, a value outside a restricted picklist) is a `RecordInvalid` saying what to confirm.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from service.errors import InputError, RecordInvalid
 from service.schema import Schema, SField, SObject
-from service.text.amounts import extract_money
-from service.text.dates import extract_date
-from service.text.entities import normalize_email, normalize_phone
-from service.text.numbers import parse_number
-from service.tools.ids import article, canonical_id
-from service.tools.picklists import match_picklist
+from service.tools.ids import article
 from service.tools.schemas import REQUIRED_FIELDS
+from service.tools.values import normalize_value
 
 # How to ask a caller for a field (default: the field's label, lower case).
 ASK_FOR: dict[str, str] = {
@@ -44,9 +45,6 @@ _HINTS: dict[tuple[str, str], str] = {
 # The tools declare one set of address fields; each object stores them under its own names.
 _ADDRESS_PARTS = frozenset({"street", "city", "state", "postalcode", "country"})
 _ADDRESS_PREFIX = {"Contact": "Mailing", "Account": "Billing"}
-_NUMERIC = frozenset({"int", "double", "currency", "percent", "long"})
-_TRUE = {"true", "yes", "y", "1"}
-_FALSE = {"false", "no", "n", "0"}
 
 
 def _key(name: str) -> str:
@@ -134,123 +132,102 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def normalize_fields(sobject: SObject, fields: dict[str, Any], schema: Schema, today: date) -> dict[str, Any]:
-    """Every value in the form Salesforce stores; one `RecordInvalid` listing every bad value."""
+@dataclass(frozen=True)
+class FieldChange:
+    """One value stored differently from how the caller gave it, and the meaning-keeping reason why."""
+
+    field: str
+    before: str
+    after: str
+    why: str
+    kind: str = "string"  # the field's describe type, so speech can read back emails and phones
+
+    def to_json(self) -> dict[str, str]:
+        """The answer's shape: field, from, to, why."""
+        return {"field": self.field, "from": self.before, "to": self.after, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The fields as Salesforce will store them, and every change made to the caller's values."""
+
+    fields: dict[str, Any]
+    changes: tuple[FieldChange, ...] = ()
+
+    def to_read_back(self) -> tuple[FieldChange, ...]:
+        """The changed emails and phones: the ones speech should read back to the caller."""
+        return tuple(c for c in self.changes if c.kind in ("email", "phone"))
+
+
+def normalize_fields(sobject: SObject, fields: dict[str, Any], schema: Schema, today: date) -> Normalized:
+    """Every value in the form Salesforce stores, with the changes; one `RecordInvalid` listing every bad value."""
     out: dict[str, Any] = {}
+    changes: list[FieldChange] = []
     problems: list[str] = []
     bad: list[str] = []
     for name, value in fields.items():
-        field = sobject.field(name)
-        assert field is not None
+        sfield = sobject.field(name)
+        assert sfield is not None
         try:
-            out[name] = normalize_value(field, value, schema, today)
+            out[name] = normalize_value(sfield, value, schema, today)
         except InputError as exc:
             problems.append(exc.message)
             bad.append(name)
+            continue
+        change = _change(sfield, value, out[name])
+        if change is not None:
+            changes.append(change)
     if problems:
         raise RecordInvalid(" ".join(problems), fields=bad)
-    return out
+    return Normalized(out, tuple(changes))
 
 
-def normalize_value(field: SField, value: Any, schema: Schema, today: date) -> Any:
-    """One value, by the field's type; raises `InputError` saying what is wrong."""
-    kind = field.type
-    if isinstance(value, (dict, list)):
-        raise InputError(f"{field.name} must be a single value.")
-    text = str(value).strip()
-    if kind == "email":
-        email = normalize_email(text)
-        if email is None:
-            raise InputError(
-                f"{field.name} '{text[:80]}' isn't a valid email address: read it back to the caller and ask again."
-            )
-        return email
-    if kind == "phone":
-        return normalize_phone(text) or _check_length(field, text)
-    if kind in ("picklist", "multipicklist"):
-        return _picklist(field, text)
-    if kind == "boolean":
-        return _boolean(field, value, text)
-    if kind in _NUMERIC:
-        return _number(field, value, text)
-    if kind == "date":
-        return _date(field, text, today)
-    if kind == "datetime":
+_WHY = {
+    "email": "written as an email address",
+    "phone": "phone number in international (E.164) form",
+    "picklist": "the picklist's own label",
+    "multipicklist": "the picklist's own labels",
+    "date": "spoken date as a calendar date",
+    "datetime": "spoken date as a calendar date",
+}
+
+
+def _change(sfield: SField, value: Any, stored: Any) -> FieldChange | None:
+    """The change from `value` to `stored`, if the caller would see one (not trimming or type alone)."""
+    if isinstance(value, (bool, int, float)) or isinstance(stored, bool) or sfield.type == "reference":
+        return None
+    before = str(value).strip()
+    after = str(stored)
+    if isinstance(stored, (int, float)):
         try:
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
-        except ValueError:
-            return _date(field, text, today) + "T00:00:00Z"
-    if kind == "reference":
-        return _reference(field, text, schema)
-    return _check_length(field, text)
+            if Decimal(before) == Decimal(after):
+                return None
+        except InvalidOperation:
+            pass
+        return FieldChange(sfield.name, before, after, "number written in digits", sfield.type)
+    if before == after:
+        return None
+    why = _WHY.get(sfield.type, "normalised")
+    if sfield.type == "email":
+        why = _email_why(before, after)
+    elif before.lower() == after.lower():
+        why = "the picklist's own capitalisation" if "picklist" in sfield.type else "capitalisation"
+    return FieldChange(sfield.name, before, after, why, sfield.type)
 
 
-def _check_length(field: SField, text: str) -> str:
-    if field.length and len(text) > field.length:
-        raise InputError(f"{field.name} is too long ({len(text)} characters, at most {field.length}).")
-    return text
-
-
-def _picklist(field: SField, text: str) -> str:
-    parts = [p.strip() for p in text.split(";")] if field.type == "multipicklist" else [text]
-    chosen: list[str] = []
-    for part in parts:
-        match = match_picklist(part, field.picklist_values)
-        if match is None:
-            if field.restricted_picklist or not part:
-                options = ", ".join(field.picklist_values[:12])
-                raise InputError(f"{field.name} '{part[:60]}' isn't one of the allowed values: {options}.")
-            match = part
-        chosen.append(match)
-    return ";".join(chosen)
-
-
-def _boolean(field: SField, value: Any, text: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if text.lower() in _TRUE:
-        return True
-    if text.lower() in _FALSE:
-        return False
-    raise InputError(f"{field.name} must be yes or no.")
-
-
-def _number(field: SField, value: Any, text: str) -> int | float:
-    if isinstance(value, bool):
-        raise InputError(f"{field.name} must be a number.")
-    number: Decimal | None
-    try:
-        number = Decimal(text.replace(",", "").replace("$", "").replace("%", "").strip())
-    except InvalidOperation:
-        number = extract_money(text) if field.type == "currency" else parse_number(text)
-    if number is None or not number.is_finite() or abs(number) >= Decimal(10) ** 15:
-        raise InputError(f"{field.name} must be a number, e.g. 125000.")
-    if field.type in ("int", "long"):
-        return int(number)
-    return float(number)
-
-
-def _date(field: SField, text: str, today: date) -> str:
-    try:
-        return date.fromisoformat(text[:10]).isoformat()
-    except ValueError:
-        pass
-    found = extract_date(text, today)
-    if found is None:
-        raise InputError(f"{field.name} '{text[:40]}' isn't a date I understand; use YYYY-MM-DD.")
-    return found.isoformat()
-
-
-def _reference(field: SField, text: str, schema: Schema) -> str:
-    try:
-        rid = canonical_id(text)
-    except InputError as exc:
-        raise InputError(f"{field.name} must be a record Id from a search result.") from exc
-    owner = schema.by_key_prefix(rid[:3])
-    targets = field.reference_to
-    if owner is not None and targets and owner.name not in targets:
-        raise InputError(
-            f"{field.name} must be the Id of {article(targets[0])} {targets[0]}, but that id "
-            f"belongs to {article(owner.name)} {owner.name}."
-        )
-    return rid
+def _email_why(before: str, after: str) -> str:
+    """Why an address reads differently: spoken, case, punctuation, lead-in or IDNA (first that fits)."""
+    if "@" not in before:
+        return "spoken address written out"
+    *lead, last = before.split()
+    word = last.rstrip(".,;:!?")
+    reasons = []
+    if lead:
+        reasons.append("the words before the address left out")
+    if word != last:
+        reasons.append("the punctuation after it removed")
+    if "xn--" in after and "xn--" not in word.lower():
+        reasons.append("domain in its ASCII (IDNA) form")
+    elif word != after:
+        reasons.append("lower case")
+    return " and ".join(reasons) or "written as an email address"

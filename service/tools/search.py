@@ -16,6 +16,7 @@ from service.deadline import Deadline
 from service.errors import ServiceError, SoqlRejected
 from service.schema import Schema
 from service.soql import parse_soql, to_soql
+from service.tools.aggregates import column_types
 from service.tools.records import flatten
 from service.tools.schemas import SearchResponse
 from service.tools.speech import search_speech
@@ -57,17 +58,24 @@ async def search_records(
     result = await client.query(query, deadline=deadline, max_records=limit or None)
     records = [flatten(row) for row in result.records]
     total = max(int(result.total_size), len(records))
-    if limit and len(records) >= limit and total <= len(records):
+    offset = _offset(tree)
+    if offset or limit and len(records) >= limit and total <= len(records):
+        # with an OFFSET the page's own size says nothing about the matches: count them all
         total = await _count(client, tree, deadline, fallback=total)
     sobject = schema.get(object_name)
     return SearchResponse(
-        speech=search_speech(records, total, sobject),
+        speech=search_speech(records, total, sobject, offset=offset, columns=column_types(tree, sobject)),
         count=len(records),
         total=total,
         records=records,
         query=query,
         changes=[str(c) for c in (verdict.changes or [])],
     )
+
+
+def _offset(tree: exp.Select) -> int:
+    offset = tree.args.get("offset")
+    return int(offset.expression.name) if offset is not None else 0
 
 
 @lru_cache(maxsize=2048)

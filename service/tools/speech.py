@@ -1,13 +1,22 @@
-"""Sentences an agent can say: money, dates and phone numbers written for speech; never an id."""
+"""Sentences an agent can say: money, dates and phone numbers written for speech; never an id.
+
+Search and get speak a value the same way, by its field's describe type (`say_value`): money as
+"199,000 dollars", percentages as "10 percent", other numbers with thousands separators and no
+trailing ".0". Aggregate rows are spoken by their group, each aggregate typed by the field it
+sums or averages (`service.tools.aggregates`); a page past the end of the matches says so; a
+changed email or phone is read back (`read_back`).
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from service.schema import SObject
+from service.text.normalize import spoken_email
+from service.tools.aggregates import Column
 from service.tools.records import parent_name, record_name
 
 _ID_LIKE = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
@@ -27,6 +36,7 @@ _MONTHS = (
     "December",
 )
 _SKIP_TYPES = frozenset({"id", "reference", "address", "location", "base64"})
+_NUMBER_TYPES = frozenset({"int", "long", "double"})
 
 
 def say_money(value: Any) -> str:
@@ -41,6 +51,19 @@ def say_money(value: Any) -> str:
     if amount == amount.to_integral_value():
         return f"{int(amount):,} dollars"
     return f"{amount.quantize(Decimal('0.01')):,} dollars"
+
+
+def say_number(value: Any) -> str:
+    """2938000.0 → "2,938,000"; 10.50 → "10.5"; text that is not a number is returned as it is."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number.normalize():,f}"
 
 
 def say_date(value: Any) -> str:
@@ -80,9 +103,11 @@ def say_value(value: Any, field_type: str | None) -> str | None:
     if field_type == "phone":
         return say_phone(value)
     if field_type == "percent":
-        return f"{value} percent"
+        return f"{say_number(value)} percent"
     if field_type == "boolean" or isinstance(value, bool):
         return "yes" if value else "no"
+    if field_type in _NUMBER_TYPES or isinstance(value, (int, float)):
+        return say_number(value)
     text = str(value).strip()
     if _ID_LIKE.match(text) and _DIGIT_ID.search(text) and any(c.isupper() for c in text):
         return None
@@ -105,7 +130,7 @@ def _get(record: dict[str, Any], sobject: SObject | None, name: str) -> str | No
     return say_value(record.get(name), _field_type(sobject, name))
 
 
-def summarize(record: dict[str, Any], sobject: SObject | None) -> str:
+def summarize(record: dict[str, Any], sobject: SObject | None, columns: dict[str, Column] | None = None) -> str:
     """One phrase for one flattened row: "Jane Doe, VP of Sales at Acme"."""
     obj = sobject.name if sobject is not None else ""
     name_field = sobject.name_field if sobject is not None else "Name"
@@ -115,8 +140,8 @@ def summarize(record: dict[str, Any], sobject: SObject | None) -> str:
         status = _get(record, sobject, "Status")
         base = f"case {name}" + (f" about {subject}" if subject else "")
         return base + (f", {status.lower()}" if status else "")
-    if name == "an unnamed record" and not record.get("Id"):
-        return _aggregate_phrase(record)
+    if columns or name == "an unnamed record" and not record.get("Id"):
+        return _aggregate_phrase(record, sobject, columns or {})
     parts = [name]
     title = _get(record, sobject, "Title")
     company = _get(record, sobject, "Company") or parent_name(record.get("Account"))
@@ -162,10 +187,19 @@ def _children_phrase(relationship: str, rows: list[Any]) -> str:
     return f"with {len(rows)} {noun if len(rows) != 1 else noun.rstrip('s')}" + (f": {listed}{more}" if names else "")
 
 
-def _aggregate_phrase(record: dict[str, Any]) -> str:
-    """A GROUP BY row: "Closed Won: 14" (grouped values, then the aggregates)."""
-    groups = [say_value(v, None) for k, v in record.items() if not k.lower().startswith("expr")]
-    values = [say_value(v, None) for k, v in record.items() if k.lower().startswith("expr")]
+def _aggregate_phrase(record: dict[str, Any], sobject: SObject | None, columns: dict[str, Column]) -> str:
+    """A GROUP BY row: "Closed Won: 14" (grouped values, then the aggregates, each spoken by its type)."""
+
+    def aggregate(key: str) -> bool:
+        column = columns.get(key)
+        return column.aggregate if column is not None else key.lower().startswith("expr")
+
+    def spoken(key: str, value: Any) -> str | None:
+        column = columns.get(key)
+        return say_value(value, column.type if column is not None else _field_type(sobject, key))
+
+    groups = [spoken(k, v) for k, v in record.items() if not aggregate(k)]
+    values = [spoken(k, v) for k, v in record.items() if aggregate(k)]
     head = ", ".join(g for g in groups if g)
     tail = ", ".join(v for v in values if v)
     return f"{head}: {tail}" if head and tail else head or tail or "a result"
@@ -180,10 +214,23 @@ def join_phrases(phrases: list[str]) -> str:
     return "; ".join(phrases[:-1]) + f"; and {phrases[-1]}"
 
 
-def search_speech(records: list[dict[str, Any]], total: int, sobject: SObject | None, *, speak_max: int = 5) -> str:
-    """ "I found 2 contacts: …" / "No leads matched …" / "… showing 10 of 37"."""
+def search_speech(
+    records: list[dict[str, Any]],
+    total: int,
+    sobject: SObject | None,
+    *,
+    speak_max: int = 5,
+    offset: int = 0,
+    columns: dict[str, Column] | None = None,
+) -> str:
+    """ "I found 2 contacts: …" / "No leads matched …" / "… showing 10 of 37" / past the end of the matches."""
     label = sobject.label if sobject is not None else "record"
     label_plural = sobject.label_plural if sobject is not None else "records"
+    if not records and offset and total:
+        return (
+            f"There are no more {label_plural.lower()}: the search matched {plural(label, label_plural, total)} "
+            f"in all, and this page starts after number {offset:,}. Use a smaller OFFSET to go back."
+        )
     if not records and total > 0:  # SELECT COUNT() answers with a total and no rows
         return f"There {'is' if total == 1 else 'are'} {plural(label, label_plural, total)} matching that."
     if not records:
@@ -192,12 +239,16 @@ def search_speech(records: list[dict[str, Any]], total: int, sobject: SObject | 
             "a LIKE '%part%' match on the name, or check the spelling."
         )
     shown = records[:speak_max]
-    listed = join_phrases([summarize(row, sobject) for row in shown])
-    count = max(total, len(records))
-    if not any(row.get("Id") for row in records) and not any(record_name(row) for row in records):
-        return end_sentence(f"Here are {len(records)} result{'s' if len(records) != 1 else ''}: {listed}")
+    listed = join_phrases([summarize(row, sobject, columns) for row in shown])
+    count = max(total, len(records) + offset)
+    if columns or not any(row.get("Id") for row in records) and not any(record_name(row) for row in records):
+        n = len(records)
+        speech = end_sentence(f"Here {'is' if n == 1 else 'are'} {n} result{'s' if n != 1 else ''}: {listed}")
+        return speech + (f" And {n - len(shown)} more in the results." if n > len(shown) else "")
     speech = end_sentence(f"I found {plural(label, label_plural, count)}: {listed}")
-    if count > len(records):
+    if offset:
+        speech += f" These are numbers {offset + 1:,} to {offset + len(records):,} of {count:,}."
+    elif count > len(records):
         speech += f" I'm showing {len(records)} of {count}; narrow the search to see the rest."
     elif len(records) > len(shown):
         speech += f" And {len(records) - len(shown)} more in the results."
@@ -219,7 +270,7 @@ def record_speech(record: dict[str, Any], sobject: SObject, fields: list[str]) -
         field = sobject.field(name) if "." not in name else None
         spoken = say_value(value, field.type if field else None)
         if spoken:
-            label = field.label if field else _relationship_label(name)
+            label = _spoken_label(field.label) if field else _relationship_label(name)
             details.append(f"{label}: {spoken}")
     body = end_sentence(f"{sobject.label} {head}" if sobject.name != "Case" else f"{head[0].upper()}{head[1:]}")
     return body + (" " + end_sentence("; ".join(details)) if details else "")
@@ -231,7 +282,51 @@ def end_sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _spoken_label(label: str) -> str:
+    """ "Probability (%)" → "Probability": the unit is spoken with the value ("10 percent")."""
+    return re.sub(r"\s*\((?:%|\$)\)\s*$", "", label) or label
+
+
 def _relationship_label(path: str) -> str:
     """ "Owner.Name" → "Owner"; "Account.Type" → "Account type"."""
     parent, _, leaf = path.partition(".")
     return parent if leaf == "Name" else f"{parent} {leaf.lower()}"
+
+
+class StoredChange(Protocol):
+    """What read-back needs of a guard change (`service.tools.guard.FieldChange`)."""
+
+    @property
+    def field(self) -> str: ...
+    @property
+    def after(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+def read_back(changes: list[StoredChange], sobject: SObject | None = None) -> str:
+    """ "I saved the email as jane dot doe at acme dot com, and the phone as 4 1 5, …." ("" if none changed).
+
+    Only emails and phones are read back: they are what a caller can check by ear and a typo in
+    them loses the lead. An IDNA domain is read in its own letters, not as `xn--`.
+    """
+    parts = []
+    for change in changes:
+        if change.kind not in ("email", "phone"):
+            continue
+        field = sobject.field(change.field) if sobject is not None else None
+        label = (field.label if field is not None else change.field).lower()
+        said = spoken_email(_unicode_domain(change.after)) if change.kind == "email" else say_phone(change.after)
+        parts.append(f"the {label} as {said}")
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f", and {parts[-1]}"
+    return end_sentence(f"I saved {listed}")
+
+
+def _unicode_domain(address: str) -> str:
+    local, _, domain = address.rpartition("@")
+    try:
+        return f"{local}@{domain.encode('ascii').decode('idna')}"
+    except UnicodeError:
+        return address

@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.text import extract_phone, normalize_phone, spoken_digits
+from service.text import extract_phone, is_phone_text, normalize_phone, spoken_digits
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,25 @@ def test_a_local_number_without_area_code_is_not_e164():
 
     assert normalize_phone("555 0123") is None
     assert normalize_phone("415 555 0123") == "+14155550123"
+
+
+@pytest.mark.parametrize("text", ["call me maybe", "12", "+1 123 456 7890", "555 123 4567", "000000000000"])
+def test_impossible_or_invalid_numbers_are_not_phones(text):
+    """Words, too few digits, and numbers in no assigned range give None."""
+    assert normalize_phone(text) is None or not is_phone_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("my number is four one five five five five zero one nine eight", True),
+        ("+44 20 7946 0958", True),
+        ("(415) 555-0198", True),
+        ("415 555 0198 after six", False),
+        ("415 555 0198 ext 12", False),
+        ("<415> 555 0198", False),
+    ],
+)
+def test_is_phone_text_allows_only_digits_and_a_lead_in(text, phone):
+    """A phone field value may carry a lead-in, but no other words or markup."""
+    assert is_phone_text(text) is phone

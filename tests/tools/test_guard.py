@@ -42,7 +42,7 @@ def test_field_names_are_forgiven_case_and_spacing() -> None:
 
 def test_spoken_email_is_normalised() -> None:
     """'jane dot doe at acme dot com' is stored as jane.doe@acme.com."""
-    out = normalize_fields(LEAD, {"Email": "jane dot doe at acme dot com"}, SCHEMA, TODAY)
+    out = normalize_fields(LEAD, {"Email": "jane dot doe at acme dot com"}, SCHEMA, TODAY).fields
     assert out["Email"] == "jane.doe@acme.com"
 
 
@@ -54,16 +54,16 @@ def test_bad_email_is_refused() -> None:
 
 def test_phone_becomes_e164() -> None:
     """A US number in any punctuation becomes +1…"""
-    assert normalize_fields(LEAD, {"Phone": "(415) 555-0198"}, SCHEMA, TODAY)["Phone"] == "+14155550198"
+    assert normalize_fields(LEAD, {"Phone": "(415) 555-0198"}, SCHEMA, TODAY).fields["Phone"] == "+14155550198"
 
 
 def test_picklists_match_loosely() -> None:
     """Case, spacing and synonyms find the org's value."""
-    out = normalize_fields(LEAD, {"Industry": "tech", "LeadSource": "website"}, SCHEMA, TODAY)
+    out = normalize_fields(LEAD, {"Industry": "tech", "LeadSource": "website"}, SCHEMA, TODAY).fields
     assert out == {"Industry": "Technology", "LeadSource": "Web"}
     opp = normalize_fields(
         OPPORTUNITY, {"StageName": "proposal", "CloseDate": "end of March", "Amount": "$125,000"}, SCHEMA, TODAY
-    )
+    ).fields
     assert opp == {"StageName": "Proposal/Price Quote", "CloseDate": "2027-03-31", "Amount": 125000.0}
 
 
