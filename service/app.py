@@ -95,6 +95,6 @@ def create_app(
     app.state.metrics = metrics
     install_error_handlers(app)
     app.add_middleware(GatewayMiddleware, max_body=config.max_body_bytes, metrics=metrics)
-    app.include_router(routes.router)
+    app.include_router(routes.build_router(config))
     app.include_router(ops.router)
     return app

@@ -1,11 +1,16 @@
-"""Typed FastAPI dependencies: what a route needs, taken from the lifespan's state."""
+"""Typed FastAPI dependencies: what a route needs, taken from the lifespan's state.
+
+`authorized_gateway` is the one webhook-secret check; `tool_context` builds the per-request
+`ToolContext` the three tools receive. FastAPI caches both per request, so the router's guard and
+the route's parameter share one solve.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Header
 from starlette.requests import Request
 
 from service.salesforce.client import SalesforceClient
@@ -13,9 +18,16 @@ from service.salesforce.token import TokenManager
 from service.settings import Settings
 from service.soql.policy import PolicyConfig
 from service.tools.auth import check_secret, presented_secret
+from service.tools.context import ToolContext, budget, within
 from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore
 from service.tools.metrics import Metrics
 from service.tools.schema_cache import SchemaCache
+from service.tools.schemas import (
+    CONVERSATION_HEADER,
+    CONVERSATION_ID_DESCRIPTION,
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_KEY_DESCRIPTION,
+)
 
 
 @dataclass
@@ -36,7 +48,8 @@ class Gateway:
 
 
 async def get_gateway(request: Request) -> Gateway:
-    gateway: Any = request.app.state.gateway
+    """The lifespan's `Gateway` (no secret check: the ops endpoints use it)."""
+    gateway = request.app.state.gateway
     assert isinstance(gateway, Gateway)
     return gateway
 
@@ -44,18 +57,42 @@ async def get_gateway(request: Request) -> Gateway:
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 
-async def get_settings_dep(gateway: GatewayDep) -> Settings:
-    return gateway.settings
-
-
-async def get_salesforce(gateway: GatewayDep) -> SalesforceClient:
-    return gateway.salesforce
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SalesforceDep = Annotated[SalesforceClient, Depends(get_salesforce)]
-
-
-async def require_webhook_secret(request: Request, gateway: GatewayDep) -> None:
-    """401 unless the request carries the webhook secret."""
+async def authorized_gateway(request: Request) -> Gateway:
+    """The gateway, once the request carried the webhook secret (401 otherwise)."""
+    gateway = await get_gateway(request)
     check_secret(presented_secret(request), gateway.webhook_secret)
+    return gateway
+
+
+AuthorizedGateway = Annotated[Gateway, Depends(authorized_gateway)]
+
+
+async def tool_context(
+    gateway: AuthorizedGateway,
+    conversation_id: Annotated[
+        str | None, Header(alias=CONVERSATION_HEADER, description=CONVERSATION_ID_DESCRIPTION, max_length=200)
+    ] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias=IDEMPOTENCY_HEADER, description=IDEMPOTENCY_KEY_DESCRIPTION, max_length=200)
+    ] = None,
+) -> ToolContext:
+    """The context of one tool call: its budget starts here, the schema is the cached one."""
+    deadline = budget(gateway.settings)
+    schema = gateway.schemas.fresh()
+    if schema is None:
+        schema = await within(deadline, gateway.schemas.get(deadline))
+    return ToolContext(
+        client=gateway.salesforce,
+        schema=schema,
+        settings=gateway.settings,
+        policy=gateway.policy,
+        field_sets=gateway.field_sets,
+        store=gateway.idempotency,
+        duplicate_locks=gateway.duplicate_locks,
+        deadline=deadline,
+        conversation_id=(conversation_id or "").strip() or None,
+        idempotency_key=(idempotency_key or "").strip() or None,
+    )
+
+
+ToolCtx = Annotated[ToolContext, Depends(tool_context)]
