@@ -162,7 +162,8 @@ def openapi_responses() -> dict[int | str, dict[str, Any]]:
 
 # The org's query errors echo the query and a caret before the sentence that matters.
 _ECHO = re.compile(r"ERROR at Row:\d+:Column:\d+\s*", re.S)
-_QUOTED_FIELD = re.compile(r"No such column '([A-Za-z0-9_.]+)'")
+# How the org names the field at fault: "No such column 'Foo__c'", "field 'Description' can not be …".
+_QUOTED_FIELD = re.compile(r"(?:column|field) '([A-Za-z][A-Za-z0-9_.]*)'", re.I)
 
 
 def _org_refusal(exc: MalformedRequest) -> tuple[str, list[str]]:

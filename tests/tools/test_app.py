@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx2
 
 from tests.tools.conftest import SECRET
@@ -86,3 +88,12 @@ async def test_large_chunked_body_is_413(gateway: httpx2.AsyncClient) -> None:
     )
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "payload_too_large"
+
+
+async def test_openapi_names_the_limits_in_force(embedded_org: Any, make_gateway: Any) -> None:
+    """With SOQL_MAX_LIMIT=20 the running gateway's search parameter says at most 20."""
+    async with make_gateway(embedded_org, soql_max_limit=20) as (client, _app):
+        openapi = (await client.get("/openapi.json")).json()
+    params = openapi["paths"]["/tools/salesforce_search_records"]["get"]["parameters"]
+    q = next(p for p in params if p["name"] == "q")
+    assert "at most 20;" in q["description"]
