@@ -1,8 +1,10 @@
 """Typed FastAPI dependencies: what a route needs, taken from the lifespan's state.
 
-`authorized_gateway` is the one webhook-secret check; `tool_context` builds the per-request
-`ToolContext` the three tools receive. FastAPI caches both per request, so the router's guard and
-the route's parameter share one solve.
+`authorized_gateway` is the one webhook-secret check; `tool_context` runs it and builds the
+per-request `ToolContext` the three tools receive. Every tool route takes `ToolCtx`, so every tool
+route is guarded. The secret check is a plain call, not a nested `Depends`: FastAPI re-solves a
+sub-dependency's parameters on every use even when its value is cached, and the hot path pays for
+each solve.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends
 from starlette.requests import Request
 
 from service.salesforce.client import SalesforceClient
@@ -22,12 +24,7 @@ from service.tools.context import ToolContext, budget, within
 from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore
 from service.tools.metrics import Metrics
 from service.tools.schema_cache import SchemaCache
-from service.tools.schemas import (
-    CONVERSATION_HEADER,
-    CONVERSATION_ID_DESCRIPTION,
-    IDEMPOTENCY_HEADER,
-    IDEMPOTENCY_KEY_DESCRIPTION,
-)
+from service.tools.schemas import CONVERSATION_HEADER, IDEMPOTENCY_HEADER
 
 
 @dataclass
@@ -57,26 +54,17 @@ async def get_gateway(request: Request) -> Gateway:
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 
-async def authorized_gateway(request: Request) -> Gateway:
+def authorized_gateway(request: Request) -> Gateway:
     """The gateway, once the request carried the webhook secret (401 otherwise)."""
-    gateway = await get_gateway(request)
+    gateway = request.app.state.gateway
+    assert isinstance(gateway, Gateway)
     check_secret(presented_secret(request), gateway.webhook_secret)
     return gateway
 
 
-AuthorizedGateway = Annotated[Gateway, Depends(authorized_gateway)]
-
-
-async def tool_context(
-    gateway: AuthorizedGateway,
-    conversation_id: Annotated[
-        str | None, Header(alias=CONVERSATION_HEADER, description=CONVERSATION_ID_DESCRIPTION, max_length=200)
-    ] = None,
-    idempotency_key: Annotated[
-        str | None, Header(alias=IDEMPOTENCY_HEADER, description=IDEMPOTENCY_KEY_DESCRIPTION, max_length=200)
-    ] = None,
-) -> ToolContext:
-    """The context of one tool call: its budget starts here, the schema is the cached one."""
+async def tool_context(request: Request) -> ToolContext:
+    """The context of one tool call (401 without the secret): its budget starts here, the schema is the cached one."""
+    gateway = authorized_gateway(request)
     deadline = budget(gateway.settings)
     schema = gateway.schemas.fresh()
     if schema is None:
@@ -90,9 +78,19 @@ async def tool_context(
         store=gateway.idempotency,
         duplicate_locks=gateway.duplicate_locks,
         deadline=deadline,
-        conversation_id=(conversation_id or "").strip() or None,
-        idempotency_key=(idempotency_key or "").strip() or None,
+        conversation_id=_header(request, CONVERSATION_HEADER),
+        idempotency_key=_header(request, IDEMPOTENCY_HEADER),
     )
+
+
+def _header(request: Request, name: str) -> str | None:
+    """A caller-identity header, stripped; None when absent or blank.
+
+    Read here rather than declared as `Header(...)` parameters: FastAPI's per-parameter solve costs
+    more than the rest of the context together. The create route declares both headers for the
+    OpenAPI docs and their length check (the only route where they change what happens).
+    """
+    return (request.headers.get(name) or "").strip() or None
 
 
 ToolCtx = Annotated[ToolContext, Depends(tool_context)]

@@ -8,9 +8,9 @@ they must be evaluated where the routes are defined, not later by FastAPI from m
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Header, Path, Query
 
-from service.deps import ToolCtx, tool_context
+from service.deps import ToolCtx
 from service.settings import Settings
 from service.tools import schemas as s
 from service.tools.context import within
@@ -21,9 +21,8 @@ from service.tools.search import search_records
 
 
 def build_router(settings: Settings) -> APIRouter:
-    """The `/tools/` router; every route is guarded by the secret check inside `tool_context`."""
-    # `tool_context` on the router guards every route; the routes' own `ctx` is the same solve (cached).
-    router = APIRouter(prefix="/tools", dependencies=[Depends(tool_context)], responses=openapi_responses())
+    """The `/tools/` router; every route takes `ToolCtx`, whose dependency checks the webhook secret."""
+    router = APIRouter(prefix="/tools", responses=openapi_responses())
 
     @router.get(
         "/" + s.SEARCH_TOOL,
@@ -64,6 +63,13 @@ def build_router(settings: Settings) -> APIRouter:
         object_type: Annotated[str, Path(description=s.create_object_type_description(settings), max_length=80)],
         body: Annotated[s.CreateFields, Body(description=s.BODY_DESCRIPTION)],
         dry_run: Annotated[bool, Query(description=s.DRY_RUN_DESCRIPTION)] = False,
+        # Declared for the docs and the length check; the values reach the tool through `ctx`.
+        _conversation_id: Annotated[
+            str | None, Header(alias=s.CONVERSATION_HEADER, description=s.CONVERSATION_ID_DESCRIPTION, max_length=200)
+        ] = None,
+        _idempotency_key: Annotated[
+            str | None, Header(alias=s.IDEMPOTENCY_HEADER, description=s.IDEMPOTENCY_KEY_DESCRIPTION, max_length=200)
+        ] = None,
     ) -> s.CreateRecordResponse:
         return await within(
             ctx.deadline, create_record(object_type, body.model_dump(exclude_none=True), ctx, dry_run=dry_run)

@@ -97,3 +97,16 @@ async def test_openapi_names_the_limits_in_force(embedded_org: Any, make_gateway
     params = openapi["paths"]["/tools/salesforce_search_records"]["get"]["parameters"]
     q = next(p for p in params if p["name"] == "q")
     assert "at most 20;" in q["description"]
+
+
+async def test_every_tool_route_checks_the_secret(gateway: httpx2.AsyncClient) -> None:
+    """Search, get and create (even with a body that would fail validation) all answer 401 without the secret."""
+    no_secret = {"X-Webhook-Secret": ""}
+    answers = [
+        await gateway.get("/tools/salesforce_search_records", params={"q": "SELECT Id FROM Lead"}, headers=no_secret),
+        await gateway.get(CONTACT_ID_AS_LEAD, headers=no_secret),
+        await gateway.post(
+            "/tools/salesforce_create_record/Lead", json={"NumberOfEmployees": "many"}, headers=no_secret
+        ),
+    ]
+    assert [r.status_code for r in answers] == [401, 401, 401]
