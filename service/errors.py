@@ -1,7 +1,7 @@
 """The one exception tree of the service.
 
 Every failure the gateway can answer with is one of these. The status, code, sentence and
-Retry-After a caller gets are decided in one table, `STATUS_TABLE` in `service/tools/errors.py`;
+Retry-After a caller gets are decided in one table, `STATUS_TABLE` in `service/tools/status.py`;
 the tree below shows what callers get (a test checks it against the table). Salesforce responses
 are mapped onto the tree in `service/salesforce/errors.py`.
 

@@ -18,9 +18,9 @@ from service.errors import DeadlineExceeded, ServiceError
 from service.schema import Schema
 from service.settings import Settings
 from service.soql.policy import PolicyConfig
-from service.tools.errors import SLOW
 from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore
 from service.tools.ports import SalesforcePort
+from service.tools.status import SLOW
 
 log = logging.getLogger("service.tools")
 T = TypeVar("T")

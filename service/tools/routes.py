@@ -1,6 +1,6 @@
 """The three webhook routes, built per app from its settings (the descriptions name the limits and
 objects in force). Each runs inside the tool's time budget with one `ToolContext` and answers a
-model of `service/tools/schemas.py` or an error of the one table in `service/tools/errors.py`.
+model of `service/tools/schemas.py` or an error of the one table in `service/tools/status.py`.
 
 Not `from __future__ import annotations`: the parameter annotations name this app's settings, so
 they must be evaluated where the routes are defined, not later by FastAPI from module globals.
@@ -15,9 +15,9 @@ from service.settings import Settings
 from service.tools import schemas as s
 from service.tools.context import within
 from service.tools.create_record import create_record
-from service.tools.errors import openapi_responses
 from service.tools.get_record import get_record
 from service.tools.search import search_records
+from service.tools.status import openapi_responses
 
 
 def build_router(settings: Settings) -> APIRouter:

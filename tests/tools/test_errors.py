@@ -13,8 +13,9 @@ import service.errors as tree
 from service.app import create_app
 from service.errors import DeadlineExceeded, MalformedRequest, ServiceError, Unavailable
 from service.settings import Settings
-from service.tools.errors import STATUS_TABLE, answer_for, error_body
+from service.tools.errors import error_body
 from service.tools.schemas import CREATE_PATH, GET_PATH, SEARCH_PATH
+from service.tools.status import STATUS_TABLE, answer_for
 
 SEARCH = "/tools/salesforce_search_records"
 _TREE_LINE = re.compile(r"^\s*[*x+-] (\w+)\s+(\d{3}) (\w+)", re.M)
