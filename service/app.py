@@ -103,7 +103,7 @@ def create_app(
         metrics=metrics,
         body_timeout=config.request_body_timeout,
     )
-    app.include_router(routes.router)
+    app.include_router(routes.build_router(config))
     app.include_router(ops.router)
     install_docs(app)
     return app

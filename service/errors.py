@@ -1,8 +1,9 @@
 """The one exception tree of the service.
 
-Every failure the gateway can answer with is one of these; `service/tools/errors.py` maps the
-tree to HTTP answers in one place (status from the class, a speakable `message`, a stable `code`).
-Salesforce responses are mapped to it in `service/salesforce/errors.py`.
+Every failure the gateway can answer with is one of these. The status, code, sentence and
+Retry-After a caller gets are decided in one table, `STATUS_TABLE` in `service/tools/status.py`;
+the tree below shows what callers get (a test checks it against the table). Salesforce responses
+are mapped onto the tree in `service/salesforce/errors.py`.
 
 * ServiceError                      500 internal
   x ConfigError                     500 config_error       (settings that cannot work; the fix named)
@@ -11,18 +12,21 @@ Salesforce responses are mapped to it in `service/salesforce/errors.py`.
   x InputError                      422 invalid_input      (the agent can correct and retry)
     + SoqlRejected                  422 soql_rejected      (with `suggested_query`)
     + RecordInvalid                 422 invalid_record     (with `fields`)
-    + UnknownObject                 404/422 unknown_object
+    + UnknownObject                 422 unknown_object
   x DeadlineExceeded                504 timeout            ("the CRM is slow right now")
   x SalesforceError                 502 salesforce_error   (keeps `error_code`, `sf_message`, `fields`)
-    + SalesforceAuthError           503 salesforce_auth    (token endpoint refused us; the fix named)
-    + SessionExpired                401 INVALID_SESSION_ID (internal: triggers one refresh)
+    + SalesforceAuthError           503 salesforce_auth    (token endpoint refused us; Retry-After)
+    + SessionExpired                503 salesforce_auth    (401 INVALID_SESSION_ID after the one refresh)
     + RecordNotFound                404 not_found          (NOT_FOUND, ENTITY_IS_DELETED)
-    + MalformedRequest              400 bad_request        (MALFORMED_QUERY, INVALID_FIELD, …)
+    + MalformedRequest              422 bad_request        (MALFORMED_QUERY, INVALID_FIELD, …: the org's words)
       - DuplicateDetected           409 duplicate          (DUPLICATES_DETECTED, with the match ids)
     + RefusedRequest                403 refused
-      - LimitExceeded               429 rate_limited       (REQUEST_LIMIT_EXCEEDED; retryable)
-    + Unavailable                   503 unavailable        (5xx, connection failures; retryable)
+      - LimitExceeded               429 rate_limited       (REQUEST_LIMIT_EXCEEDED; Retry-After)
+    + Unavailable                   503 unavailable        (5xx, connection failures; Retry-After)
     + OutcomeUnknown                503 outcome_unknown    (a write was sent but no answer came back)
+
+A `DeadlineExceeded` whose cause is a `LimitExceeded` or `Unavailable` (retries ran out the budget)
+is answered as that cause.
 """
 
 from __future__ import annotations
@@ -34,17 +38,14 @@ from typing import Any
 class ServiceError(Exception):
     """Base of every error the service answers with."""
 
-    status: int = 500
-    code: str = "internal"
+    code: str = "internal"  # for logs; the code a caller gets is the status table's
     retryable: bool = False
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
-        if status is not None:
-            self.status = status
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
@@ -59,21 +60,18 @@ class ConfigError(ServiceError):
 class WebhookAuthError(ServiceError):
     """Missing or wrong webhook secret."""
 
-    status = 401
     code = "unauthorized"
 
 
 class PayloadTooLarge(ServiceError):
     """Request body over the configured limit."""
 
-    status = 413
     code = "payload_too_large"
 
 
 class InputError(ServiceError):
     """Bad input the agent can correct: the message says how."""
 
-    status = 422
     code = "invalid_input"
 
     def __init__(self, message: str, *, fields: Sequence[str] = (), code: str | None = None) -> None:
@@ -106,14 +104,12 @@ class UnknownObject(InputError):
 class DeadlineExceeded(ServiceError):
     """The tool's time budget ran out."""
 
-    status = 504
     code = "timeout"
 
 
 class SalesforceError(ServiceError):
     """An error answered by Salesforce (or the embedded org)."""
 
-    status = 502
     code = "salesforce_error"
 
     def __init__(
@@ -138,35 +134,30 @@ class SalesforceError(ServiceError):
 class SalesforceAuthError(SalesforceError):
     """The token endpoint refused the credentials; the message names the fix."""
 
-    status = 503
     code = "salesforce_auth"
 
 
 class SessionExpired(SalesforceError):
     """401 INVALID_SESSION_ID: the token is dead (expired or revoked)."""
 
-    status = 401
     code = "session_expired"
 
 
 class RecordNotFound(SalesforceError):
     """NOT_FOUND or ENTITY_IS_DELETED."""
 
-    status = 404
     code = "not_found"
 
 
 class MalformedRequest(SalesforceError):
     """400 from Salesforce: the request itself is wrong."""
 
-    status = 400
     code = "bad_request"
 
 
 class DuplicateDetected(MalformedRequest):
     """DUPLICATES_DETECTED; `match_ids` are the existing records Salesforce matched."""
 
-    status = 409
     code = "duplicate"
 
     def __init__(self, message: str, *, match_ids: Sequence[str] = (), **kwargs: Any) -> None:
@@ -177,14 +168,12 @@ class DuplicateDetected(MalformedRequest):
 class RefusedRequest(SalesforceError):
     """403 from Salesforce."""
 
-    status = 403
     code = "refused"
 
 
 class LimitExceeded(RefusedRequest):
     """REQUEST_LIMIT_EXCEEDED: the org's API allowance is used up for now."""
 
-    status = 429
     code = "rate_limited"
     retryable = True
 
@@ -192,7 +181,6 @@ class LimitExceeded(RefusedRequest):
 class Unavailable(SalesforceError):
     """5xx or a connection failure: worth retrying within the deadline."""
 
-    status = 503
     code = "unavailable"
     retryable = True
 
@@ -200,5 +188,4 @@ class Unavailable(SalesforceError):
 class OutcomeUnknown(SalesforceError):
     """A write was sent but its answer was lost (timeout, reset): reconcile before retrying."""
 
-    status = 503
     code = "outcome_unknown"

@@ -16,9 +16,10 @@ import re
 from typing import Any
 
 from service.runner import slots
-from service.runner.base import CREATE, GET, SEARCH, Agent, AgentReply, ToolFn, soql_quote, spoken_email
+from service.runner.base import CREATE, GET, SEARCH, Agent, AgentReply, ToolFn, spoken_email
 from service.runner.records import Facts
 from service.runner.webhooks import ToolResult
+from service.soql.quoting import quote_value
 
 __all__ = [
     "CREATE",
@@ -28,7 +29,6 @@ __all__ = [
     "AgentReply",
     "QualificationAgent",
     "ToolFn",
-    "soql_quote",
     "spoken_email",
 ]
 # Off-topic cues, including how speech recognition tends to mishear them ("a ball game", "tell me a job").
@@ -188,7 +188,7 @@ class QualificationAgent:
             SEARCH,
             {
                 "q": "SELECT Id, Name, Email, Phone, Title, Account.Name, AccountId FROM Contact "
-                f"WHERE Email = {soql_quote(email)} LIMIT 5"
+                f"WHERE Email = {quote_value(email)} LIMIT 5"
             },
         )
         contacts = _records(found)
@@ -216,7 +216,7 @@ class QualificationAgent:
             SEARCH,
             {
                 "q": "SELECT Id, Name, Email, Phone, Title, Company, Status FROM Lead "
-                f"WHERE Email = {soql_quote(email)} LIMIT 5"
+                f"WHERE Email = {quote_value(email)} LIMIT 5"
             },
         )
         leads = _records(lead_search)
@@ -272,7 +272,7 @@ class QualificationAgent:
                 SEARCH,
                 {
                     "q": "SELECT Id, Name, Industry, NumberOfEmployees, BillingCity FROM Account "
-                    f"WHERE Name = {soql_quote(company)} LIMIT 5"
+                    f"WHERE Name = {quote_value(company)} LIMIT 5"
                 },
             )
         )
@@ -288,7 +288,7 @@ class QualificationAgent:
                 SEARCH,
                 {
                     "q": "SELECT Id, Name, StageName, Amount, CloseDate FROM Opportunity "
-                    f"WHERE Account.Name = {soql_quote(str(self.account.get('Name')))} AND IsClosed = false LIMIT 5"
+                    f"WHERE Account.Name = {quote_value(str(self.account.get('Name')))} AND IsClosed = false LIMIT 5"
                 },
             )
         )

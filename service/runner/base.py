@@ -41,11 +41,6 @@ class Agent(Protocol):
         ...
 
 
-def soql_quote(value: str) -> str:
-    """A SOQL string literal (backslash and quote escaped): speech never goes into SOQL raw."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def spoken_email(email: str) -> str:
     """How an email is read back: "jane dot doe at acme dot com"."""
     return email.replace(".", " dot ").replace("@", " at ").replace("_", " underscore ").replace("-", " dash ")

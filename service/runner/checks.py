@@ -9,10 +9,11 @@ import re
 from typing import Any
 
 from service.runner import slots
-from service.runner.base import CREATE, SEARCH, soql_quote, spoken_email
+from service.runner.base import CREATE, SEARCH, spoken_email
 from service.runner.call_record import CallRecord, Check, ToolEvent
 from service.runner.callers import Persona
 from service.runner.webhooks import WebhookExecutor
+from service.soql.quoting import quote_value
 
 # 15/18-character Salesforce ids with the key prefixes the tools handle.
 ID_RE = re.compile(r"\b(?:001|003|00Q|006|500|005)[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?\b")
@@ -154,7 +155,7 @@ async def _duplicates(record: CallRecord, persona: Persona, executor: WebhookExe
 
     async def count(obj: str, field: str, value: str) -> int:
         result = await executor.call(
-            SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {field} = {soql_quote(value)} LIMIT 10"}, variables
+            SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {field} = {quote_value(value)} LIMIT 10"}, variables
         )
         data = result.data if isinstance(result.data, dict) else {}
         if not result.ok:

@@ -15,11 +15,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from service.runner.base import SEARCH, Agent, AgentReply, soql_quote
+from service.runner.base import SEARCH, Agent, AgentReply
 from service.runner.call_record import CallRecord, Check, Line, ToolEvent
 from service.runner.callers import Caller, Persona
 from service.runner.callio import CallIO, TextLine
 from service.runner.webhooks import ToolResult, WebhookExecutor
+from service.soql.quoting import quote_value
 
 MAX_TURNS = 40
 
@@ -41,7 +42,9 @@ async def prepare_fixtures(persona: Persona, executor: WebhookExecutor, today: d
         obj, key = fixture["object"], fixture["key"]
         fields = {k: _fixture_value(v, ids, today) for k, v in fixture["fields"].items()}
         found = await executor.call(
-            SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {key} = {soql_quote(str(fields[key]))} LIMIT 1"}, variables
+            SEARCH,
+            {"q": f"SELECT Id, Name FROM {obj} WHERE {key} = {quote_value(str(fields[key]))} LIMIT 1"},
+            variables,
         )
         records = found.data.get("records") if found.ok and isinstance(found.data, dict) else None
         if records:

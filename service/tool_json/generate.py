@@ -1,7 +1,9 @@
 """Build the three tool specs for a target: the gateway (default) or Salesforce directly.
 
 Gateway texts and parameter lists come from `service/tools/schemas.py`, the models the gateway itself
-validates with, so the tool JSON and the webhooks cannot disagree.
+validates with, so the tool JSON and the webhooks cannot disagree. The texts that name limits and
+objects are generated from the settings in force (`SOQL_*`, `ALLOWED_OBJECTS`; default: the
+environment's), exactly as the running gateway's `/docs` describes them.
 
 Timeouts: the gateway answers within its budget (`TOOL_TIMEOUT`, 18 s by default) - with a speakable
 timeout error if Salesforce is slow. The platform must wait a little longer than that, or its own
@@ -19,6 +21,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from urllib.parse import urlsplit
 
 from service.errors import ConfigError
+from service.settings import Settings, get_settings
 from service.tool_json.direct import SEED_API_VERSION, SEED_DOMAIN, direct_tools
 from service.tool_json.spec import Assignment, Body, Header, Param, ToolSpec, ValueType
 
@@ -59,9 +62,12 @@ def gateway_tools(
     base_url: str = PLACEHOLDER_BASE_URL,
     secret_id: str = PLACEHOLDER_SECRET_ID,
     gateway_timeout: float = DEFAULT_GATEWAY_TIMEOUT,
+    settings: Settings | None = None,
 ) -> tuple[ToolSpec, ...]:
-    """Search, get and create tools pointing at the gateway at `base_url`."""
+    """Search, get and create tools pointing at the gateway at `base_url`, for `settings`' limits."""
     from service.tools import schemas as s
+
+    settings = settings or get_settings()
 
     base = check_base_url(base_url)
     if not secret_id.strip():
@@ -80,7 +86,7 @@ def gateway_tools(
         description=s.SEARCH_DESCRIPTION,
         url=base + s.SEARCH_PATH,
         method="GET",
-        query_params=(Param("q", s.Q_DESCRIPTION),),
+        query_params=(Param("q", s.q_description(settings)),),
         pre_tool_speech="force",  # "say you will check for any existing records" (seed prompt)
         **common,
     )
@@ -90,7 +96,7 @@ def gateway_tools(
         url=base + s.GET_PATH,
         method="GET",
         path_params=(
-            Param("object_type", s.OBJECT_TYPE_DESCRIPTION, enum=s.OBJECTS),
+            Param("object_type", s.object_type_description(settings), enum=settings.allowed_object_names),
             Param("record_id", s.RECORD_ID_DESCRIPTION),
         ),
         **common,
@@ -101,10 +107,12 @@ def gateway_tools(
     )
     create = ToolSpec(
         name=s.CREATE_TOOL,
-        description=s.CREATE_DESCRIPTION,
+        description=s.create_description(settings),
         url=base + s.CREATE_PATH,
         method="POST",
-        path_params=(Param("object_type", s.CREATE_OBJECT_TYPE_DESCRIPTION, enum=s.CREATE_OBJECTS),),
+        path_params=(
+            Param("object_type", s.create_object_type_description(settings), enum=s.create_objects(settings)),
+        ),
         body=Body("record_data", s.BODY_DESCRIPTION, fields),
         interruption_mode="disable_during_tool",  # a half-heard confirmation must not cut a write short
         assignments=(Assignment(CREATED_ID_VARIABLE, "id"),),
@@ -129,10 +137,11 @@ def build_tools(
     gateway_timeout: float = DEFAULT_GATEWAY_TIMEOUT,
     domain: str = SEED_DOMAIN,
     api_version: str = SEED_API_VERSION,
+    settings: Settings | None = None,
 ) -> tuple[ToolSpec, ...]:
-    """The three tools for `target`; raises `ConfigError` on bad input."""
+    """The three tools for `target` (gateway texts from `settings`); raises `ConfigError` on bad input."""
     if target == "gateway":
-        return gateway_tools(base_url, secret_id, gateway_timeout)
+        return gateway_tools(base_url, secret_id, gateway_timeout, settings)
     if target == "direct":
         return direct_tools(*check_direct(domain, api_version))
     raise ConfigError(f"unknown target {target!r}: choose one of {', '.join(TARGETS)}")

@@ -14,15 +14,16 @@ from datetime import date
 from typing import Any
 
 import httpx2
-from simple_salesforce.format import format_soql
 
 from service.deadline import Deadline
 from service.errors import DuplicateDetected, OutcomeUnknown, ServiceError
-from service.schema import Schema, SObject
+from service.schema import SObject
 from service.settings import Settings
+from service.soql.quoting import fill_query, id_query
+from service.tools.context import ToolContext
 from service.tools.get_record import allowed_object
 from service.tools.guard import check_required, normalize_fields, resolve_names, split_person_name
-from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore, body_hash, idempotency_key
+from service.tools.idempotency import body_hash, idempotency_key
 from service.tools.records import record_name
 from service.tools.schemas import CREATE_OBJECTS, CreateRecordResponse
 from service.tools.speech import end_sentence
@@ -39,21 +40,6 @@ _ANON_PENDING_TTL = 600.0
 _ALSO_CHECK = {"Lead": "Contact", "Contact": "Lead"}
 
 
-@dataclass
-class CreateContext:
-    """What one create needs besides its input."""
-
-    client: Any
-    schema: Schema
-    settings: Settings
-    store: IdempotencyStore
-    duplicate_locks: InMemoryIdempotencyStore
-    deadline: Deadline
-    conversation_id: str | None = None
-    explicit_key: str | None = None
-    dry_run: bool = False
-
-
 @dataclass(frozen=True)
 class Existing:
     object: str
@@ -61,7 +47,9 @@ class Existing:
     name: str | None
 
 
-async def create_record(object_type: str, body: dict[str, Any], ctx: CreateContext) -> CreateRecordResponse:
+async def create_record(
+    object_type: str, body: dict[str, Any], ctx: ToolContext, *, dry_run: bool = False
+) -> CreateRecordResponse:
     """Validate, then create at most once; answers `created: false` for records that already exist."""
     allowed = tuple(o for o in ctx.settings.allowed_object_names if o in CREATE_OBJECTS)
     sobject = allowed_object(object_type, allowed, ctx.schema)
@@ -70,9 +58,9 @@ async def create_record(object_type: str, body: dict[str, Any], ctx: CreateConte
     fields = normalized.fields  # normalized.changes: for the answer's `changes` and the read-back
     fields = _defaults(sobject, fields, ctx.settings)
     check_required(sobject, fields)
-    key = idempotency_key(sobject.name, fields, ctx.conversation_id, ctx.explicit_key)
+    key = idempotency_key(sobject.name, fields, ctx.conversation_id, ctx.idempotency_key)
     final = _with_conversation_id(sobject, fields, ctx.settings.conversation_id_field, ctx.conversation_id)
-    if ctx.dry_run:
+    if dry_run:
         existing = await find_existing(sobject, fields, ctx)
         return _exists_answer(existing, dry_run=True) if existing else _answer(sobject, None, final, dry_run=True)
     pending_key = f"pending:{key or 'body:' + body_hash(sobject.name, fields)}"
@@ -145,7 +133,7 @@ def _duplicate_key(sobject: SObject, fields: dict[str, Any]) -> str | None:
     return f"dup:{group}:{criterion[0]}:{criterion[1].strip().lower()}"
 
 
-async def find_existing(sobject: SObject, fields: dict[str, Any], ctx: CreateContext) -> Existing | None:
+async def find_existing(sobject: SObject, fields: dict[str, Any], ctx: ToolContext) -> Existing | None:
     """The record that makes this create a duplicate (same email / same account name), if any."""
     criterion = _duplicate_criterion(sobject, fields)
     if criterion is None:
@@ -161,10 +149,10 @@ async def find_existing(sobject: SObject, fields: dict[str, Any], ctx: CreateCon
     return None
 
 
-async def _lookup(object_name: str, field: str, value: str, ctx: CreateContext) -> Existing | None:
+async def _lookup(object_name: str, field: str, value: str, ctx: ToolContext) -> Existing | None:
     sobject = ctx.schema.get(object_name)
     name_field = sobject.name_field if sobject is not None else "Name"
-    soql = format_soql(
+    soql = fill_query(
         f"SELECT Id, {name_field} FROM {object_name} WHERE {field} = {{}} ORDER BY CreatedDate LIMIT 1", value
     )
     result = await ctx.client.query(soql, deadline=ctx.deadline)
@@ -174,21 +162,21 @@ async def _lookup(object_name: str, field: str, value: str, ctx: CreateContext) 
     return Existing(object_name, str(row["Id"]), record_name(row, name_field))
 
 
-async def _name_by_id(record_id: str, ctx: CreateContext) -> Existing | None:
+async def _name_by_id(record_id: str, ctx: ToolContext) -> Existing | None:
     sobject = ctx.schema.by_key_prefix(record_id[:3])
     if sobject is None:
         return None
-    soql = f"SELECT Id, {sobject.name_field} FROM {sobject.name} WHERE Id = '{record_id}' LIMIT 1"
     try:
+        soql = id_query(sobject.name, ["Id", sobject.name_field], record_id)
         result = await ctx.client.query(soql, deadline=ctx.deadline)
-    except ServiceError:
+    except (ServiceError, ValueError):  # not an id we can look up: answer without its name
         return Existing(sobject.name, record_id, None)
     row = result.records[0] if result.records else {}
     return Existing(sobject.name, record_id, record_name(row, sobject.name_field) if row else None)
 
 
 async def _create(
-    sobject: SObject, fields: dict[str, Any], final: dict[str, Any], ctx: CreateContext
+    sobject: SObject, fields: dict[str, Any], final: dict[str, Any], ctx: ToolContext
 ) -> CreateRecordResponse:
     """Create once; after a lost answer look the record up, and create again only when the first
     request provably never ran (a reset, not a timeout: a timed-out create may still commit)."""
@@ -226,7 +214,7 @@ def _create_deadline(deadline: Deadline) -> Deadline:
     return Deadline(deadline.at - min(_RECONCILE_RESERVE, remaining / 3))
 
 
-async def _reconcile(sobject: SObject, final: dict[str, Any], ctx: CreateContext) -> Existing | None:
+async def _reconcile(sobject: SObject, final: dict[str, Any], ctx: ToolContext) -> Existing | None:
     """Look the record up after a lost answer: by its duplicate criterion, or by its own values today."""
     criterion = _duplicate_criterion(sobject, final)
     if criterion is not None:
@@ -240,7 +228,7 @@ async def _reconcile(sobject: SObject, final: dict[str, Any], ctx: CreateContext
             values.append(value)
     if not conditions:
         return None
-    soql = format_soql(
+    soql = fill_query(
         f"SELECT Id, {sobject.name_field} FROM {sobject.name} WHERE {' AND '.join(conditions)} "
         "AND CreatedDate = TODAY ORDER BY CreatedDate DESC LIMIT 1",
         *values,
@@ -255,7 +243,7 @@ async def _reconcile(sobject: SObject, final: dict[str, Any], ctx: CreateContext
     return Existing(sobject.name, str(row["Id"]), record_name(row, sobject.name_field))
 
 
-async def _case_number(sobject: SObject, record_id: str, ctx: CreateContext) -> str | None:
+async def _case_number(sobject: SObject, record_id: str, ctx: ToolContext) -> str | None:
     if sobject.name != "Case" or ctx.deadline.remaining() < 1.0:
         return None
     found = await _name_by_id(record_id, ctx)

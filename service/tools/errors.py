@@ -1,12 +1,16 @@
-"""THE mapping of the exception tree to HTTP answers: `{"error": {"code", "message"}}`.
+"""The handlers that turn the exception tree into HTTP answers: `{"error": {"code", "message"}}`.
 
+Status, code, sentence and Retry-After come from the one table, `service/tools/status.py`.
 Messages are speakable and never carry stack traces, tokens or raw upstream bodies. Salesforce
-failures the caller can't fix get a fixed sentence; the detail goes to the log only.
+failures the caller can't fix get a fixed sentence; the detail goes to the log only. A request the
+org refused (`MalformedRequest`: INVALID_FIELD, MALFORMED_QUERY, …) is something the agent can fix,
+so it answers 422 with the org's own sentence, trimmed, and the fields it names.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,43 +20,41 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.errors import (
-    ConfigError,
     DeadlineExceeded,
-    DuplicateDetected,
     InputError,
     LimitExceeded,
     MalformedRequest,
-    OutcomeUnknown,
-    RecordNotFound,
-    RefusedRequest,
-    SalesforceAuthError,
     SalesforceError,
     ServiceError,
-    SessionExpired,
     SoqlRejected,
     Unavailable,
 )
+from service.tools.status import answer_for
 
 log = logging.getLogger("service.tools")
 
-SLOW = "The CRM is slow right now, so I couldn't finish that. Please try again in a moment."
-RETRY_AFTER = {LimitExceeded: "30", Unavailable: "2", OutcomeUnknown: "2", SalesforceAuthError: "30"}
 
-# Fixed sentences for failures the agent cannot fix by changing its request.
-_FIXED: list[tuple[type[ServiceError], str]] = [
-    (DeadlineExceeded, SLOW),
-    (LimitExceeded, "The CRM has hit its API limit for now. Please try again later."),
-    (
-        OutcomeUnknown,
-        "I couldn't confirm whether the record was saved. Wait a moment and send the same "
-        "request again: it checks for the record before creating anything.",
-    ),
-    (SalesforceAuthError, "The gateway can't sign in to the CRM right now. Please try again later."),
-    (SessionExpired, "The gateway can't sign in to the CRM right now. Please try again later."),
-    (Unavailable, "The CRM is unavailable right now. Please try again in a moment."),
-    (RefusedRequest, "The CRM refused that request: the integration user lacks access to it."),
-    (ConfigError, "The gateway is misconfigured; an administrator needs to fix its settings."),
-]
+# The org's query errors echo the query and a caret before the sentence that matters.
+_ECHO = re.compile(r"ERROR at Row:\d+:Column:\d+\s*", re.S)
+# How the org names the field at fault: "No such column 'Foo__c'", "field 'Description' can not be …".
+_QUOTED_FIELD = re.compile(r"(?:column|field) '([A-Za-z][A-Za-z0-9_.]*)'", re.I)
+
+
+def _org_refusal(exc: MalformedRequest) -> tuple[str, list[str]]:
+    """The org's sentence, trimmed, and the fields it names, for a 422 the agent can act on."""
+    said = (exc.sf_message or "").strip()
+    parts = _ECHO.split(said)
+    said = " ".join(parts[-1].split()) if parts else ""
+    if len(said) > 200:
+        said = said[:200].rsplit(" ", 1)[0] + "…"
+    fields = [f for f in exc.fields if f] or _QUOTED_FIELD.findall(said)
+    message = "The CRM refused the request" + (f": {said.rstrip('.')}" if said else "")
+    message += "" if message.endswith("…") else "."
+    if fields:
+        message += f" Fix or leave out {', '.join(fields)} and try again."
+    else:
+        message += " Change the request as it says and try again."
+    return message, fields
 
 
 def error_body(exc: ServiceError) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -60,40 +62,23 @@ def error_body(exc: ServiceError) -> tuple[int, dict[str, Any], dict[str, str]]:
     # Retries that ran out the budget answer as what kept failing (a rate limit, an outage).
     if isinstance(exc, DeadlineExceeded) and isinstance(exc.__cause__, (LimitExceeded, Unavailable)):
         exc = exc.__cause__
-    status, code, message = exc.status, exc.code, exc.message
-    for cls, sentence in _FIXED:
-        if isinstance(exc, cls):
-            message = sentence
-            break
-    else:
-        if isinstance(exc, RecordNotFound):
-            message = (
-                exc.message
-                if not exc.error_code
-                else ("I couldn't find that record; it may have been deleted. Search again for its current Id.")
-            )
-        elif isinstance(exc, DuplicateDetected):
-            message = "That record already exists in the CRM."
-        elif isinstance(exc, MalformedRequest):
-            said = (exc.sf_message or "").strip()[:200]
-            message = "The CRM refused the request" + (f": {said}" if said else ".")
-            status = 422
-        elif isinstance(exc, SalesforceError):
-            message = "The CRM returned an error. Please try again in a moment."
-    if isinstance(exc, SessionExpired):
-        status, code = 503, "salesforce_auth"
-    detail: dict[str, Any] = {"code": code, "message": message}
-    fields = getattr(exc, "fields", None)
-    if isinstance(exc, InputError) and fields:
-        detail["fields"] = list(fields)
+    answer = answer_for(type(exc))
+    message = exc.message
+    if answer.message is not None and not (
+        answer.fixed_only_from_org and isinstance(exc, SalesforceError) and not exc.error_code
+    ):
+        message = answer.message
+    detail: dict[str, Any] = {"code": answer.code, "message": message}
+    if isinstance(exc, MalformedRequest) and answer.message is None:
+        detail["message"], fields = _org_refusal(exc)
+        if fields:
+            detail["fields"] = fields
+    if isinstance(exc, InputError) and exc.fields:
+        detail["fields"] = list(exc.fields)
     if isinstance(exc, SoqlRejected) and exc.suggested_query:
         detail["suggested_query"] = exc.suggested_query
-    headers: dict[str, str] = {}
-    for cls, seconds in RETRY_AFTER.items():
-        if isinstance(exc, cls):
-            headers["Retry-After"] = seconds
-            break
-    return status, {"error": detail}, headers
+    headers = {"Retry-After": answer.retry_after} if answer.retry_after else {}
+    return answer.status, {"error": detail}, headers
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:

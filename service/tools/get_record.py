@@ -1,17 +1,16 @@
 """salesforce_get_record: one record's speakable fields, lookups resolved in the same query.
 
-`SELECT Name, Email, Account.Name, Owner.Name FROM Contact WHERE Id = '…'` costs one API call,
-where fetching the record and then each parent would cost one per lookup.
+One `SELECT Name, Email, Account.Name, Owner.Name FROM Contact` by Id (built by
+`service.soql.quoting.id_query`) costs one API call, where fetching the record and then each
+parent would cost one per lookup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from service.deadline import Deadline
 from service.errors import InputError, RecordNotFound, UnknownObject
 from service.schema import Schema, SObject
+from service.soql.quoting import id_query
+from service.tools.context import ToolContext
 from service.tools.ids import canonical_id, check_prefix
 from service.tools.records import flatten
 from service.tools.schemas import GetRecordResponse
@@ -138,23 +137,13 @@ def select_fields(sobject: SObject, wanted: tuple[str, ...]) -> list[str]:
     return chosen
 
 
-async def get_record(
-    object_type: str,
-    record_id: str,
-    *,
-    client: Any,
-    schema: Schema,
-    allowed: tuple[str, ...],
-    field_sets: Mapping[str, tuple[str, ...]],
-    deadline: Deadline,
-) -> GetRecordResponse:
+async def get_record(object_type: str, record_id: str, ctx: ToolContext) -> GetRecordResponse:
     """Fetch one record with one query and describe it for speech."""
-    sobject = allowed_object(object_type, allowed, schema)
+    sobject = allowed_object(object_type, ctx.settings.allowed_object_names, ctx.schema)
     rid = canonical_id(record_id)
-    check_prefix(rid, sobject.name, schema)
-    fields = select_fields(sobject, tuple(field_sets.get(sobject.name, ("Name",))))
-    soql = f"SELECT {', '.join(fields)} FROM {sobject.name} WHERE Id = '{rid}' LIMIT 1"
-    result = await client.query(soql, deadline=deadline)
+    check_prefix(rid, sobject.name, ctx.schema)
+    fields = select_fields(sobject, tuple(ctx.field_sets.get(sobject.name, ("Name",))))
+    result = await ctx.client.query(id_query(sobject.name, fields, rid), deadline=ctx.deadline)
     if not result.records:
         raise RecordNotFound(
             f"I couldn't find {_article(sobject.label)} {sobject.label.lower()} with that id; it may have "

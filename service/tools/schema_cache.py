@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
 
 from service.deadline import Deadline
 from service.errors import ServiceError
 from service.schema import Schema, builtin_schema
+from service.tools.ports import SalesforcePort
 
 log = logging.getLogger("service.tools")
 
@@ -22,7 +22,7 @@ _DESCRIBE_BUDGET = 4.0
 class SchemaCache:
     """One `Schema` built from the org's describes of the allowed objects (and User)."""
 
-    def __init__(self, client: Any, objects: tuple[str, ...], ttl: float) -> None:
+    def __init__(self, client: SalesforcePort, objects: tuple[str, ...], ttl: float) -> None:
         self._client = client
         self._objects = tuple(dict.fromkeys((*objects, "User")))
         self._ttl = ttl
@@ -30,6 +30,10 @@ class SchemaCache:
         self._expires = 0.0
         self._lock = asyncio.Lock()
         self.live = False
+
+    def fresh(self) -> Schema | None:
+        """The cached schema while it is fresh, else None (no await: the hot path's check)."""
+        return self._schema if self._schema is not None and self._expires > time.monotonic() else None
 
     async def get(self, deadline: Deadline) -> Schema:
         """The cached schema, refreshed when stale; the built-in schema if describe fails."""

@@ -2,14 +2,18 @@
 
 The tool JSON generator (`service/tool_json/`) reads the names, descriptions and per-object rules
 here, and the FastAPI routes use the same models, so `/docs` and the generated tool definitions can
-never describe different tools.
+never describe different tools. Limits and the object list are the settings' (`SOQL_*`,
+`ALLOWED_OBJECTS`): the descriptions that name them are functions of the `Settings` in force.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from service.settings import Settings
 
 # --- Tool names, paths and headers -----------------------------------------------------------
 
@@ -29,7 +33,7 @@ CONVERSATION_DYNAMIC_VARIABLE = "system__conversation_id"
 
 # --- Object rules --------------------------------------------------------------------------
 
-OBJECTS: tuple[str, ...] = ("Lead", "Contact", "Account", "Opportunity", "Case")
+# The objects the create tool knows how to make (the allow-list, `ALLOWED_OBJECTS`, is the settings').
 CREATE_OBJECTS: tuple[str, ...] = ("Lead", "Contact", "Account", "Opportunity", "Case")
 
 # What the caller must be asked for before a create (describe's required fields, plus Case.Subject,
@@ -52,10 +56,6 @@ NAME_FIELDS: dict[str, str] = {
     "User": "Name",
 }
 
-DEFAULT_LIMIT = 10
-MAX_LIMIT = 50
-MAX_OFFSET = 2000
-
 # --- Descriptions the agent's LLM reads ----------------------------------------------------
 
 SEARCH_DESCRIPTION = (
@@ -69,28 +69,8 @@ GET_DESCRIPTION = (
     "result). Answers with a sentence to speak and the record's fields, lookups given as names "
     "(Account.Name, Owner.Name)."
 )
-CREATE_DESCRIPTION = (
-    "Creates a new Salesforce record (Lead, Contact, Account, Opportunity or Case) after the caller "
-    "confirmed the details. Never creates a duplicate: if a Lead or Contact with the same email (or an "
-    "Account with the same name) exists, answers created=false with the existing record's name and Id. "
-    "Repeating the same create in one conversation returns the first result."
-)
-
-Q_DESCRIPTION = (
-    "One SOQL SELECT on Lead, Contact, Account, Opportunity or Case. Always include Id and the Name field "
-    "(Case: CaseNumber) plus human-readable fields; use relationship names for lookups (Account.Name, "
-    "Owner.Name) instead of raw Ids. LIMIT defaults to 10 and is at most 50; OFFSET at most 2000. Put "
-    "string values in single quotes. Examples: SELECT Id, Name, Email, Phone, Title, Account.Name FROM "
-    "Contact WHERE Email = 'customer@example.com'. SELECT Id, Name, StageName, Amount, CloseDate, "
-    "Account.Name FROM Opportunity WHERE Account.Name LIKE '%Acme%'"
-)
-OBJECT_TYPE_DESCRIPTION = "The Salesforce object type: Lead, Contact, Account, Opportunity or Case."
 RECORD_ID_DESCRIPTION = (
     "The 15- or 18-character Salesforce record Id, exactly as returned in a search result's records."
-)
-CREATE_OBJECT_TYPE_DESCRIPTION = (
-    "The Salesforce object type to create: Lead (needs LastName and Company), Contact (needs LastName), "
-    "Account (needs Name), Opportunity (needs Name, StageName and CloseDate) or Case (needs Subject)."
 )
 BODY_DESCRIPTION = (
     "The new record's fields, by Salesforce API name. Only send what the caller confirmed. Unknown or "
@@ -99,6 +79,54 @@ BODY_DESCRIPTION = (
 CONVERSATION_ID_DESCRIPTION = "The conversation id; makes repeated creates in one conversation safe."
 IDEMPOTENCY_KEY_DESCRIPTION = "Optional explicit key: repeats with the same key return the first result."
 DRY_RUN_DESCRIPTION = "Validate and answer what would be created, without writing anything."
+
+
+def _either(names: Iterable[str], last: str = "or") -> str:
+    """`a`, `a or b`, `a, b or c`."""
+    items = list(names) or ["none"]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def create_objects(settings: Settings) -> tuple[str, ...]:
+    """The objects the create tool may make: the allow-list's createable ones, in its order."""
+    return tuple(o for o in settings.allowed_object_names if o in CREATE_OBJECTS)
+
+
+def create_description(settings: Settings) -> str:
+    """The create tool's description, naming the objects it may create."""
+    return (
+        f"Creates a new Salesforce record ({_either(create_objects(settings))}) after the caller "
+        "confirmed the details. Never creates a duplicate: if a Lead or Contact with the same email (or an "
+        "Account with the same name) exists, answers created=false with the existing record's name and Id. "
+        "Repeating the same create in one conversation returns the first result."
+    )
+
+
+def q_description(settings: Settings) -> str:
+    """The search tool's `q`: the allowed objects and the LIMIT / OFFSET the policy enforces."""
+    return (
+        f"One SOQL SELECT on {_either(settings.allowed_object_names)}. Always include Id and the Name field "
+        "(Case: CaseNumber) plus human-readable fields; use relationship names for lookups (Account.Name, "
+        f"Owner.Name) instead of raw Ids. LIMIT defaults to {settings.soql_default_limit} and is at most "
+        f"{settings.soql_max_limit}; OFFSET at most {settings.soql_max_offset}. Put "
+        "string values in single quotes. Examples: SELECT Id, Name, Email, Phone, Title, Account.Name FROM "
+        "Contact WHERE Email = 'customer@example.com'. SELECT Id, Name, StageName, Amount, CloseDate, "
+        "Account.Name FROM Opportunity WHERE Account.Name LIKE '%Acme%'"
+    )
+
+
+def object_type_description(settings: Settings) -> str:
+    """The get tool's `object_type`: the allow-list."""
+    return f"The Salesforce object type: {_either(settings.allowed_object_names)}."
+
+
+def create_object_type_description(settings: Settings) -> str:
+    """The create tool's `object_type`: each createable object and the fields it needs."""
+    needs = [
+        f"{name} (needs {_either(REQUIRED_FIELDS[name], 'and')})" if REQUIRED_FIELDS.get(name) else name
+        for name in create_objects(settings)
+    ]
+    return f"The Salesforce object type to create: {_either(needs)}."
 
 
 class CreateFields(BaseModel):

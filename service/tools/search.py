@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from typing import Any
 
 from sqlglot import exp
 
@@ -16,7 +15,10 @@ from service.deadline import Deadline
 from service.errors import ServiceError, SoqlRejected
 from service.schema import Schema
 from service.soql import parse_soql, to_soql
+from service.soql.policy import PolicyConfig, Verdict, check_query
 from service.tools.aggregates import column_types
+from service.tools.context import ToolContext
+from service.tools.ports import SalesforcePort
 from service.tools.records import flatten
 from service.tools.schemas import SearchResponse
 from service.tools.speech import search_speech
@@ -45,11 +47,10 @@ def count_query(tree: exp.Select) -> str | None:
     return to_soql(counted)
 
 
-async def search_records(
-    q: str, *, client: Any, schema: Schema, policy_config: Any, deadline: Deadline
-) -> SearchResponse:
+async def search_records(q: str, ctx: ToolContext) -> SearchResponse:
     """Check `q`, run what the policy allows, and answer for speech."""
-    verdict = _checked(q, schema, policy_config)
+    client, schema, deadline = ctx.client, ctx.schema, ctx.deadline
+    verdict = _checked(q, schema, ctx.policy)
     if verdict.verdict == "reject":
         raise SoqlRejected(verdict.message or "That query isn't allowed.", suggested_query=verdict.suggested_query)
     query = verdict.query or q
@@ -79,15 +80,13 @@ def _offset(tree: exp.Select) -> int:
 
 
 @lru_cache(maxsize=2048)
-def _checked(q: str, schema: Schema, policy_config: Any) -> Any:
+def _checked(q: str, schema: Schema, policy_config: PolicyConfig) -> Verdict:
     """The policy's verdict, remembered: agents repeat the same lookups, and a verdict depends only
     on the text, the schema object and the (frozen) config."""
-    from service.soql.policy import check_query
-
     return check_query(q, schema, policy_config)
 
 
-async def _count(client: Any, tree: exp.Select, deadline: Deadline, *, fallback: int) -> int:
+async def _count(client: SalesforcePort, tree: exp.Select, deadline: Deadline, *, fallback: int) -> int:
     soql = count_query(tree)
     if soql is None or deadline.remaining() < 1.0:
         return fallback

@@ -8,7 +8,7 @@ import pytest
 from sqlglot import exp
 
 from service.soql import parse_soql
-from service.soql.quoting import format_query, lookup_query, quote_value
+from service.soql.quoting import format_query, id_query, lookup_query, quote_value
 
 HOSTILE = [
     "jane@acme.com",
@@ -101,3 +101,17 @@ def test_lookup_refuses_bad_names(name: str) -> None:
     """Object and field names are never quoted, so anything but a plain name is refused."""
     with pytest.raises(ValueError):
         lookup_query("Contact", ["Id", name], "Email", "a@b.c")
+
+
+def test_id_query_quotes_a_checked_id():
+    """id_query builds the by-Id lookup and parses back to one Id condition."""
+    query = id_query("Contact", ["Id", "Name", "Account.Name"], "0035g00000AbCdEAAV")
+    assert query == "SELECT Id, Name, Account.Name FROM Contact WHERE Id = '0035g00000AbCdEAAV' LIMIT 1"
+    assert parse_soql(query) is not None
+
+
+@pytest.mark.parametrize("bad", ["0035g00000AbCdE' OR Name != '", "short", ""])
+def test_id_query_refuses_what_is_not_an_id(bad):
+    """Anything but a 15/18-character id is refused before it reaches a query."""
+    with pytest.raises(ValueError):
+        id_query("Contact", ["Id"], bad)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from service.settings import Settings
 from service.tool_json.api_format import tool_request
 from service.tool_json.generate import build_tools
 from service.tools import schemas
@@ -56,13 +57,14 @@ def test_path_params_match_the_gateway_paths():
 
 def test_descriptions_come_from_the_tool_schemas():
     """Tool and parameter descriptions are the gateway's own texts (object list, Name rule, LIMIT, required fields)."""
+    settings = Settings()
     tools = _generated()
     assert tools[schemas.SEARCH_TOOL]["description"] == schemas.SEARCH_DESCRIPTION
     q = tools[schemas.SEARCH_TOOL]["api_schema"]["query_params_schema"]["properties"]["q"]["description"]
-    assert q == schemas.Q_DESCRIPTION
-    assert f"at most {schemas.MAX_LIMIT}" in q and "Name" in q
+    assert q == schemas.q_description(settings)
+    assert f"at most {settings.soql_max_limit}" in q and "Name" in q
     create = tools[schemas.CREATE_TOOL]["api_schema"]["path_params_schema"]["object_type"]
-    assert create["enum"] == list(schemas.CREATE_OBJECTS)
+    assert create["enum"] == list(schemas.create_objects(settings))
     for obj, fields in schemas.REQUIRED_FIELDS.items():
         assert obj in create["description"]
         for field in fields:

@@ -154,3 +154,29 @@ def test_ui_and_api_formats_describe_the_same_tool(target):
             "error_mode",
         ):
             assert getattr(from_ui, attr) == getattr(from_api, attr), (spec.name, attr)
+
+
+def test_max_limit_setting_reaches_the_exported_search_tool(cli, tmp_path, monkeypatch):
+    """With SOQL_MAX_LIMIT=20 the exported search tool says "at most 20" (and no longer 50)."""
+    from service.settings import get_settings
+
+    monkeypatch.setenv("SOQL_MAX_LIMIT", "20")
+    get_settings.cache_clear()
+    try:
+        assert cli(["tools", "export", "--out", str(tmp_path / "t"), "--format", "api"]) == 0
+    finally:
+        get_settings.cache_clear()
+    config = json.loads((tmp_path / "t" / "salesforce_search_records.json").read_text())["tool_config"]
+    q = config["api_schema"]["query_params_schema"]["properties"]["q"]["description"]
+    assert "at most 20;" in q and "at most 50" not in q
+
+
+def test_allowed_objects_setting_narrows_the_object_enums():
+    """ALLOWED_OBJECTS=Lead,Account leaves only those two in the get and create tools' object_type."""
+    from service.settings import Settings
+
+    settings = Settings(_env_file=None, allowed_objects="Lead,Account")
+    _search, get, create = build_tools(settings=settings)
+    assert get.path_params[0].enum == ("Lead", "Account")
+    assert create.path_params[0].enum == ("Lead", "Account")
+    assert "Contact" not in create.path_params[0].description

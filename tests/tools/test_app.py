@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx2
 
 from tests.tools.conftest import SECRET
@@ -86,3 +88,25 @@ async def test_large_chunked_body_is_413(gateway: httpx2.AsyncClient) -> None:
     )
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "payload_too_large"
+
+
+async def test_openapi_names_the_limits_in_force(embedded_org: Any, make_gateway: Any) -> None:
+    """With SOQL_MAX_LIMIT=20 the running gateway's search parameter says at most 20."""
+    async with make_gateway(embedded_org, soql_max_limit=20) as (client, _app):
+        openapi = (await client.get("/openapi.json")).json()
+    params = openapi["paths"]["/tools/salesforce_search_records"]["get"]["parameters"]
+    q = next(p for p in params if p["name"] == "q")
+    assert "at most 20;" in q["description"]
+
+
+async def test_every_tool_route_checks_the_secret(gateway: httpx2.AsyncClient) -> None:
+    """Search, get and create (even with a body that would fail validation) all answer 401 without the secret."""
+    no_secret = {"X-Webhook-Secret": ""}
+    answers = [
+        await gateway.get("/tools/salesforce_search_records", params={"q": "SELECT Id FROM Lead"}, headers=no_secret),
+        await gateway.get(CONTACT_ID_AS_LEAD, headers=no_secret),
+        await gateway.post(
+            "/tools/salesforce_create_record/Lead", json={"NumberOfEmployees": "many"}, headers=no_secret
+        ),
+    ]
+    assert [r.status_code for r in answers] == [401, 401, 401]

@@ -15,8 +15,8 @@ from typing import Any
 
 from service.errors import ConfigError
 from service.runner.base import CREATE, SEARCH, spoken_email
+from service.runner.call_record import CallRecord
 from service.runner.callers import Persona
-from service.runner.session import CallRecord
 from service.tool_json.agent_tests.expect import describe, escape, expected_creates, parameter_eval
 from service.tool_json.agent_tests.scenario import OFF_TOPIC, PRIVACY, guardrail_question, scenario
 from service.tool_json.agent_tests.transcript import TOOL_NAMES, chat_history, tool_mocks

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from service.errors import ConfigError
+from service.runner.call_record import CallRecord
 from service.runner.callers import PERSONA_NAMES, Persona, load_persona
 from service.runner.run import run_persona
-from service.runner.session import CallRecord
 from service.runner.stack import Stack
 
 

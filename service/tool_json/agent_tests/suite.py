@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import ConfigError
+from service.runner.call_record import CallRecord
 from service.runner.callers import Persona
-from service.runner.session import CallRecord
 from service.tool_json.agent_tests.build import persona_tests
 from service.tool_json.agent_tests.record import record
 from service.tool_json.agent_tests.validate import validate_suite

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from service.runner.base import CREATE, GET, SEARCH
-from service.runner.session import CallRecord, ToolEvent
+from service.runner.call_record import CallRecord, ToolEvent
 from service.tool_json.agent_tests.expect import escape
 
 TOOL_NAMES: tuple[str, ...] = (SEARCH, GET, CREATE)
