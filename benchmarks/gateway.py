@@ -172,13 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve_stock_gateway is not None:
         return serve_stock_gateway(args.serve_stock_gateway)
 
-    org_port, gw_port = free_port(), free_port()
+    org_port = free_port()
     secret = secrets.token_urlsafe(16)
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp:
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SF_", "WEBHOOK_", "ORG_", "GATEWAY_"))}
         base_env["ORG_DATA_DIR"] = str(Path(tmp) / "org")
         org_url = f"http://127.0.0.1:{org_port}"
-        gw_url = f"http://127.0.0.1:{gw_port}"
         org = subprocess.Popen(
             [
                 sys.executable,
@@ -197,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         serve = [sys.executable, "-m", "service", "serve", "--port"]
         checkouts = [("gateway", Path.cwd(), serve)]
         if args.stock_gateway:
-            checkouts.append(("stock", Path.cwd(), [sys.executable, "-m", "benchmarks.gateway", "--serve-stock-gateway"]))
+            checkouts.append(
+                ("stock", Path.cwd(), [sys.executable, "-m", "benchmarks.gateway", "--serve-stock-gateway"])
+            )
         if args.compare_with is not None:
             checkouts.append(("compared", args.compare_with.resolve(), serve))
         try:
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
                 proc.wait(timeout=10)
 
     direct = sides[0]
-    d50, d99 = percentile(direct.samples, 0.50), percentile(direct.samples, 0.99)
+    d50 = percentile(direct.samples, 0.50)
     print(
         f"search, {args.rounds} x {args.requests} requests per side, {args.concurrency} concurrent, "
         f"org latency {args.latency_ms:g} ms, load generator on "

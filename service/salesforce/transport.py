@@ -76,7 +76,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         try:
             async with session.request(
                 request.method,
-                URL(str(url), encoded=True),
+                _yarl(str(url)),
                 headers=request.headers.multi_items(),
                 data=body or None,
                 allow_redirects=False,
@@ -119,6 +119,12 @@ def _httpx2_error(exc: Exception, request: httpx2.Request) -> Exception:
     return exc
 
 
+@lru_cache(maxsize=512)
+def _yarl(url: str) -> URL:
+    """httpx2's (already encoded) URL as aiohttp's, remembered: agents repeat the same queries."""
+    return URL(url, encoded=True)
+
+
 @lru_cache(maxsize=64)
 def _timeout(pool: float | None, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
     """aiohttp's timeouts for httpx2's: its `connect` covers waiting for a pooled connection too."""
@@ -131,6 +137,6 @@ def _proxy_for(scheme: str, host: str, proxies: tuple[tuple[str, str], ...]) -> 
     """The proxy URL for `scheme://host` under the environment's proxy settings (None: direct)."""
     table = dict(proxies)
     proxy = table.get(scheme) or table.get("all")
-    if not proxy or urllib.request.proxy_bypass_environment(host, table):
+    if not proxy or urllib.request.proxy_bypass(host):  # NO_PROXY
         return None
     return proxy if "://" in proxy else f"http://{proxy}"
