@@ -306,3 +306,25 @@ async def test_no_proxy_hosts_are_reached_directly(monkeypatch: pytest.MonkeyPat
         async with httpx2.AsyncClient(transport=AiohttpTransport(), timeout=2.0) as http:
             answer = await http.get(origin.url)
     assert answer.json() == {"ok": True}
+
+
+async def test_waiting_for_a_free_connection_too_long_is_not_sent() -> None:
+    """With the pool full, a request that times out waiting is a connect timeout and never reaches the server."""
+    seen: list[bytes] = []
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            seen.append(await read_request(reader))
+            await asyncio.sleep(0.5)
+            writer.write(OK)
+            await writer.drain()
+
+    async with serving(slow) as server:
+        timeout = httpx2.Timeout(5.0, pool=0.1, connect=0.1)
+        async with httpx2.AsyncClient(transport=AiohttpTransport(max_connections=1), timeout=timeout) as http:
+            first = asyncio.create_task(http.get(server.url))
+            await asyncio.sleep(0.05)
+            with pytest.raises(httpx2.ConnectTimeout):
+                await http.post(server.url, json={"x": 1})
+            assert (await first).status_code == 200
+    assert len(seen) == 1
