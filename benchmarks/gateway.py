@@ -73,7 +73,7 @@ def serve_stock_gateway(port: int) -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
+    """User + system CPU time of a process so far (psutil: a dev extra)."""
     import psutil
 
     times = psutil.Process(pid).cpu_times()
