@@ -1,12 +1,13 @@
 """The Salesforce client's HTTP transport: aiohttp's client behind httpx2's transport seam.
 
-httpx2's own transport (httpcore2 + h11 + anyio) costs the gateway several times more CPU per call
-than the rest of a search (see `python -m benchmarks.gateway`). aiohttp's client is a maintained
-C-accelerated HTTP/1.1 stack (llhttp parser, keep-alive pool, chunked bodies, TLS, proxies via
-CONNECT), so it owns the protocol; this module only adapts it to `httpx2.AsyncBaseTransport`, so the
-client, its timeouts, gzip decoding (left to httpx2: aiohttp's `auto_decompress` is off), redirects
-(off) and errors stay httpx2's. The same transport runs in production, behind a proxy and in the
-cassette and conformance tests. No maintained adapter exists for httpx2 (`httpx-aiohttp` targets
+httpx2's own transport (httpcore2 + h11 + anyio) costs the gateway about 1.7x the CPU per search of
+this one (`python -m benchmarks.gateway --stock-gateway` measures both). aiohttp's client is a
+maintained C-accelerated HTTP/1.1 stack (llhttp parser, keep-alive pool, chunked bodies, TLS,
+proxies via CONNECT), so it owns the protocol; this module only adapts it to
+`httpx2.AsyncBaseTransport`, so the client, its timeouts, gzip decoding (left to httpx2: aiohttp's
+`auto_decompress` is off), redirects (off) and errors stay httpx2's. The same transport runs in
+production, behind a proxy, in the cassette tests (replayed over loopback HTTP) and in the client's
+embedded-org and fault tests. No maintained adapter exists for httpx2 (`httpx-aiohttp` targets
 httpx), hence this one.
 
 Errors keep httpx2's meaning, which the client relies on: `ConnectError`/`ConnectTimeout` only when
