@@ -328,3 +328,22 @@ async def test_waiting_for_a_free_connection_too_long_is_not_sent() -> None:
                 await http.post(server.url, json={"x": 1})
             assert (await first).status_code == 200
     assert len(seen) == 1
+
+
+async def test_the_client_reaches_the_org_through_a_configured_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With HTTP_PROXY set and no transport given, the token manager's request goes through the proxy."""
+    from replay_server import replaying
+
+    from scripts.contract import CASSETTE_DIR, Sandbox, replay_settings
+
+    async with replaying(CASSETTE_DIR / "token_fetch.yaml") as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        sandbox = Sandbox(replay_settings("http://127.0.0.1:9"))  # nothing listens there: only the proxy answers
+        try:
+            await sandbox.tokens.start()
+        finally:
+            await sandbox.aclose()
+    assert sandbox.tokens.has_token
+    assert proxy.played == [0] and proxy.unmatched == []
