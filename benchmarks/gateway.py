@@ -9,8 +9,8 @@ sets TCP_NODELAY on every connection. The load generator (this process) sends `-
 searches with `--concurrency` in flight, directly to the org's query endpoint (bearer token) and
 then to the gateway's salesforce_search_records, alternating for `--rounds` rounds so that any
 background load hits both sides alike; each side is warmed up before every round. Both sides use
-the same httpx2 client (the gateway's aiohttp-backed transport by default, so the load generator
-takes as little of the shared cores as possible; `--stock-client` uses httpx2's default transport).
+the same client: aiohttp's own, so that the load generator takes as little of the shared cores as
+possible (`--stock-client`: httpx2 on its default transport).
 `--compare-with /path/to/other/checkout` also starts that checkout's gateway (e.g. the previous
 transport) as another side, and `--stock-gateway` this checkout's gateway on httpx2's own transport
 (`httpx2.AsyncHTTPTransport`), both measured in the same rounds against the same org.
@@ -35,6 +35,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import httpx2
 
 QUERY = "SELECT Id, Name, Email, Phone, Title, Account.Name FROM Contact WHERE Email = 'customer@example.com' LIMIT 10"
@@ -97,19 +98,38 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def make_client(url: str, headers: dict[str, str], concurrency: int, stock: bool) -> httpx2.AsyncClient:
-    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    transport: httpx2.AsyncBaseTransport | None = None
-    if not stock:
-        from service.salesforce.transport import AiohttpTransport
+class Client:
+    """The load generator's client for one side: aiohttp's client itself (the least CPU per call on
+    the shared cores), or with `--stock-client` httpx2 on its default transport."""
 
-        transport = AiohttpTransport(max_connections=concurrency)
-    return httpx2.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30.0, transport=transport)
+    def __init__(self, url: str, headers: dict[str, str], concurrency: int, stock: bool) -> None:
+        self._aiohttp: aiohttp.ClientSession | None = None
+        self._httpx2: httpx2.AsyncClient | None = None
+        if stock:
+            limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+            self._httpx2 = httpx2.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30.0)
+        else:
+            connector = aiohttp.TCPConnector(limit=concurrency)
+            self._aiohttp = aiohttp.ClientSession(url, headers=headers, connector=connector)
+
+    async def get(self, path: str, params: dict[str, str]) -> int:
+        if self._httpx2 is not None:
+            return (await self._httpx2.get(path, params=params)).status_code
+        assert self._aiohttp is not None
+        async with self._aiohttp.get(path, params=params) as answer:
+            await answer.read()
+            return answer.status
+
+    async def aclose(self) -> None:
+        if self._httpx2 is not None:
+            await self._httpx2.aclose()
+        if self._aiohttp is not None:
+            await self._aiohttp.close()
 
 
 async def run_load(
-    call: Callable[[httpx2.AsyncClient], Awaitable[int]],
-    client: httpx2.AsyncClient,
+    call: Callable[[Client], Awaitable[int]],
+    client: Client,
     requests: int,
     concurrency: int,
     warmup: int,
@@ -141,9 +161,8 @@ class Side:
         self.calls = 0
         self.cpu: dict[str, float] = {}
 
-    async def call(self, client: httpx2.AsyncClient) -> int:
-        r = await client.get(self.path, params={"q": QUERY})
-        return r.status_code
+    async def call(self, client: Client) -> int:
+        return await client.get(self.path, params={"q": QUERY})
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -240,8 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
             async def measure() -> list[list[float]]:
                 clients = {
-                    side.name: make_client(side.url, side.headers, args.concurrency, args.stock_client)
-                    for side in sides
+                    side.name: Client(side.url, side.headers, args.concurrency, args.stock_client) for side in sides
                 }
                 try:
                     for _ in range(args.rounds):
@@ -276,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"search, {args.rounds} x {args.requests} requests per side, {args.concurrency} concurrent, "
         f"org latency {args.latency_ms:g} ms, load generator on "
-        f"{'httpx2 default transport' if args.stock_client else 'httpx2 + aiohttp transport'}"
+        f"{'httpx2 default transport' if args.stock_client else 'aiohttp'}"
     )
     for side in sides:
         p50, p99 = percentile(side.samples, 0.50), percentile(side.samples, 0.99)
