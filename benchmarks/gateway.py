@@ -1,7 +1,7 @@
 """Gateway overhead: the same search sent straight to the org and through the gateway.
 
     python -m benchmarks.gateway [--latency-ms 20] [--concurrency 32] [--requests 640] [--rounds 3]
-                                 [--stock-client]
+                                 [--stock-client] [--stock-gateway] [--compare-with CHECKOUT]
 
 Starts the embedded org and the gateway (`serve`, pointed at that org) as separate processes on
 loopback; both are uvicorn with uvloop + httptools (uvicorn's choice when installed), and uvicorn
@@ -9,8 +9,11 @@ sets TCP_NODELAY on every connection. The load generator (this process) sends `-
 searches with `--concurrency` in flight, directly to the org's query endpoint (bearer token) and
 then to the gateway's salesforce_search_records, alternating for `--rounds` rounds so that any
 background load hits both sides alike; each side is warmed up before every round. Both sides use
-the same httpx2 client (the gateway's lean transport by default, so the load generator takes as
-little of the shared cores as possible; `--stock-client` uses httpx2's default transport).
+the same client: aiohttp's own, so that the load generator takes as little of the shared cores as
+possible (`--stock-client`: httpx2 on its default transport).
+`--compare-with /path/to/other/checkout` also starts that checkout's gateway (e.g. the previous
+transport) as another side, and `--stock-gateway` this checkout's gateway on httpx2's own transport
+(`httpx2.AsyncHTTPTransport`), both measured in the same rounds against the same org.
 
 Prints p50 / p99 of both (all rounds pooled, plus the spread of per-round p50s), the p50 overhead
 in ms and the p50 ratio (goal: overhead <= 2 ms, ratio <= 1.10), the one-in-flight figures, and CPU
@@ -32,6 +35,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import httpx2
 
 QUERY = "SELECT Id, Name, Email, Phone, Title, Account.Name FROM Contact WHERE Email = 'customer@example.com' LIMIT 10"
@@ -57,8 +61,20 @@ def serve_org(port: int, latency_ms: float) -> int:
     return 0
 
 
+def serve_stock_gateway(port: int) -> int:
+    """This checkout's gateway with httpx2's own transport to the org instead of the default one."""
+    import uvicorn
+
+    from service.app import create_app
+
+    limits = httpx2.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
+    app = create_app(transport=httpx2.AsyncHTTPTransport(limits=limits), freeze_heap=True)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    return 0
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
+    """User + system CPU time of a process so far (psutil: a dev extra)."""
     import psutil
 
     times = psutil.Process(pid).cpu_times()
@@ -82,19 +98,38 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def make_client(url: str, headers: dict[str, str], concurrency: int, stock: bool) -> httpx2.AsyncClient:
-    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    transport: httpx2.AsyncBaseTransport | None = None
-    if not stock:
-        from service.salesforce.transport import LeanTransport
+class Client:
+    """The load generator's client for one side: aiohttp's client itself (the least CPU per call on
+    the shared cores), or with `--stock-client` httpx2 on its default transport."""
 
-        transport = LeanTransport(max_connections=concurrency)
-    return httpx2.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30.0, transport=transport)
+    def __init__(self, url: str, headers: dict[str, str], concurrency: int, stock: bool) -> None:
+        self._aiohttp: aiohttp.ClientSession | None = None
+        self._httpx2: httpx2.AsyncClient | None = None
+        if stock:
+            limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+            self._httpx2 = httpx2.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30.0)
+        else:
+            connector = aiohttp.TCPConnector(limit=concurrency)
+            self._aiohttp = aiohttp.ClientSession(url, headers=headers, connector=connector)
+
+    async def get(self, path: str, params: dict[str, str]) -> int:
+        if self._httpx2 is not None:
+            return (await self._httpx2.get(path, params=params)).status_code
+        assert self._aiohttp is not None
+        async with self._aiohttp.get(path, params=params) as answer:
+            await answer.read()
+            return answer.status
+
+    async def aclose(self) -> None:
+        if self._httpx2 is not None:
+            await self._httpx2.aclose()
+        if self._aiohttp is not None:
+            await self._aiohttp.close()
 
 
 async def run_load(
-    call: Callable[[httpx2.AsyncClient], Awaitable[int]],
-    client: httpx2.AsyncClient,
+    call: Callable[[Client], Awaitable[int]],
+    client: Client,
     requests: int,
     concurrency: int,
     warmup: int,
@@ -126,9 +161,8 @@ class Side:
         self.calls = 0
         self.cpu: dict[str, float] = {}
 
-    async def call(self, client: httpx2.AsyncClient) -> int:
-        r = await client.get(self.path, params={"q": QUERY})
-        return r.status_code
+    async def call(self, client: Client) -> int:
+        return await client.get(self.path, params={"q": QUERY})
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -147,18 +181,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating direct/gateway rounds (default 3)")
     parser.add_argument("--warmup", type=int, default=64, help="unmeasured requests per side before each round")
     parser.add_argument("--stock-client", action="store_true", help="load generator on httpx2's default transport")
+    parser.add_argument("--compare-with", type=Path, default=None, help="also measure this checkout's gateway")
+    parser.add_argument("--stock-gateway", action="store_true", help="also measure the gateway on httpx2's transport")
     parser.add_argument("--serve-org", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-stock-gateway", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_org is not None:
         return serve_org(args.serve_org, args.latency_ms)
+    if args.serve_stock_gateway is not None:
+        return serve_stock_gateway(args.serve_stock_gateway)
 
-    org_port, gw_port = free_port(), free_port()
+    org_port = free_port()
     secret = secrets.token_urlsafe(16)
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp:
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SF_", "WEBHOOK_", "ORG_", "GATEWAY_"))}
         base_env["ORG_DATA_DIR"] = str(Path(tmp) / "org")
         org_url = f"http://127.0.0.1:{org_port}"
-        gw_url = f"http://127.0.0.1:{gw_port}"
         org = subprocess.Popen(
             [
                 sys.executable,
@@ -173,7 +211,15 @@ def main(argv: list[str] | None = None) -> int:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        gateway = None
+        gateways: list[subprocess.Popen[bytes]] = []
+        serve = [sys.executable, "-m", "service", "serve", "--port"]
+        checkouts = [("gateway", Path.cwd(), serve)]
+        if args.stock_gateway:
+            checkouts.append(
+                ("stock", Path.cwd(), [sys.executable, "-m", "benchmarks.gateway", "--serve-stock-gateway"])
+            )
+        if args.compare_with is not None:
+            checkouts.append(("compared", args.compare_with.resolve(), serve))
         try:
             wait_http(f"{org_url}/services/oauth2/token")
             gw_env = {
@@ -184,13 +230,23 @@ def main(argv: list[str] | None = None) -> int:
                 "WEBHOOK_SECRET": secret,
                 "LOG_LEVEL": "WARNING",
             }
-            gateway = subprocess.Popen(
-                [sys.executable, "-m", "service", "serve", "--port", str(gw_port)],
-                env=gw_env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            wait_http(f"{gw_url}/healthz")
+            sides = [Side("direct", org_url, {}, "/services/data/v58.0/query")]
+            pids = {"org": org.pid}
+            for name, checkout, command in checkouts:
+                port = free_port()
+                gateways.append(
+                    subprocess.Popen(
+                        [*command, str(port)],
+                        env=gw_env,
+                        cwd=checkout,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+                wait_http(f"http://127.0.0.1:{port}/healthz")
+                url = f"http://127.0.0.1:{port}"
+                sides.append(Side(name, url, {"X-Webhook-Secret": secret}, "/tools/salesforce_search_records"))
+                pids[name] = gateways[-1].pid
             token = httpx2.post(
                 f"{org_url}/services/oauth2/token",
                 data={
@@ -199,18 +255,15 @@ def main(argv: list[str] | None = None) -> int:
                     "client_secret": "embedded-org-secret",
                 },
             ).json()["access_token"]
-            direct = Side("direct", org_url, {"Authorization": f"Bearer {token}"}, "/services/data/v58.0/query")
-            through = Side("gateway", gw_url, {"X-Webhook-Secret": secret}, "/tools/salesforce_search_records")
-            pids = {"org": org.pid, "gateway": gateway.pid}
+            sides[0].headers = {"Authorization": f"Bearer {token}"}
 
-            async def measure() -> tuple[list[float], list[float]]:
+            async def measure() -> list[list[float]]:
                 clients = {
-                    side.name: make_client(side.url, side.headers, args.concurrency, args.stock_client)
-                    for side in (direct, through)
+                    side.name: Client(side.url, side.headers, args.concurrency, args.stock_client) for side in sides
                 }
                 try:
                     for _ in range(args.rounds):
-                        for side in (direct, through):
+                        for side in sides:
                             before = {name: cpu_seconds(pid) for name, pid in pids.items()}
                             before["load generator"] = time.process_time()
                             samples = await run_load(
@@ -224,40 +277,39 @@ def main(argv: list[str] | None = None) -> int:
                             side.samples += samples
                             side.round_p50.append(percentile(samples, 0.5))
                     single = max(8, args.requests // 4)
-                    ones = [await run_load(side.call, clients[side.name], single, 1, 8) for side in (direct, through)]
+                    return [await run_load(side.call, clients[side.name], single, 1, 8) for side in sides]
                 finally:
                     for client in clients.values():
                         await client.aclose()
-                return ones[0], ones[1]
 
             with asyncio.Runner(loop_factory=new_loop) as runner:
-                direct_1, gateway_1 = runner.run(measure())
+                ones = runner.run(measure())
         finally:
-            for proc in (gateway, org):
-                if proc is not None:
-                    proc.terminate()
-                    proc.wait(timeout=10)
+            for proc in (*gateways, org):
+                proc.terminate()
+                proc.wait(timeout=10)
 
-    d50, d99 = percentile(direct.samples, 0.50), percentile(direct.samples, 0.99)
-    g50, g99 = percentile(through.samples, 0.50), percentile(through.samples, 0.99)
+    direct = sides[0]
+    d50 = percentile(direct.samples, 0.50)
     print(
         f"search, {args.rounds} x {args.requests} requests per side, {args.concurrency} concurrent, "
         f"org latency {args.latency_ms:g} ms, load generator on "
-        f"{'httpx2 default transport' if args.stock_client else 'httpx2 + lean transport'}"
+        f"{'httpx2 default transport' if args.stock_client else 'aiohttp'}"
     )
-    for label, side, p50, p99 in (("direct to org  ", direct, d50, d99), ("through gateway", through, g50, g99)):
+    for side in sides:
+        p50, p99 = percentile(side.samples, 0.50), percentile(side.samples, 0.99)
         spread = f"{min(side.round_p50):.2f}-{max(side.round_p50):.2f}"
-        print(f"  {label} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   (per-round p50 {spread} ms)")
-    print(f"  p50 overhead    {g50 - d50:7.2f} ms   (goal <= 2 ms)")
-    print(f"  p50 ratio       {g50 / d50:7.3f}      (goal <= 1.10)")
-    s50, t50 = percentile(direct_1, 0.50), percentile(gateway_1, 0.50)
-    print(
-        f"  one in flight:  direct p50 {s50:.2f} ms, through gateway p50 {t50:.2f} ms, "
-        f"overhead {t50 - s50:.2f} ms, ratio {t50 / s50:.3f}"
-    )
-    for side in (direct, through):
+        label = "direct to org" if side is direct else f"through {side.name}"
+        print(f"  {label:18} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   (per-round p50 {spread} ms)")
+    for side, one in zip(sides[1:], ones[1:], strict=True):
+        g50 = percentile(side.samples, 0.50)
+        where = f" ({args.compare_with})" if side.name == "compared" else ""
+        print(f"  {side.name}{where}: p50 overhead {g50 - d50:.2f} ms (goal <= 2 ms), ratio {g50 / d50:.3f} (<= 1.10)")
+        s50, t50 = percentile(ones[0], 0.50), percentile(one, 0.50)
+        print(f"    one in flight: direct p50 {s50:.2f} ms, {side.name} p50 {t50:.2f} ms, ratio {t50 / s50:.3f}")
+    for side in sides:
         rate = ", ".join(f"{name} {1e6 * seconds / side.calls:.0f}" for name, seconds in side.cpu.items())
-        print(f"  CPU us per call, {side.name:7}: {rate}")
+        print(f"  CPU us per call, {side.name:8}: {rate}")
     print(
         f"  ({os.cpu_count()} cores shared by org, gateway and load generator; gateway CPU per call "
         f"x calls/s = share of one core its event loop needs)"

@@ -35,7 +35,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-import psutil
+
+try:
+    import psutil
+except ImportError as exc:  # a dev extra, not a runtime dependency
+    raise SystemExit("python -m benchmarks.load needs psutil: pip install -e '.[dev]'") from exc
 
 POOL = 25  # people created again and again
 MIX = (("search", 0.45), ("get", 0.25), ("create_unique", 0.15), ("create_repeat", 0.15))

@@ -5,7 +5,7 @@
         python -m scripts.record_cassettes        # your real org ("record your org")
     python -m scripts.record_cassettes --only token_fetch --out /tmp/cassettes
 
-Then `pytest tests/salesforce/test_contract.py` replays them (record mode "none"). Tokens,
+Then `pytest tests/salesforce/test_contract.py` replays them from a loopback server. Tokens,
 signatures, client credentials, org ids and the instance host are scrubbed before anything is
 written, and every file is checked for leaks afterwards (non-zero exit if one is found).
 Note: the `create_record` scenario creates one Lead named "Cassette" in the org.
@@ -21,8 +21,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from scripts.contract import CASSETTE_DIR, SCENARIOS, Sandbox, Scrubber, find_leaks, make_vcr
 from service.salesforce.config import org_config
-from service.salesforce.contract import CASSETTE_DIR, SCENARIOS, Sandbox, Scrubber, find_leaks, make_vcr
 from service.settings import Settings
 
 

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import re
 import time
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,7 +36,7 @@ from service.salesforce import errors as sf_errors
 from service.salesforce.backoff import backoff_delay
 from service.salesforce.limits import ApiUsage, parse_limit_info
 from service.salesforce.token import TokenManager, tls_verify
-from service.salesforce.transport import LeanTransport
+from service.salesforce.transport import AiohttpTransport
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,12 +52,6 @@ _RETRY_STATUSES_WRITE = frozenset({503})
 # flight each surplus connection would be closed after its answer and reopened for the next).
 _MAX_CONNECTIONS = 100
 _KEEPALIVE_EXPIRY = 30.0
-
-
-def _proxies_configured() -> bool:
-    """True when the environment names an HTTP(S) proxy (the standard *_PROXY variables)."""
-    proxies = urllib.request.getproxies()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 @dataclass(frozen=True)
@@ -88,12 +81,10 @@ class SalesforceClient:
         self.calls = 0
         self._describe_cache: dict[str, tuple[float, dict[str, Any]]] = {}
         verify = tls_verify(settings)
-        if transport is None and not _proxies_configured():
-            transport = LeanTransport(
+        if transport is None:  # the one stack everywhere; it honours *_PROXY itself
+            transport = AiohttpTransport(
                 verify=verify, max_connections=_MAX_CONNECTIONS, keepalive_expiry=_KEEPALIVE_EXPIRY
             )
-        # With a proxy configured (HTTPS_PROXY, ...), httpx2's own transport honours it; an explicit
-        # transport would silently bypass it.
         self._http = httpx2.AsyncClient(
             transport=transport,
             verify=verify,

@@ -29,6 +29,7 @@ from service.salesforce import errors as sf_errors
 from service.salesforce.backoff import backoff_delay
 from service.salesforce.config import OrgConfig, is_loopback, mask, org_config
 from service.salesforce.token_store import InMemoryTokenStore, TokenStore
+from service.salesforce.transport import AiohttpTransport
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class TokenManager:
             token_endpoint=self.config.token_url,
             grant_type="client_credentials",
             leeway=self._leeway,
-            transport=transport,
+            transport=transport or AiohttpTransport(verify=tls_verify(settings), max_connections=4),
             timeout=httpx2.Timeout(settings.sf_timeout, connect=settings.sf_connect_timeout),
             verify=tls_verify(settings),
         )

@@ -1,37 +1,37 @@
-"""Contract tests: the client against recorded org traffic (vcrpy cassettes, record mode "none").
+"""Contract tests: the client against recorded org traffic, served by a loopback replay server.
 
-Re-record with `python -m scripts.record_cassettes` (embedded org, or your org with SF_* set).
+The client runs its production HTTP stack against `replay_server` (recorded answers over real
+HTTP). Re-record with `python -m scripts.record_cassettes` (embedded org, or your org with SF_* set).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from replay_server import replaying
 
-from service.salesforce.contract import (
-    ORIGIN,
-    SCENARIOS,
-    Sandbox,
-    find_leaks,
-    make_vcr,
-    replay_settings,
-)
+from scripts.contract import ORIGIN, SCENARIOS, Sandbox, find_leaks, replay_settings
 from service.settings import Settings
 
 CASSETTES = Path(os.environ.get("SF_CASSETTE_DIR") or Path(__file__).resolve().parents[2] / "cassettes")
 
 
 async def replay(name: str, directory: Path = CASSETTES) -> dict[str, Any]:
-    sandbox = Sandbox(replay_settings())
-    try:
-        with make_vcr(None, "none", directory).use_cassette(f"{name}.yaml"):
-            return await SCENARIOS[name](sandbox)
-    finally:
-        await sandbox.aclose()
+    """Run scenario `name` against its cassette; what it observed, with the server's URL as `ORIGIN`."""
+    async with replaying(directory / f"{name}.yaml") as server:
+        sandbox = Sandbox(replay_settings(server.url))
+        try:
+            out = await SCENARIOS[name](sandbox)
+        finally:
+            await sandbox.aclose()
+    assert server.unmatched == []
+    observed: dict[str, Any] = json.loads(json.dumps(out).replace(server.url, ORIGIN))
+    return observed
 
 
 def _token_fetch(out: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""The lean HTTP/1.1 transport against scripted loopback servers: reuse, framing and error kinds."""
+"""The client's aiohttp-backed transport against scripted loopback servers: reuse, framing, errors, proxies."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import httpx2
 import pytest
 
-from service.salesforce.transport import LeanTransport
+from service.salesforce.transport import AiohttpTransport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 OK = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"ok": true}'
@@ -54,7 +54,7 @@ async def serving(handler: Handler) -> AsyncIterator[Server]:
 
 @asynccontextmanager
 async def client(**kwargs: float) -> AsyncIterator[httpx2.AsyncClient]:
-    async with httpx2.AsyncClient(transport=LeanTransport(), timeout=httpx2.Timeout(2.0, **kwargs)) as http:
+    async with httpx2.AsyncClient(transport=AiohttpTransport(), timeout=httpx2.Timeout(2.0, **kwargs)) as http:
         yield http
 
 
@@ -217,7 +217,7 @@ async def test_concurrent_requests_open_at_most_the_pool_size() -> None:
             await writer.drain()
 
     async with serving(slow) as server:
-        async with httpx2.AsyncClient(transport=LeanTransport(max_connections=3), timeout=5.0) as http:
+        async with httpx2.AsyncClient(transport=AiohttpTransport(max_connections=3), timeout=5.0) as http:
             answers = await asyncio.gather(*(http.get(server.url) for _ in range(9)))
     assert all(a.status_code == 200 for a in answers)
     assert server.connections == 3
@@ -237,25 +237,113 @@ async def test_https_with_a_verified_certificate() -> None:
     server = Server(keep_alive([]))
     listener = await asyncio.start_server(server._serve, "127.0.0.1", 0, ssl=server_ctx)
     port = listener.sockets[0].getsockname()[1]
-    async with listener, httpx2.AsyncClient(transport=LeanTransport(verify=client_ctx), timeout=5.0) as http:
+    async with listener, httpx2.AsyncClient(transport=AiohttpTransport(verify=client_ctx), timeout=5.0) as http:
         answers = [await http.get(f"https://localhost:{port}/") for _ in range(2)]
-        async with httpx2.AsyncClient(transport=LeanTransport(), timeout=5.0) as untrusting:
+        async with httpx2.AsyncClient(transport=AiohttpTransport(), timeout=5.0) as untrusting:
             with pytest.raises(httpx2.ConnectError):
                 await untrusting.get(f"https://localhost:{port}/")
     assert [a.json() for a in answers] == [{"ok": True}] * 2
     assert server.connections == 1  # reused; the unverified handshake never became a connection
 
 
-def test_a_configured_proxy_keeps_httpx2s_own_transport(monkeypatch):
-    """With HTTPS_PROXY set the client uses httpx2's transport, which honours the proxy; otherwise the lean one."""
-    from service.salesforce.client import _proxies_configured
+async def test_http_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With HTTP_PROXY set, requests go to the proxy in absolute form."""
+    seen: list[bytes] = []
+    async with serving(keep_alive(seen)) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with httpx2.AsyncClient(transport=AiohttpTransport(), timeout=2.0) as http:
+            answer = await http.get("http://org.example.invalid/services/data")
+    assert answer.json() == {"ok": True}
+    assert seen[0].startswith(b"GET http://org.example.invalid/services/data HTTP/1.1\r\n")
 
-    monkeypatch.delenv("HTTPS_PROXY", raising=False)
-    monkeypatch.delenv("https_proxy", raising=False)
-    monkeypatch.delenv("HTTP_PROXY", raising=False)
-    monkeypatch.delenv("http_proxy", raising=False)
-    monkeypatch.delenv("ALL_PROXY", raising=False)
-    monkeypatch.delenv("all_proxy", raising=False)
-    assert _proxies_configured() is False
-    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
-    assert _proxies_configured() is True
+
+async def test_https_proxy_tunnels_with_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With HTTPS_PROXY set, an https request is tunnelled through CONNECT and TLS-verified end to end."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("org.example.test").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    origin = Server(keep_alive([]))
+    listener = await asyncio.start_server(origin._serve, "127.0.0.1", 0, ssl=server_ctx)
+    origin_port = listener.sockets[0].getsockname()[1]
+    tunnels: list[bytes] = []
+
+    async def connect_proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tunnels.append(await read_request(reader))
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", origin_port)
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True)
+
+    async with listener, serving(connect_proxy) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with httpx2.AsyncClient(transport=AiohttpTransport(verify=client_ctx), timeout=5.0) as http:
+            answer = await http.get("https://org.example.test/services/data")
+    assert answer.json() == {"ok": True}
+    assert tunnels[0].startswith(b"CONNECT org.example.test:443 HTTP/1.1\r\n")
+
+
+async def test_no_proxy_hosts_are_reached_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host listed in NO_PROXY bypasses the proxy."""
+    async with serving(keep_alive([])) as origin:
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        async with httpx2.AsyncClient(transport=AiohttpTransport(), timeout=2.0) as http:
+            answer = await http.get(origin.url)
+    assert answer.json() == {"ok": True}
+
+
+async def test_waiting_for_a_free_connection_too_long_is_not_sent() -> None:
+    """With the pool full, a request that times out waiting is a connect timeout and never reaches the server."""
+    seen: list[bytes] = []
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            seen.append(await read_request(reader))
+            await asyncio.sleep(0.5)
+            writer.write(OK)
+            await writer.drain()
+
+    async with serving(slow) as server:
+        timeout = httpx2.Timeout(5.0, pool=0.1, connect=0.1)
+        async with httpx2.AsyncClient(transport=AiohttpTransport(max_connections=1), timeout=timeout) as http:
+            first = asyncio.create_task(http.get(server.url))
+            await asyncio.sleep(0.05)
+            with pytest.raises(httpx2.ConnectTimeout):
+                await http.post(server.url, json={"x": 1})
+            assert (await first).status_code == 200
+    assert len(seen) == 1
+
+
+async def test_the_client_reaches_the_org_through_a_configured_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With HTTP_PROXY set and no transport given, the token manager's request goes through the proxy."""
+    from replay_server import replaying
+
+    from scripts.contract import CASSETTE_DIR, Sandbox, replay_settings
+
+    async with replaying(CASSETTE_DIR / "token_fetch.yaml") as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        sandbox = Sandbox(replay_settings("http://127.0.0.1:9"))  # nothing listens there: only the proxy answers
+        try:
+            await sandbox.tokens.start()
+        finally:
+            await sandbox.aclose()
+    assert sandbox.tokens.has_token
+    assert proxy.played == [0] and proxy.unmatched == []

@@ -1,9 +1,11 @@
-"""Contract scenarios for the client, recorded as vcrpy cassettes and replayed in CI.
+"""Contract scenarios for the client, recorded as cassettes (vcrpy's YAML) and replayed in CI.
 
 Each scenario drives the real `TokenManager` + `SalesforceClient` and returns what it observed.
-`python -m scripts.record_cassettes` records them (embedded org, or the real org when SF_* is set);
-`tests/salesforce/test_contract.py` replays them with record mode "none". Cassettes are scrubbed:
-tokens, signatures, client credentials, org ids and the instance host never reach disk.
+`python -m scripts.record_cassettes` records them with vcrpy (embedded org, or the real org when
+SF_* is set); `tests/salesforce/test_contract.py` replays them from a loopback HTTP server that
+serves the recorded answers, so replay runs through the production HTTP stack. Cassettes are
+scrubbed: tokens, signatures, client credentials, org ids and the instance host never reach disk.
+Recording and test code, so it lives outside the installed package (vcrpy is a `dev` extra).
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import vcr
 from authlib.oauth2.rfc6749 import OAuth2Token
 from pydantic import SecretStr
 
@@ -28,7 +29,10 @@ from service.salesforce.token import TokenManager
 from service.salesforce.token_store import InMemoryTokenStore
 from service.settings import Settings
 
-CASSETTE_DIR = Path(__file__).resolve().parents[2] / "cassettes"
+if TYPE_CHECKING:
+    import vcr
+
+CASSETTE_DIR = Path(__file__).resolve().parents[1] / "cassettes"
 ORIGIN = "https://cassette.my.salesforce.com"
 TOKEN = "00D000000000000!REDACTED"  # noqa: S105 - placeholder written into cassettes
 CLIENT_ID = "cassette-client-id"
@@ -40,9 +44,9 @@ _FORM_SECRET = re.compile(r"(client_secret|client_id|token)=[^&\s]*")
 _ORG_ID = re.compile(r"/id/00D[A-Za-z0-9]{12,15}/005[A-Za-z0-9]{12,15}")
 
 
-def replay_settings(**overrides: Any) -> Settings:
-    """Settings matching the scrubbed cassettes."""
-    values: dict[str, Any] = {"sf_domain": ORIGIN, "sf_client_id": CLIENT_ID, "sf_client_secret": CLIENT_SECRET}
+def replay_settings(origin: str = ORIGIN, **overrides: Any) -> Settings:
+    """Settings matching the scrubbed cassettes, for the org at `origin` (the replay server's URL)."""
+    values: dict[str, Any] = {"sf_domain": origin, "sf_client_id": CLIENT_ID, "sf_client_secret": CLIENT_SECRET}
     return Settings(_env_file=None, **(values | overrides))
 
 
@@ -98,6 +102,8 @@ class Scrubber:
 
 def make_vcr(scrubber: Scrubber | None, record_mode: str, cassette_dir: Path = CASSETTE_DIR) -> vcr.VCR:
     """The one vcrpy configuration (scrubbing only when recording)."""
+    import vcr  # a dev extra: only recording needs it
+
     options: dict[str, Any] = {
         "cassette_library_dir": str(cassette_dir),
         "record_mode": record_mode,

@@ -1,0 +1,1 @@
+"""Developer scripts (recording, schema derivation); not part of the installed package."""
