@@ -38,12 +38,18 @@ def _mask(secret: str) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import importlib.util
     import signal
+    import sys
     import threading
 
-    from service.org.server import OrgServer
+    from service.org.server import TLS_MISSING, OrgServer
     from service.org.state import OrgConfig
     from service.settings import get_settings
+
+    if args.tls and importlib.util.find_spec("trustme") is None:
+        print(f"error: {TLS_MISSING}", file=sys.stderr)
+        return 2
 
     settings = get_settings()
     overrides: dict[str, Any] = {"latency_ms": args.latency_ms}

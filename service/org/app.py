@@ -3,7 +3,7 @@
 Routes: OAuth (`/services/oauth2/token|introspect|revoke`), REST under
 `/services/data/vXX.X/` (see `service.org.rest` and `service.org.query_api`), and the loopback-only
 `GET /_org/stats`. Unknown paths get Salesforce's NOT_FOUND array. When `service.org.faults` is
-present, its `install(app, faults)` adds fault injection (default: no faults).
+present, its `install(app, faults)` adds fault injection (default: `config.fault_spec`, usually none).
 """
 
 from __future__ import annotations
@@ -107,12 +107,19 @@ def routes() -> list[Route]:
     ]
 
 
-def install_faults(app: Starlette, faults: Any | None) -> None:
-    """Call `service.org.faults.install(app, faults or Faults())` when that module exists."""
+def install_faults(app: Starlette, faults: Any | None, spec: str | None = None) -> None:
+    """Call `service.org.faults.install(app, faults)` when that module exists.
+
+    A given `Faults` that is still empty takes the faults of `spec` (`OrgConfig.fault_spec`, from ORG_FAULTS).
+    """
     if importlib.util.find_spec("service.org.faults") is None:
         return
     module = importlib.import_module("service.org.faults")
-    module.install(app, faults if faults is not None else module.Faults())
+    live = faults if faults is not None else module.Faults()
+    if not live.faults:
+        for fault in module.Faults.from_spec(spec).faults:
+            live.add(fault.kind, scope=fault.scope, times=fault.remaining, delay=fault.delay, status=fault.status)
+    module.install(app, live)
 
 
 def create_app(
@@ -136,5 +143,5 @@ def create_app(
     )
     app.state.org = state
     app.add_middleware(LatencyMiddleware, state=state)
-    install_faults(app, faults)
+    install_faults(app, faults, cfg.fault_spec)
     return app
