@@ -16,6 +16,7 @@ from datetime import date
 from sqlglot import exp
 
 from service.org.errors import malformed_query, sf_error
+from service.org.grammar import check_and_or, check_fields_limit, from_syntax_error
 from service.org.plan import ChildPlan, Item, Plan
 from service.org.resolve import AGGREGATES, HINT_REL, HINT_TYPE, PASS_THROUGH, is_aggregate
 from service.org.store import COMPOUND_TYPES, live, quote
@@ -167,7 +168,14 @@ class Translator(WhereTranslator):
 
 
 def parse(soql: str) -> exp.Select:
-    """Parse with the shared dialect; syntax errors become MALFORMED_QUERY as Salesforce words them."""
+    """Parse with the shared dialect plus Salesforce's own rules; errors worded as Salesforce words them."""
+    tree = _parse(soql)
+    check_and_or(soql)
+    check_fields_limit(tree)
+    return tree
+
+
+def _parse(soql: str) -> exp.Select:
     try:
         return parse_soql(soql)
     except SoqlSyntaxError as err:
@@ -178,10 +186,7 @@ def parse(soql: str) -> exp.Select:
                 return parse_soql(rewritten)
             except SoqlSyntaxError:
                 pass
-        first = soql.strip().split(None, 1)[0] if soql.strip() else ""
-        if first and first.upper() != "SELECT":
-            raise malformed_query(f"unexpected token: {first}") from None
-        raise malformed_query(err.message) from None
+        raise from_syntax_error(soql, err) from None
 
 
 def translate(schema: Schema, soql: str, *, tz: str, today: date, include_deleted: bool = False) -> Plan:

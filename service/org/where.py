@@ -14,7 +14,8 @@ from sqlglot import exp
 
 from service.org import ids
 from service.org.dates import bounds_utc, date_range
-from service.org.errors import malformed_query
+from service.org.errors import malformed_query, sf_error
+from service.org.literals import accepts, literal_kind, type_message
 from service.org.plan import Plan
 from service.org.resolve import HINT_TYPE, Resolver
 from service.org.store import COMPOUND_TYPES, live, sf_datetime
@@ -83,6 +84,13 @@ class WhereTranslator(Resolver):
         if f.type in COMPOUND_TYPES or not getattr(f, flag):
             raise self.error("INVALID_FIELD", node, f"field '{f.name}' {text}")
 
+    def _check_literal(self, f: SField | None, value: exp.Expr, where: exp.Expr) -> None:
+        """INVALID_FIELD when the literal's type does not fit the field's describe type."""
+        kind = literal_kind(value)
+        if f is None or kind is None or f.type in COMPOUND_TYPES or accepts(f.type, kind):
+            return
+        raise self.error("INVALID_FIELD", value if value.find(exp.Identifier) else where, type_message(f.name, f.type))
+
     def _compare(self, plan: Plan, node: exp.Expr, params: list[Any]) -> str:
         op = COMPARISONS[type(node)]
         sql, f = self._left(plan, node.this)
@@ -93,9 +101,9 @@ class WhereTranslator(Resolver):
             if op == "<>":
                 return f"{sql} IS NOT NULL"
             raise malformed_query(f"unexpected token: {op} null")
+        self._check_literal(f, value, node)
         ftype = f.type if f is not None else ""
-        day_on_datetime = isinstance(value, soql_nodes.SoqlDate) and ftype == "datetime"
-        if isinstance(value, soql_nodes.DateLiteral) or day_on_datetime:
+        if isinstance(value, soql_nodes.DateLiteral):
             lo, hi = self._range(value, ftype)
             if op == "=":
                 params.extend([lo, hi])
@@ -117,6 +125,11 @@ class WhereTranslator(Resolver):
                 start, end = date_range(value.literal_name, value.n, self.today)
             except KeyError:
                 raise malformed_query(f"unexpected token: {value.literal_name}") from None
+            except (OverflowError, ValueError):
+                # LAST_N_DAYS:99999999 reaches past year 9999: a bad value, never a server error
+                raise sf_error(
+                    400, "NUMBER_OUTSIDE_VALID_RANGE", f"{value.literal_name}:{value.n} is outside the valid date range"
+                ) from None
         else:
             assert isinstance(value, soql_nodes.SoqlDate)
             start = value.value
@@ -133,6 +146,8 @@ class WhereTranslator(Resolver):
             inner = query.this if isinstance(query, exp.Subquery) else query
             return f"{sql} IN ({self._semi_join(inner, params)})"
         values = node.expressions
+        for v in values:
+            self._check_literal(f, v, node)
         has_null = any(isinstance(v, exp.Null) for v in values)
         concrete = [v for v in values if not isinstance(v, exp.Null)]
         parts = []
