@@ -23,7 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.errors import SalesforceError
-from service.org import oauth, query_api, rest
+from service.org import oauth, query_api, rest, search_api
 from service.org.errors import NOT_FOUND_MESSAGE
 from service.org.seed import seed_store
 from service.org.state import OrgConfig, OrgState, json_response, org_state
@@ -103,6 +103,11 @@ def routes() -> list[Route]:
         Route(f"{DATA}/queryAll/", query_api.query_all, methods=["GET"]),
         Route(f"{DATA}/query/{{locator}}", query_api.query_more, methods=["GET"]),
         Route(f"{DATA}/queryAll/{{locator}}", query_api.query_more, methods=["GET"]),
+        Route(f"{DATA}/search", search_api.search, methods=["GET"]),
+        Route(f"{DATA}/search/", search_api.search, methods=["GET"]),
+        Route(f"{DATA}/parameterizedSearch", search_api.parameterized_search, methods=["GET", "POST"]),
+        Route(f"{DATA}/parameterizedSearch/", search_api.parameterized_search, methods=["GET", "POST"]),
+        Route(f"{DATA}/limits/recordCount", rest.record_count, methods=["GET"]),
         Route("/_org/stats", stats, methods=["GET"]),
     ]
 

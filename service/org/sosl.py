@@ -1,0 +1,241 @@
+"""SOSL for the embedded org: `FIND {terms} [IN … FIELDS] [RETURNING Obj(fields WHERE … ORDER BY … LIMIT n), …] [LIMIT n]`.
+
+Terms match whole words (`_sosl` token table, see `service.org.search_index`), not substrings:
+`*` matches any run of characters (`Mar*`), `?` exactly one; several terms must all match unless
+joined by OR; `AND NOT` excludes; a quoted phrase needs all its words. Phone-shaped terms match
+phone fields on their digits. Each RETURNING object is then run as SOQL (`SELECT fields FROM Obj
+WHERE … ORDER BY … LIMIT n`) restricted to the matching records, so its fields, filters and
+errors are exactly the org's SOQL. No maintained Python library parses SOSL, hence this module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from service.errors import SalesforceError
+from service.org.errors import sf_error
+from service.org.query import Plan, translate
+from service.org.search_index import TABLE, phone_key, words
+from service.org.store import Store
+from service.schema import Schema
+
+GROUPS = {"ALL": ("N", "E", "P", "O"), "NAME": ("N",), "EMAIL": ("E",), "PHONE": ("P",), "SIDEBAR": ("N", "E", "P", "O")}
+DEFAULT_OBJECTS = ("Account", "Contact", "Lead", "Opportunity", "Case")
+MAX_ROWS = 2000
+_FIND = re.compile(r"^\s*FIND\s*\{((?:\\.|[^\\}])*)\}\s*", re.IGNORECASE | re.DOTALL)
+_IN = re.compile(r"^IN\s+(\w+)\s+FIELDS\b\s*", re.IGNORECASE)
+_RETURNING = re.compile(r"^RETURNING\s+", re.IGNORECASE)
+_LIMIT = re.compile(r"^LIMIT\s+(\d+)\s*$", re.IGNORECASE)
+_WITH = re.compile(r"^WITH\s+\w+(\s*=\s*'[^']*'|\s*\([^)]*\))?\s*", re.IGNORECASE)
+_INNER_CLAUSE = re.compile(r"\b(WHERE|ORDER\s+BY|LIMIT|OFFSET)\b", re.IGNORECASE)
+
+
+def malformed(message: str) -> SalesforceError:
+    """400 MALFORMED_SEARCH."""
+    return sf_error(400, "MALFORMED_SEARCH", message)
+
+
+@dataclass
+class Returning:
+    """One object of RETURNING: its SOQL field list and the rest of its clause (WHERE …)."""
+
+    name: str
+    fields: str = "Id"
+    rest: str = ""
+
+
+@dataclass
+class Search:
+    """A parsed SOSL search."""
+
+    text: str
+    scope: str = "ALL"
+    objects: list[Returning] = field(default_factory=list)
+    limit: int = MAX_ROWS
+
+
+def _split_top(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def _returning(item: str) -> Returning:
+    match = re.match(r"^(\w+)\s*(?:\((.*)\))?$", item, re.DOTALL)
+    if match is None:
+        raise malformed(f"unexpected token: '{item.split()[0] if item.split() else item}'")
+    name, inner = match.group(1), (match.group(2) or "").strip()
+    if not inner:
+        return Returning(name)
+    clause = _INNER_CLAUSE.search(inner)
+    fields, rest = (inner[: clause.start()], inner[clause.start() :]) if clause else (inner, "")
+    if not fields.strip():
+        raise malformed(f"unexpected token: '{rest.split()[0]}'" if rest else "unexpected token: ')'")
+    return Returning(name, fields.strip(), rest.strip())
+
+
+def parse(sosl: str) -> Search:
+    """Parse a SOSL text; MALFORMED_SEARCH when it is not SOSL."""
+    match = _FIND.match(sosl or "")
+    if match is None:
+        raise malformed("No search term found. The search term must be enclosed in braces.")
+    search = Search(text=re.sub(r"\\(.)", r"\1", match.group(1)))
+    rest = sosl[match.end() :]
+    if (scope := _IN.match(rest)) is not None:
+        search.scope = scope.group(1).upper()
+        if search.scope not in GROUPS:
+            raise malformed(f"unexpected token: '{scope.group(1)}'")
+        rest = rest[scope.end() :]
+    if (returning := _RETURNING.match(rest)) is not None:
+        rest = rest[returning.end() :]
+        limit_at = re.search(r"\s(WITH\s+\w+.*|LIMIT\s+\d+\s*)$", rest, re.IGNORECASE | re.DOTALL)
+        body, rest = (rest[: limit_at.start()], rest[limit_at.start() :].strip()) if limit_at else (rest, "")
+        search.objects = [_returning(item) for item in _split_top(body)]
+    while (with_clause := _WITH.match(rest)) is not None and rest:
+        rest = rest[with_clause.end() :]
+    if rest.strip():
+        limit = _LIMIT.match(rest.strip())
+        if limit is None:
+            raise malformed(f"unexpected token: '{rest.split()[0]}'")
+        search.limit = min(int(limit.group(1)), MAX_ROWS)
+    return search
+
+
+# --- terms ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Term:
+    """One word to match: exact, a prefix (`Mar*`) or a GLOB pattern (`M?ria`, `*son`); phone digits."""
+
+    text: str
+    phone: bool = False
+    negated: bool = False
+    alternatives: list[Term] = field(default_factory=list)
+
+
+def terms(text: str) -> list[Term]:
+    """The search text as AND-ed terms (each with its OR alternatives)."""
+    stripped = text.strip()
+    if not stripped:
+        raise malformed("No search term found. The search term must be enclosed in braces.")
+    key = phone_key(stripped.strip('"'))
+    if key is not None:
+        return [Term(key, phone=True)]
+    chunks = re.findall(r'"[^"]*"|\S+', stripped)
+    out: list[Term] = []
+    negate = join_or = False
+    for chunk in chunks:
+        upper = chunk.upper()
+        if upper == "AND":
+            continue
+        if upper == "OR":
+            join_or = True
+            continue
+        if upper == "NOT":
+            negate = True
+            continue
+        parts = _words(chunk.strip('"'))
+        for n, word in enumerate(parts):
+            term = Term(word, negated=negate)
+            if join_or and n == 0 and out:
+                out[-1].alternatives.append(term)
+            else:
+                out.append(term)
+        negate = join_or = False
+    if not any(not t.negated for t in out):
+        raise malformed("No search term found. The search term must be enclosed in braces.")
+    for term in out:
+        if len(term.text.replace("*", "").replace("?", "")) < 2 and not term.phone:
+            raise sf_error(400, "INVALID_SEARCH", "search term must be longer than one character")
+    return out
+
+
+def _words(chunk: str) -> list[str]:
+    if "@" in chunk:
+        return [chunk.lower()]
+    if "*" in chunk or "?" in chunk:
+        return ["".join(words(p)[0] if words(p) else p for p in re.split(r"([*?])", chunk)).lower()]
+    return words(chunk)
+
+
+def _matches(store: Store, term: Term, groups: tuple[str, ...]) -> set[tuple[str, int]]:
+    grp = f"grp IN ({', '.join('?' * len(groups))})"
+    if term.phone:
+        sql, params = f"SELECT obj, rid FROM {TABLE} WHERE token = ? AND grp = 'P'", [term.text]
+        if "P" not in groups:
+            return set()
+    elif "*" not in term.text and "?" not in term.text:
+        sql, params = f"SELECT obj, rid FROM {TABLE} WHERE token = ? AND {grp}", [term.text, *groups]
+    else:
+        prefix = re.split(r"[*?]", term.text, maxsplit=1)[0]
+        glob = term.text.replace("[", "[[]")
+        if prefix:
+            sql = f"SELECT obj, rid FROM {TABLE} WHERE token >= ? AND token < ? AND token GLOB ? AND {grp}"
+            params = [prefix, prefix + "\U0010ffff", glob, *groups]
+        else:
+            sql, params = f"SELECT obj, rid FROM {TABLE} WHERE token GLOB ? AND {grp}", [glob, *groups]
+    found = {(r[0], r[1]) for r in store.execute(sql, params)}
+    for alternative in term.alternatives:
+        found |= _matches(store, alternative, groups)
+    return found
+
+
+def matching(store: Store, text: str, scope: str) -> set[tuple[str, int]]:
+    """(object, rowid) of every record matching the search text in the scope's field groups."""
+    groups = GROUPS[scope]
+    wanted: set[tuple[str, int]] | None = None
+    excluded: set[tuple[str, int]] = set()
+    for term in sorted(terms(text), key=lambda t: ("*" in t.text or "?" in t.text, -len(t.text))):
+        found = _matches(store, term, groups)
+        if term.negated:
+            excluded |= found
+        else:
+            wanted = found if wanted is None else wanted & found
+        if wanted is not None and not wanted:
+            return set()
+    return (wanted or set()) - excluded
+
+
+def run(store: Store, schema: Schema, search: Search, *, tz: str, today: date, version: str) -> list[dict[str, object]]:
+    """The `searchRecords` of a parsed search."""
+    from service.org.results import render
+
+    hits = matching(store, search.text, search.scope)
+    objects = search.objects or [Returning(name) for name in DEFAULT_OBJECTS if schema.get(name) is not None]
+    records: list[dict[str, object]] = []
+    for returning in objects:
+        if schema.get(returning.name) is None:
+            raise sf_error(400, "INVALID_TYPE", f"sObject type '{returning.name}' is not supported.")
+        soql = f"SELECT {returning.fields} FROM {returning.name} {returning.rest}".strip()
+        plan = translate(schema, soql, tz=tz, today=today)
+        rowids = sorted(rid for obj, rid in hits if obj == plan.obj.name)[:MAX_ROWS]
+        if not rowids or len(records) >= search.limit:
+            continue
+        restricted = _restrict(plan, rowids)
+        size = min(search.limit - len(records), restricted.limit if restricted.limit is not None else MAX_ROWS)
+        rows = store.execute(_sql(restricted, size), [*restricted.where_params, *restricted.having_params])
+        records.extend(render(restricted, row, version, {}) for row in rows)
+    return records
+
+
+def _restrict(plan: Plan, rowids: list[int]) -> Plan:
+    from dataclasses import replace
+
+    within = f"{plan.alias}.rowid IN ({', '.join(str(int(r)) for r in rowids)})"
+    return replace(plan, where=f"{within} AND ({plan.where})" if plan.where else within)
+
+
+def _sql(plan: Plan, size: int) -> str:
+    sql = f"SELECT {', '.join(plan.columns)} FROM {plan.from_sql} WHERE {plan.where}"
+    if plan.order:
+        sql += f" ORDER BY {plan.order}"
+    return sql + f" LIMIT {int(size)} OFFSET {int(plan.offset)}"
