@@ -35,7 +35,6 @@ FORECAST = {
     "Omitted": "Omitted",
 }
 PERSON_OBJECTS = frozenset({"Contact", "Lead", "User"})
-DUPLICATE_RULE_OBJECTS = frozenset({"Lead", "Contact"})
 DUPLICATE_MESSAGE = "You're creating a duplicate record. We recommend you use an existing record instead."
 
 
@@ -148,7 +147,7 @@ def duplicate_body(obj: SObject, match_ids: list[str], version: str) -> list[dic
                     {
                         "entityType": obj.name,
                         "errors": [],
-                        "matchEngine": "ExactMatchEngine",
+                        "matchEngine": "FuzzyMatchEngine",
                         "matchRecords": [
                             {
                                 "additionalInformation": [],

@@ -19,7 +19,8 @@ from service.errors import SalesforceError
 from service.org import ids
 from service.org.describe import describe as describe_body
 from service.org.errors import not_found, session_invalid, sf_error, sf_error_body
-from service.org.records import DUPLICATE_RULE_OBJECTS, defaults, derive, duplicate_body, record_url, render, touched
+from service.org.matching import RULES, find_duplicates
+from service.org.records import defaults, derive, duplicate_body, record_url, render, touched
 from service.org.state import OrgState, json_response, org_state
 from service.org.store import live, now_sf
 from service.org.validation import validate_write
@@ -161,6 +162,18 @@ def _exists(state: OrgState) -> Callable[[SObject, str], bool]:
     return exists
 
 
+def _account_name(state: OrgState) -> Callable[[Any], str]:
+    account = state.schema.get("Account")
+
+    def name_of(account_id: Any) -> str:
+        if account is None or not isinstance(account_id, str):
+            return ""
+        row = state.store.get(account, account_id)
+        return str(row.get("Name") or "") if row else ""
+
+    return name_of
+
+
 # --- resources -------------------------------------------------------------------------------------
 
 
@@ -254,9 +267,8 @@ async def create(request: Request, state: OrgState, version: str) -> Response:
     obj = resolve_object(state, request.path_params["sobject"])
     body = await read_json(request, state)
     values = validate_write(obj, body, creating=True, exists=_exists(state), schema_get=state.schema.get)
-    email = values.get("Email")
-    if obj.name in DUPLICATE_RULE_OBJECTS and email and not _allow_save(request):
-        matches = state.store.find_ids(obj, "Email", email)
+    if obj.name in RULES and not _allow_save(request):
+        matches = find_duplicates(state.store, obj, values, _account_name(state))
         if matches:
             raise sf_error_body(400, duplicate_body(obj, matches, version))
     number, record_id = state.store.new_id(obj)

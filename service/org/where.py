@@ -18,7 +18,7 @@ from service.org.errors import malformed_query, sf_error
 from service.org.literals import accepts, literal_kind, type_message
 from service.org.plan import Plan
 from service.org.resolve import HINT_TYPE, Resolver
-from service.org.store import COMPOUND_TYPES, live, sf_datetime
+from service.org.store import COMPOUND_TYPES, TEXT_TYPES, live, sf_datetime
 from service.schema import SField
 from service.soql import nodes as soql_nodes
 
@@ -49,7 +49,11 @@ class WhereTranslator(Resolver):
             return self._compare(plan, node, params)
         if isinstance(node, exp.Like):
             sql, f = self._left(plan, node.this)
-            params.append(node.expression.name)
+            pattern = node.expression.name
+            if not pattern.isascii():  # SQLite's LIKE folds ASCII only
+                params.append(pattern.lower())
+                return f"sf_lower({sql}) LIKE ? ESCAPE '\\'"
+            params.append(pattern)
             return f"{sql} LIKE ? ESCAPE '\\'"
         if isinstance(node, exp.In):
             return self._in(plan, node, params)
@@ -114,7 +118,11 @@ class WhereTranslator(Resolver):
             bound = {"<": lo, ">=": lo, ">": hi, "<=": hi}[op]
             params.append(bound)
             return f"{sql} {'<' if op in ('<', '<=') else '>='} ?"
-        params.append(self.value(value, f, node))
+        param = self.value(value, f, node)
+        if _unicode_text(f, param) and op in ("=", "<>"):
+            # NOCASE folds ASCII only: compare Unicode lower case (Müller = MÜLLER), as Salesforce does
+            sql, param = f"sf_lower({sql})", param.lower()
+        params.append(param)
         if op == "<>":
             return f"({sql} IS NULL OR {sql} <> ?)"
         return f"{sql} {op} ?"
@@ -152,8 +160,11 @@ class WhereTranslator(Resolver):
         concrete = [v for v in values if not isinstance(v, exp.Null)]
         parts = []
         if concrete:
+            found = [self.value(v, f, node) for v in concrete]
+            if any(_unicode_text(f, v) for v in found):
+                sql, found = f"sf_lower({sql})", [v.lower() if isinstance(v, str) else v for v in found]
             parts.append(f"{sql} IN ({', '.join('?' * len(concrete))})")
-            params.extend(self.value(v, f, node) for v in concrete)
+            params.extend(found)
         if has_null:
             parts.append(f"{sql} IS NULL")
         return "(" + " OR ".join(parts) + ")" if len(parts) > 1 else (parts[0] if parts else "0")
@@ -195,6 +206,11 @@ class WhereTranslator(Resolver):
             number = float(node.name)
             return int(number) if number.is_integer() and ftype not in ("double", "currency", "percent") else number
         raise malformed_query(f"unexpected token: {node.sql()}")
+
+
+def _unicode_text(f: SField | None, value: Any) -> bool:
+    """True for a non-ASCII string compared with a case-insensitive text field."""
+    return isinstance(value, str) and not value.isascii() and f is not None and f.type in TEXT_TYPES
 
 
 def _escape_like(text: str) -> str:
