@@ -5,6 +5,14 @@ Usage: python scripts/derive_schema.py [SHARED_DIR]
 Keeps, per object, the describe attributes the gateway and the embedded org use, every field, and
 the child relationships whose child object is one of the built-in objects. User has no recording;
 its standard fields are written here from Salesforce's documented User object.
+
+Task and Event have no recording either, and no recorded Task/Event describe JSON was found in public
+repositories (searched: code corpus for Task describes with WhoId/WhatId/CallDurationInSeconds; only
+field lists and metadata XML turned up). Their fields are therefore written here from Salesforce's
+documented field reference ("Task" and "Event" in the Object Reference for the Salesforce Platform,
+developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm
+and .../sforce_api_objects_event.htm): types, lengths, picklist values, the polymorphic WhoId
+(Contact, Lead) and WhatId (Account, Opportunity, Case) with relationship names Who and What.
 """
 
 from __future__ import annotations
@@ -135,6 +143,97 @@ def _user() -> dict[str, Any]:
     }
 
 
+def _picklist(*values: str, default: str | None = None) -> list[dict[str, Any]]:
+    return [{"value": v, "label": v, "active": True, "defaultValue": v == default} for v in values]
+
+
+def _ref(name: str, label: str, targets: list[str], relationship: str, **extra: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {"updateable": True, "polymorphicForeignKey": len(targets) > 1, **extra}
+    return _user_field(name, "reference", label, length=18, referenceTo=targets, relationshipName=relationship, **options)
+
+
+def _activity_common() -> list[dict[str, Any]]:
+    editable = {"updateable": True}
+    return [
+        _user_field("Id", "id", "Activity ID", length=18, nillable=False, defaultedOnCreate=True, createable=False),
+        _user_field("IsDeleted", "boolean", "Deleted", nillable=False, defaultedOnCreate=True, defaultValue=False,
+                    createable=False),
+        _ref("WhoId", "Name ID", ["Contact", "Lead"], "Who"),
+        _ref("WhatId", "Related To ID", ["Account", "Opportunity", "Case"], "What"),
+        _user_field("Subject", "combobox", "Subject", length=255, **editable,
+                    picklistValues=_picklist("Call", "Email", "Send Letter", "Send Quote", "Other")),
+        _user_field("ActivityDate", "date", "Due Date Only", **editable),
+        _user_field("Description", "textarea", "Description", length=32000, filterable=False, sortable=False,
+                    **editable),
+        _user_field("Type", "picklist", "Type", length=40, **editable,
+                    picklistValues=_picklist("Call", "Email", "Meeting", "Other")),
+        _ref("OwnerId", "Assigned To ID", ["User"], "Owner", nillable=False, defaultedOnCreate=True),
+        _ref("AccountId", "Account ID", ["Account"], "Account", createable=False, updateable=False),
+        _user_field("CreatedDate", "datetime", "Created Date", nillable=False, defaultedOnCreate=True,
+                    createable=False),
+        _ref("CreatedById", "Created By ID", ["User"], "CreatedBy", nillable=False, defaultedOnCreate=True,
+             createable=False, updateable=False),
+        _user_field("LastModifiedDate", "datetime", "Last Modified Date", nillable=False, defaultedOnCreate=True,
+                    createable=False),
+        _ref("LastModifiedById", "Last Modified By ID", ["User"], "LastModifiedBy", nillable=False,
+             defaultedOnCreate=True, createable=False, updateable=False),
+        _user_field("SystemModstamp", "datetime", "System Modstamp", nillable=False, defaultedOnCreate=True,
+                    createable=False),
+    ]
+
+
+def _task() -> dict[str, Any]:
+    editable = {"updateable": True}
+    fields = _activity_common() + [
+        _user_field("Status", "picklist", "Status", length=40, nillable=False, defaultedOnCreate=True, **editable,
+                    restrictedPicklist=True,
+                    picklistValues=_picklist("Not Started", "In Progress", "Completed", "Waiting on someone else",
+                                             "Deferred", default="Not Started")),
+        _user_field("Priority", "picklist", "Priority", length=40, nillable=False, defaultedOnCreate=True, **editable,
+                    restrictedPicklist=True, picklistValues=_picklist("High", "Normal", "Low", default="Normal")),
+        _user_field("IsClosed", "boolean", "Closed", nillable=False, defaultedOnCreate=True, defaultValue=False,
+                    createable=False),
+        _user_field("TaskSubtype", "picklist", "Task Subtype", length=40, restrictedPicklist=True,
+                    picklistValues=_picklist("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn")),
+        _user_field("CallDurationInSeconds", "int", "Call Duration", **editable),
+        _user_field("CallType", "picklist", "Call Type", length=40, restrictedPicklist=True, **editable,
+                    picklistValues=_picklist("Internal", "Inbound", "Outbound")),
+        _user_field("CallDisposition", "string", "Call Result", length=255, **editable),
+        _user_field("CallObject", "string", "Call Object Identifier", length=255, **editable),
+        _user_field("CompletedDateTime", "datetime", "Completed Date/Time", createable=False),
+    ]
+    return {"name": "Task", "label": "Task", "labelPlural": "Tasks", "keyPrefix": "00T", "createable": True,
+            "queryable": True, "custom": False, "fields": fields, "childRelationships": []}
+
+
+def _event() -> dict[str, Any]:
+    editable = {"updateable": True}
+    fields = _activity_common() + [
+        _user_field("Location", "string", "Location", length=255, **editable),
+        _user_field("IsAllDayEvent", "boolean", "All-Day Event", nillable=False, defaultedOnCreate=True,
+                    defaultValue=False, **editable),
+        _user_field("ActivityDateTime", "datetime", "Due Date Time", **editable),
+        _user_field("StartDateTime", "datetime", "Start Date Time", **editable),
+        _user_field("EndDateTime", "datetime", "End Date Time", **editable),
+        _user_field("DurationInMinutes", "int", "Duration", **editable),
+        _user_field("ShowAs", "picklist", "Show Time As", length=40, **editable,
+                    picklistValues=_picklist("Busy", "OutOfOffice", "Free", default="Busy")),
+        _user_field("EventSubtype", "picklist", "Event Subtype", length=40, restrictedPicklist=True,
+                    picklistValues=_picklist("Event")),
+    ]
+    return {"name": "Event", "label": "Event", "labelPlural": "Events", "keyPrefix": "00U", "createable": True,
+            "queryable": True, "custom": False, "fields": fields, "childRelationships": []}
+
+
+ACTIVITY_CHILDREN = {  # the child relationships a real Lead/Contact/Account/Opportunity/Case describe lists
+    "Lead": [("Task", "WhoId", "Tasks"), ("Event", "WhoId", "Events")],
+    "Contact": [("Task", "WhoId", "Tasks"), ("Event", "WhoId", "Events")],
+    "Account": [("Task", "WhatId", "Tasks"), ("Event", "WhatId", "Events")],
+    "Opportunity": [("Task", "WhatId", "Tasks"), ("Event", "WhatId", "Events")],
+    "Case": [("Task", "WhatId", "Tasks"), ("Event", "WhatId", "Events")],
+}
+
+
 def derive(shared: Path) -> dict[str, Any]:
     """Read the recordings under `shared` and return the builtin schema document."""
     known = set(OBJECTS) | {"User"}
@@ -144,8 +243,16 @@ def derive(shared: Path) -> dict[str, Any]:
             (shared / "salesforce-recordings" / "describe" / f"GET_sobjects_{name}_describe.yaml").read_text()
         )
         objects.append(_object(json.loads(cassette["response"]["body"]["string"]), known))
-    objects.append(_user())
-    return {"source": "CumulusCI describe recordings (BSD-3-Clause); User from Salesforce docs", "objects": objects}
+    for obj in objects:
+        obj["childRelationships"] += [
+            {"childSObject": child, "field": field, "relationshipName": rel, "cascadeDelete": True}
+            for child, field, rel in ACTIVITY_CHILDREN.get(obj["name"], [])
+        ]
+    objects += [_user(), _task(), _event()]
+    return {
+        "source": "CumulusCI describe recordings (BSD-3-Clause); User, Task and Event from Salesforce docs",
+        "objects": objects,
+    }
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ class Join:
     alias: str
     obj: SObject
     id_index: int = -1
+    type_index: int = -1  # polymorphic lookups: the row's `Type` column (the record's real object)
 
 
 @dataclass

@@ -62,6 +62,8 @@ def derive(obj: SObject, values: dict[str, Any]) -> None:
         values["Fiscal"] = f"{year} {(month - 1) // 3 + 1}"
     if obj.name == "Case" and "Status" in values:
         values["IsClosed"] = values["Status"] == "Closed"
+    if obj.name == "Task" and "Status" in values:
+        values["IsClosed"] = values["Status"] == "Completed"
 
 
 def defaults(obj: SObject, values: Mapping[str, Any], now: str, case_number: int | None = None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlglot import exp
 from service.errors import SalesforceError
 from service.org.errors import caret_message, malformed_query, sf_error
 from service.org.plan import Join, Plan
+from service.org.polymorphic import is_polymorphic, name_object, union_sql
 from service.org.store import live, quote
 from service.schema import Schema, SField
 from service.soql import field_path
@@ -80,8 +81,16 @@ class Resolver:
         obj, alias, rels = plan.obj, plan.alias, []
         if len(parts) > 1 and obj.parent_relationship(parts[0]) is None and parts[0].lower() == obj.name.lower():
             parts = parts[1:]
-        for rel in parts[:-1]:
+        for depth, rel in enumerate(parts[:-1]):
             ref = obj.parent_relationship(rel)
+            if ref is not None and is_polymorphic(ref):
+                if depth != len(parts) - 2:  # Who.Account.Name: the Name object has no relationships
+                    raise self.error(
+                        "INVALID_FIELD", node, f"Didn't understand relationship '{rel}' in field path. " + HINT_REL
+                    )
+                alias = self._poly_join(plan, ref, alias, rels)
+                obj = self._name_object
+                continue
             target = self.schema.get(ref.target) if ref is not None and ref.target else None
             if ref is None or target is None or ref.relationship_name is None:
                 raise self.error(
@@ -103,6 +112,23 @@ class Resolver:
             text = f"No such column '{parts[-1]}' on entity '{obj.name}'. {HINT_FIELD}"
             raise self.error("INVALID_FIELD", node, text)
         return f"{alias}.{quote(f.name)}", f, tuple(rels)
+
+    _name_object = name_object()
+
+    def _poly_join(self, plan: Plan, ref: SField, parent_alias: str, rels: list[str]) -> str:
+        """LEFT JOIN the `Name` union of a polymorphic lookup; returns its alias."""
+        assert ref.relationship_name is not None
+        rels.append(ref.relationship_name)
+        key = tuple(rels)
+        if key not in plan.joins:
+            join = Join(alias=self._alias(), obj=self._name_object)
+            plan.join_sql.append(
+                f"LEFT JOIN {union_sql(self.schema, ref)} {join.alias} "
+                f"ON {join.alias}.{quote('Id')} = {parent_alias}.{quote(ref.name)}"
+            )
+            plan.joins[key] = join
+            join.type_index = plan.add_column(f"{join.alias}.{quote('Type')}")
+        return plan.joins[key].alias
 
     def operand(self, plan: Plan, node: exp.Expr) -> str:
         """SQL of a field, date function or aggregate (ORDER BY, GROUP BY, HAVING, aggregate SELECT)."""

@@ -125,10 +125,11 @@ def render(plan: Plan, row: tuple[Any, ...], version: str, children: dict[str, d
             if rel not in container:
                 join = plan.joins[item.rels[: depth + 1]]
                 parent_id = row[join.id_index]
+                kind = row[join.type_index] if join.type_index >= 0 else join.obj.name
                 container[rel] = (
                     None
-                    if parent_id is None
-                    else {"attributes": {"type": join.obj.name, "url": record_url(version, join.obj.name, parent_id)}}
+                    if parent_id is None or kind is None
+                    else {"attributes": {"type": kind, "url": record_url(version, kind, parent_id)}}
                 )
             container = container[rel]
             if container is None:
