@@ -149,80 +149,201 @@ def _picklist(*values: str, default: str | None = None) -> list[dict[str, Any]]:
 
 def _ref(name: str, label: str, targets: list[str], relationship: str, **extra: Any) -> dict[str, Any]:
     options: dict[str, Any] = {"updateable": True, "polymorphicForeignKey": len(targets) > 1, **extra}
-    return _user_field(name, "reference", label, length=18, referenceTo=targets, relationshipName=relationship, **options)
+    return _user_field(
+        name, "reference", label, length=18, referenceTo=targets, relationshipName=relationship, **options
+    )
 
 
 def _activity_common() -> list[dict[str, Any]]:
     editable = {"updateable": True}
     return [
         _user_field("Id", "id", "Activity ID", length=18, nillable=False, defaultedOnCreate=True, createable=False),
-        _user_field("IsDeleted", "boolean", "Deleted", nillable=False, defaultedOnCreate=True, defaultValue=False,
-                    createable=False),
+        _user_field(
+            "IsDeleted",
+            "boolean",
+            "Deleted",
+            nillable=False,
+            defaultedOnCreate=True,
+            defaultValue=False,
+            createable=False,
+        ),
         _ref("WhoId", "Name ID", ["Contact", "Lead"], "Who"),
         _ref("WhatId", "Related To ID", ["Account", "Opportunity", "Case"], "What"),
-        _user_field("Subject", "combobox", "Subject", length=255, **editable,
-                    picklistValues=_picklist("Call", "Email", "Send Letter", "Send Quote", "Other")),
+        _user_field(
+            "Subject",
+            "combobox",
+            "Subject",
+            length=255,
+            **editable,
+            picklistValues=_picklist("Call", "Email", "Send Letter", "Send Quote", "Other"),
+        ),
         _user_field("ActivityDate", "date", "Due Date Only", **editable),
-        _user_field("Description", "textarea", "Description", length=32000, filterable=False, sortable=False,
-                    **editable),
-        _user_field("Type", "picklist", "Type", length=40, **editable,
-                    picklistValues=_picklist("Call", "Email", "Meeting", "Other")),
+        _user_field(
+            "Description", "textarea", "Description", length=32000, filterable=False, sortable=False, **editable
+        ),
+        _user_field(
+            "Type",
+            "picklist",
+            "Type",
+            length=40,
+            **editable,
+            picklistValues=_picklist("Call", "Email", "Meeting", "Other"),
+        ),
         _ref("OwnerId", "Assigned To ID", ["User"], "Owner", nillable=False, defaultedOnCreate=True),
         _ref("AccountId", "Account ID", ["Account"], "Account", createable=False, updateable=False),
-        _user_field("CreatedDate", "datetime", "Created Date", nillable=False, defaultedOnCreate=True,
-                    createable=False),
-        _ref("CreatedById", "Created By ID", ["User"], "CreatedBy", nillable=False, defaultedOnCreate=True,
-             createable=False, updateable=False),
-        _user_field("LastModifiedDate", "datetime", "Last Modified Date", nillable=False, defaultedOnCreate=True,
-                    createable=False),
-        _ref("LastModifiedById", "Last Modified By ID", ["User"], "LastModifiedBy", nillable=False,
-             defaultedOnCreate=True, createable=False, updateable=False),
-        _user_field("SystemModstamp", "datetime", "System Modstamp", nillable=False, defaultedOnCreate=True,
-                    createable=False),
+        _user_field(
+            "CreatedDate", "datetime", "Created Date", nillable=False, defaultedOnCreate=True, createable=False
+        ),
+        _ref(
+            "CreatedById",
+            "Created By ID",
+            ["User"],
+            "CreatedBy",
+            nillable=False,
+            defaultedOnCreate=True,
+            createable=False,
+            updateable=False,
+        ),
+        _user_field(
+            "LastModifiedDate",
+            "datetime",
+            "Last Modified Date",
+            nillable=False,
+            defaultedOnCreate=True,
+            createable=False,
+        ),
+        _ref(
+            "LastModifiedById",
+            "Last Modified By ID",
+            ["User"],
+            "LastModifiedBy",
+            nillable=False,
+            defaultedOnCreate=True,
+            createable=False,
+            updateable=False,
+        ),
+        _user_field(
+            "SystemModstamp", "datetime", "System Modstamp", nillable=False, defaultedOnCreate=True, createable=False
+        ),
     ]
 
 
 def _task() -> dict[str, Any]:
     editable = {"updateable": True}
     fields = _activity_common() + [
-        _user_field("Status", "picklist", "Status", length=40, nillable=False, defaultedOnCreate=True, **editable,
-                    restrictedPicklist=True,
-                    picklistValues=_picklist("Not Started", "In Progress", "Completed", "Waiting on someone else",
-                                             "Deferred", default="Not Started")),
-        _user_field("Priority", "picklist", "Priority", length=40, nillable=False, defaultedOnCreate=True, **editable,
-                    restrictedPicklist=True, picklistValues=_picklist("High", "Normal", "Low", default="Normal")),
-        _user_field("IsClosed", "boolean", "Closed", nillable=False, defaultedOnCreate=True, defaultValue=False,
-                    createable=False),
-        _user_field("TaskSubtype", "picklist", "Task Subtype", length=40, restrictedPicklist=True,
-                    picklistValues=_picklist("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn")),
+        _user_field(
+            "Status",
+            "picklist",
+            "Status",
+            length=40,
+            nillable=False,
+            defaultedOnCreate=True,
+            **editable,
+            restrictedPicklist=True,
+            picklistValues=_picklist(
+                "Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred", default="Not Started"
+            ),
+        ),
+        _user_field(
+            "Priority",
+            "picklist",
+            "Priority",
+            length=40,
+            nillable=False,
+            defaultedOnCreate=True,
+            **editable,
+            restrictedPicklist=True,
+            picklistValues=_picklist("High", "Normal", "Low", default="Normal"),
+        ),
+        _user_field(
+            "IsClosed",
+            "boolean",
+            "Closed",
+            nillable=False,
+            defaultedOnCreate=True,
+            defaultValue=False,
+            createable=False,
+        ),
+        _user_field(
+            "TaskSubtype",
+            "picklist",
+            "Task Subtype",
+            length=40,
+            restrictedPicklist=True,
+            picklistValues=_picklist("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"),
+        ),
         _user_field("CallDurationInSeconds", "int", "Call Duration", **editable),
-        _user_field("CallType", "picklist", "Call Type", length=40, restrictedPicklist=True, **editable,
-                    picklistValues=_picklist("Internal", "Inbound", "Outbound")),
+        _user_field(
+            "CallType",
+            "picklist",
+            "Call Type",
+            length=40,
+            restrictedPicklist=True,
+            **editable,
+            picklistValues=_picklist("Internal", "Inbound", "Outbound"),
+        ),
         _user_field("CallDisposition", "string", "Call Result", length=255, **editable),
         _user_field("CallObject", "string", "Call Object Identifier", length=255, **editable),
         _user_field("CompletedDateTime", "datetime", "Completed Date/Time", createable=False),
     ]
-    return {"name": "Task", "label": "Task", "labelPlural": "Tasks", "keyPrefix": "00T", "createable": True,
-            "queryable": True, "custom": False, "fields": fields, "childRelationships": []}
+    return {
+        "name": "Task",
+        "label": "Task",
+        "labelPlural": "Tasks",
+        "keyPrefix": "00T",
+        "createable": True,
+        "queryable": True,
+        "custom": False,
+        "fields": fields,
+        "childRelationships": [],
+    }
 
 
 def _event() -> dict[str, Any]:
     editable = {"updateable": True}
     fields = _activity_common() + [
         _user_field("Location", "string", "Location", length=255, **editable),
-        _user_field("IsAllDayEvent", "boolean", "All-Day Event", nillable=False, defaultedOnCreate=True,
-                    defaultValue=False, **editable),
+        _user_field(
+            "IsAllDayEvent",
+            "boolean",
+            "All-Day Event",
+            nillable=False,
+            defaultedOnCreate=True,
+            defaultValue=False,
+            **editable,
+        ),
         _user_field("ActivityDateTime", "datetime", "Due Date Time", **editable),
         _user_field("StartDateTime", "datetime", "Start Date Time", **editable),
         _user_field("EndDateTime", "datetime", "End Date Time", **editable),
         _user_field("DurationInMinutes", "int", "Duration", **editable),
-        _user_field("ShowAs", "picklist", "Show Time As", length=40, **editable,
-                    picklistValues=_picklist("Busy", "OutOfOffice", "Free", default="Busy")),
-        _user_field("EventSubtype", "picklist", "Event Subtype", length=40, restrictedPicklist=True,
-                    picklistValues=_picklist("Event")),
+        _user_field(
+            "ShowAs",
+            "picklist",
+            "Show Time As",
+            length=40,
+            **editable,
+            picklistValues=_picklist("Busy", "OutOfOffice", "Free", default="Busy"),
+        ),
+        _user_field(
+            "EventSubtype",
+            "picklist",
+            "Event Subtype",
+            length=40,
+            restrictedPicklist=True,
+            picklistValues=_picklist("Event"),
+        ),
     ]
-    return {"name": "Event", "label": "Event", "labelPlural": "Events", "keyPrefix": "00U", "createable": True,
-            "queryable": True, "custom": False, "fields": fields, "childRelationships": []}
+    return {
+        "name": "Event",
+        "label": "Event",
+        "labelPlural": "Events",
+        "keyPrefix": "00U",
+        "createable": True,
+        "queryable": True,
+        "custom": False,
+        "fields": fields,
+        "childRelationships": [],
+    }
 
 
 ACTIVITY_CHILDREN = {  # the child relationships a real Lead/Contact/Account/Opportunity/Case describe lists

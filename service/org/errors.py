@@ -30,7 +30,9 @@ def sf_error(status: int, error_code: str, message: str, fields: Sequence[str] |
     item: dict[str, object] = {"message": message, "errorCode": error_code}
     if fields is not None:
         item["fields"] = list(fields)
-    return OrgError(message, error_code=error_code, sf_message=message, fields=fields or (), http_status=status, body=[item])
+    return OrgError(
+        message, error_code=error_code, sf_message=message, fields=fields or (), http_status=status, body=[item]
+    )
 
 
 def sf_error_body(status: int, body: list[dict[str, object]]) -> SalesforceError:

@@ -13,8 +13,7 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 from service.errors import SalesforceError
 from service.org.errors import caret_message, malformed_query
-from service.soql import SoqlSyntaxError
-from service.soql import lexer
+from service.soql import SoqlSyntaxError, lexer
 from service.soql import nodes as soql_nodes
 
 FIELDS_MAX_LIMIT = 200

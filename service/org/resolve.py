@@ -78,7 +78,8 @@ class Resolver:
     def resolve(self, plan: Plan, node: exp.Expr) -> tuple[str, SField, tuple[str, ...]]:
         """SQL, field and relationship path (canonical names) of a field reference; joins as needed."""
         parts = field_path(node)
-        obj, alias, rels = plan.obj, plan.alias, []
+        obj, alias = plan.obj, plan.alias
+        rels: list[str] = []
         if len(parts) > 1 and obj.parent_relationship(parts[0]) is None and parts[0].lower() == obj.name.lower():
             parts = parts[1:]
         for depth, rel in enumerate(parts[:-1]):

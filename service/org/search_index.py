@@ -85,7 +85,10 @@ class SearchIndex:
 
     def create(self) -> None:
         """The table and its index (idempotent)."""
-        self.conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (token TEXT NOT NULL, grp TEXT NOT NULL, obj TEXT NOT NULL, rid INTEGER NOT NULL)")
+        self.conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} "
+            "(token TEXT NOT NULL, grp TEXT NOT NULL, obj TEXT NOT NULL, rid INTEGER NOT NULL)"
+        )
         self.conn.execute(f"CREATE INDEX IF NOT EXISTS ix_sosl_token ON {TABLE} (token, grp, obj)")
         self.conn.execute(f"CREATE INDEX IF NOT EXISTS ix_sosl_record ON {TABLE} (obj, rid)")
 

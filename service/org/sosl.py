@@ -1,4 +1,4 @@
-"""SOSL for the embedded org: `FIND {terms} [IN … FIELDS] [RETURNING Obj(fields WHERE … ORDER BY … LIMIT n), …] [LIMIT n]`.
+"""SOSL for the embedded org: `FIND {terms} [IN … FIELDS] [RETURNING Obj(fields WHERE …), …] [LIMIT n]`.
 
 Terms match whole words (`_sosl` token table, see `service.org.search_index`), not substrings:
 `*` matches any run of characters (`Mar*`), `?` exactly one; several terms must all match unless
@@ -21,7 +21,13 @@ from service.org.search_index import TABLE, phone_key, words
 from service.org.store import Store
 from service.schema import Schema
 
-GROUPS = {"ALL": ("N", "E", "P", "O"), "NAME": ("N",), "EMAIL": ("E",), "PHONE": ("P",), "SIDEBAR": ("N", "E", "P", "O")}
+GROUPS = {
+    "ALL": ("N", "E", "P", "O"),
+    "NAME": ("N",),
+    "EMAIL": ("E",),
+    "PHONE": ("P",),
+    "SIDEBAR": ("N", "E", "P", "O"),
+}
 DEFAULT_OBJECTS = ("Account", "Contact", "Lead", "Opportunity", "Case")
 MAX_ROWS = 2000
 _FIND = re.compile(r"^\s*FIND\s*\{((?:\\.|[^\\}])*)\}\s*", re.IGNORECASE | re.DOTALL)

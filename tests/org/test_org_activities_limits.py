@@ -12,9 +12,17 @@ def test_task_call_log_create_get_query(api) -> None:
     """A call-log Task is created (201), read back, and found through Who.Name and Lead.Tasks."""
     lead = _lead(api)
     body = {
-        "Subject": "Call", "WhoId": lead["Id"], "Status": "Completed", "Priority": "Normal",
-        "ActivityDate": "2026-12-01", "Description": "Qualified on the phone", "TaskSubtype": "Call",
-        "Type": "Call", "CallDurationInSeconds": 95, "CallType": "Inbound", "CallObject": "conv-1",
+        "Subject": "Call",
+        "WhoId": lead["Id"],
+        "Status": "Completed",
+        "Priority": "Normal",
+        "ActivityDate": "2026-12-01",
+        "Description": "Qualified on the phone",
+        "TaskSubtype": "Call",
+        "Type": "Call",
+        "CallDurationInSeconds": 95,
+        "CallType": "Inbound",
+        "CallObject": "conv-1",
     }
     created = api.post(f"{V}/sobjects/Task/", json=body)
     assert created.status_code == 201 and created.json()["id"].startswith("00T")
@@ -45,8 +53,10 @@ def test_task_refuses_a_who_of_the_wrong_type(api) -> None:
 
 def test_event_create_and_describe(api) -> None:
     """Event is described and created; Task's describe has the polymorphic WhoId."""
-    r = api.post(f"{V}/sobjects/Event/", json={"Subject": "Demo", "DurationInMinutes": 30,
-                                                "ActivityDateTime": "2026-12-02T10:00:00Z"})
+    r = api.post(
+        f"{V}/sobjects/Event/",
+        json={"Subject": "Demo", "DurationInMinutes": 30, "ActivityDateTime": "2026-12-02T10:00:00Z"},
+    )
     assert r.status_code == 201 and r.json()["id"].startswith("00U")
     fields = {f["name"]: f for f in api.get(f"{V}/sobjects/Task/describe").json()["fields"]}
     assert fields["WhoId"]["referenceTo"] == ["Contact", "Lead"] and fields["WhoId"]["relationshipName"] == "Who"

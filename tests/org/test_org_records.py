@@ -67,7 +67,7 @@ def test_create_applies_defaults(api):
 
 
 def test_duplicate_email_is_detected_unless_allow_save(api):
-    """Same last name and email (any case, blank first name ignored) → DUPLICATES_DETECTED with `duplicateResut`; allowSave=true saves anyway."""
+    """Same last name and email (any case) → DUPLICATES_DETECTED (`duplicateResut`); allowSave=true saves."""
     r = api.post(f"{V}/sobjects/Contact/", json={"LastName": "Doe", "Email": "Jane.Doe@ACME.com"})
     assert r.status_code == 400
     [err] = r.json()

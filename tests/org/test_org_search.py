@@ -46,7 +46,9 @@ def test_phone_search_matches_on_digits(api) -> None:
 
 def test_phone_stored_with_punctuation_matches_e164(api) -> None:
     """A lead stored as "(617) 555-0142" is found by +16175550142 and 617-555-0142."""
-    created = api.post(f"{V}/sobjects/Lead/", json={"LastName": "Phoneson", "Company": "Dial Co", "Phone": "(617) 555-0142"})
+    created = api.post(
+        f"{V}/sobjects/Lead/", json={"LastName": "Phoneson", "Company": "Dial Co", "Phone": "(617) 555-0142"}
+    )
     assert created.status_code == 201
     for term in ("+16175550142", "617-555-0142"):
         assert names(search(api, f"FIND {{{term}}} IN PHONE FIELDS RETURNING Lead(Name)")) == ["Phoneson"]
