@@ -174,6 +174,7 @@ def _activity_common() -> list[dict[str, Any]]:
             "combobox",
             "Subject",
             length=255,
+            nameField=True,
             **editable,
             picklistValues=_picklist("Call", "Email", "Send Letter", "Send Quote", "Other"),
         ),

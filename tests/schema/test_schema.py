@@ -31,7 +31,10 @@ def test_name_fields_and_key_prefixes():
         "Opportunity": "006",
         "Case": "500",
         "User": "005",
+        "Task": "00T",
+        "Event": "00U",
     }
+    assert schema.get("task").name_field == "Subject"
     assert schema.by_key_prefix("003").name == "Contact"
 
 
@@ -55,3 +58,29 @@ def test_builtin_json_is_fresh_against_the_recordings(tmp_path):
     spec.loader.exec_module(module)
     shipped = json.loads((REPO / "service" / "schema" / "builtin.json").read_text())
     assert module.derive(SHARED) == shipped
+
+
+def test_activities_have_polymorphic_lookups():
+    """Task and Event: WhoId (Contact, Lead) and WhatId (Account, Opportunity, Case); Lead.Tasks child."""
+    schema = builtin_schema()
+    for name in ("Task", "Event"):
+        obj = schema.get(name)
+        assert obj.field("WhoId").reference_to == ("Contact", "Lead")
+        assert obj.field("WhatId").reference_to == ("Account", "Opportunity", "Case")
+    assert schema.get("Lead").child_relationship("Tasks").field == "WhoId"
+    assert schema.get("Account").child_relationship("Events").field == "WhatId"
+    call_log = {
+        "Subject",
+        "WhoId",
+        "WhatId",
+        "Status",
+        "Priority",
+        "ActivityDate",
+        "Description",
+        "TaskSubtype",
+        "Type",
+        "CallDurationInSeconds",
+        "CallType",
+        "CallObject",
+    }
+    assert call_log <= set(schema.get("Task").fields)
