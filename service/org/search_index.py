@@ -26,6 +26,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 TEXT_TYPES = frozenset({"string", "textarea", "email", "phone", "url", "combobox"})
 NAME_FIELDS = frozenset({"Name", "FirstName", "LastName", "MiddleName", "Suffix", "Company", "Subject"})
 PHONE_DIGITS = re.compile(r"^\+?[\d\s().\-]{7,}$")
+NON_DIGITS = re.compile(r"\D")
 MAX_TEXT = 4000  # long descriptions: only their start is searchable
 
 
@@ -43,9 +44,18 @@ def group(f: SField) -> str | None:
 
 
 def phone_key(text: str) -> str | None:
-    """The national-number digits of a phone-shaped text, None when it is not a phone number."""
+    """The national-number digits of a phone-shaped text, None when it is not a phone number.
+
+    North American numbers (10 digits, or 11 starting with 1) are read directly, which is what
+    phonenumbers answers for them and keeps bulk loads fast; every other number goes to phonenumbers.
+    """
     if not PHONE_DIGITS.match(text.strip()):
         return None
+    digits = NON_DIGITS.sub("", text)
+    if len(digits) == 10 and not text.lstrip().startswith("+"):
+        return digits
+    if len(digits) == 11 and digits[0] == "1" and text.lstrip()[:2] in ("+1", "1", "1-", "1 ", "1(", "1."):
+        return digits[1:]
     try:
         number = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:
@@ -59,12 +69,22 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text[:MAX_TEXT])]
 
 
+_SEARCHED: dict[int, tuple[SObject, tuple[tuple[str, str], ...]]] = {}
+
+
+def searched_fields(obj: SObject) -> tuple[tuple[str, str], ...]:
+    """(field name, group) of every field SOSL searches on an object (cached per object)."""
+    cached = _SEARCHED.get(id(obj))
+    if cached is None or cached[0] is not obj:
+        cached = _SEARCHED[id(obj)] = (obj, tuple((f.name, g) for f in obj.fields.values() if (g := group(f))))
+    return cached[1]
+
+
 def tokens(obj: SObject, row: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(token, group) pairs of one record."""
-    for f in obj.fields.values():
-        grp = group(f)
-        value = row.get(f.name)
-        if grp is None or not isinstance(value, str) or not value:
+    for name, grp in searched_fields(obj):
+        value = row.get(name)
+        if not isinstance(value, str) or not value:
             continue
         if grp == "P":
             key = phone_key(value)
@@ -89,7 +109,8 @@ class SearchIndex:
             f"CREATE TABLE IF NOT EXISTS {TABLE} "
             "(token TEXT NOT NULL, grp TEXT NOT NULL, obj TEXT NOT NULL, rid INTEGER NOT NULL)"
         )
-        self.conn.execute(f"CREATE INDEX IF NOT EXISTS ix_sosl_token ON {TABLE} (token, grp, obj)")
+        # covering: a term's matches for one object are read from the index alone
+        self.conn.execute(f"CREATE INDEX IF NOT EXISTS ix_sosl_term ON {TABLE} (token, obj, grp, rid)")
         self.conn.execute(f"CREATE INDEX IF NOT EXISTS ix_sosl_record ON {TABLE} (obj, rid)")
 
     def add(self, obj: SObject, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> None:

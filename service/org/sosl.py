@@ -11,7 +11,7 @@ errors are exactly the org's SOQL. No maintained Python library parses SOSL, hen
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from service.errors import SalesforceError
@@ -173,70 +173,86 @@ def _words(chunk: str) -> list[str]:
     return words(chunk)
 
 
-def _matches(store: Store, term: Term, groups: tuple[str, ...]) -> set[tuple[str, int]]:
-    grp = f"grp IN ({', '.join('?' * len(groups))})"
+def _term_sql(term: Term, groups: tuple[str, ...], obj: str) -> tuple[str, list[object]]:
+    """`SELECT rid FROM _sosl WHERE …` for one term (with its OR alternatives) on one object."""
     if term.phone:
-        sql, params = f"SELECT obj, rid FROM {TABLE} WHERE token = ? AND grp = 'P'", [term.text]
+        sql = f"SELECT rid FROM {TABLE} WHERE token = ? AND obj = ? AND grp = 'P'"
+        params: list[object] = [term.text, obj]
         if "P" not in groups:
-            return set()
-    elif "*" not in term.text and "?" not in term.text:
-        sql, params = f"SELECT obj, rid FROM {TABLE} WHERE token = ? AND {grp}", [term.text, *groups]
+            sql += " AND 0"
     else:
-        prefix = re.split(r"[*?]", term.text, maxsplit=1)[0]
-        glob = term.text.replace("[", "[[]")
-        if prefix:
-            sql = f"SELECT obj, rid FROM {TABLE} WHERE token >= ? AND token < ? AND token GLOB ? AND {grp}"
-            params = [prefix, prefix + "\U0010ffff", glob, *groups]
+        grp = f"grp IN ({', '.join('?' * len(groups))})"
+        if "*" not in term.text and "?" not in term.text:
+            sql, params = f"SELECT rid FROM {TABLE} WHERE token = ? AND obj = ? AND {grp}", [term.text, obj, *groups]
         else:
-            sql, params = f"SELECT obj, rid FROM {TABLE} WHERE token GLOB ? AND {grp}", [glob, *groups]
-    found = {(r[0], r[1]) for r in store.execute(sql, params)}
+            prefix = re.split(r"[*?]", term.text, maxsplit=1)[0]
+            glob = term.text.replace("[", "[[]")
+            bounds = "token >= ? AND token < ? AND " if prefix else ""
+            sql = f"SELECT rid FROM {TABLE} WHERE {bounds}token GLOB ? AND obj = ? AND {grp}"
+            params = [*([prefix, prefix + "\U0010ffff"] if prefix else []), glob, obj, *groups]
     for alternative in term.alternatives:
-        found |= _matches(store, alternative, groups)
-    return found
+        alt_sql, alt_params = _term_sql(alternative, groups, obj)
+        sql, params = f"{sql} UNION {alt_sql}", [*params, *alt_params]
+    return sql, params
 
 
-def matching(store: Store, text: str, scope: str) -> set[tuple[str, int]]:
-    """(object, rowid) of every record matching the search text in the scope's field groups."""
+def matching_sql(search_terms: list[Term], scope: str, obj: str) -> tuple[str, list[object]]:
+    """One compound SELECT of the rowids of `obj` matching every term (INTERSECT) and no negated one (EXCEPT).
+
+    SQLite evaluates it on the covering index `(token, obj, grp, rid)`, so a term costs one index range.
+    """
     groups = GROUPS[scope]
-    wanted: set[tuple[str, int]] | None = None
-    excluded: set[tuple[str, int]] = set()
-    for term in sorted(terms(text), key=lambda t: ("*" in t.text or "?" in t.text, -len(t.text))):
-        found = _matches(store, term, groups)
-        if term.negated:
-            excluded |= found
-        else:
-            wanted = found if wanted is None else wanted & found
-        if wanted is not None and not wanted:
-            return set()
-    return (wanted or set()) - excluded
+    wanted = [t for t in search_terms if not t.negated]
+    parts, params = [], []
+    for term in wanted:
+        sql, p = _term_sql(term, groups, obj)
+        parts.append(f"SELECT rid FROM ({sql})" if term.alternatives else sql)
+        params += p
+    sql = " INTERSECT ".join(parts)
+    for term in (t for t in search_terms if t.negated):
+        neg_sql, p = _term_sql(term, groups, obj)
+        sql, params = f"{sql} EXCEPT SELECT rid FROM ({neg_sql})", [*params, *p]
+    return sql, params
+
+
+_PLANS: dict[tuple[int, str, str, str], Plan] = {}
+
+
+def _plan(schema: Schema, soql: str, tz: str, today: date) -> Plan:
+    """The translated plan of a RETURNING object's SOQL (plans are read-only; cached)."""
+    key = (id(schema), soql, tz, today.isoformat())
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) > 512:
+            _PLANS.clear()
+        plan = _PLANS[key] = translate(schema, soql, tz=tz, today=today)
+    return plan
 
 
 def run(store: Store, schema: Schema, search: Search, *, tz: str, today: date, version: str) -> list[dict[str, object]]:
     """The `searchRecords` of a parsed search."""
     from service.org.results import render
 
-    hits = matching(store, search.text, search.scope)
+    search_terms = terms(search.text)
     objects = search.objects or [Returning(name) for name in DEFAULT_OBJECTS if schema.get(name) is not None]
     records: list[dict[str, object]] = []
     for returning in objects:
         if schema.get(returning.name) is None:
             raise sf_error(400, "INVALID_TYPE", f"sObject type '{returning.name}' is not supported.")
-        soql = f"SELECT {returning.fields} FROM {returning.name} {returning.rest}".strip()
-        plan = translate(schema, soql, tz=tz, today=today)
-        rowids = sorted(rid for obj, rid in hits if obj == plan.obj.name)[:MAX_ROWS]
-        if not rowids or len(records) >= search.limit:
+        plan = _plan(schema, f"SELECT {returning.fields} FROM {returning.name} {returning.rest}".strip(), tz, today)
+        if len(records) >= search.limit:
             continue
-        restricted = _restrict(plan, rowids)
+        match_sql, match_params = matching_sql(search_terms, search.scope, plan.obj.name)
+        restricted = _restrict(plan, match_sql)
         size = min(search.limit - len(records), restricted.limit if restricted.limit is not None else MAX_ROWS)
-        rows = store.execute(_sql(restricted, size), [*restricted.where_params, *restricted.having_params])
+        params = [*match_params, *restricted.where_params, *restricted.having_params]
+        rows = store.execute(_sql(restricted, size), params)
         records.extend(render(restricted, row, version, {}) for row in rows)
     return records
 
 
-def _restrict(plan: Plan, rowids: list[int]) -> Plan:
-    from dataclasses import replace
-
-    within = f"{plan.alias}.rowid IN ({', '.join(str(int(r)) for r in rowids)})"
+def _restrict(plan: Plan, match_sql: str) -> Plan:
+    within = f"{plan.alias}.rowid IN ({match_sql})"
     return replace(plan, where=f"{within} AND ({plan.where})" if plan.where else within)
 
 
