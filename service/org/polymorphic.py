@@ -34,6 +34,8 @@ def union_sql(schema: Schema, ref: SField) -> str:
         for name in NAME_FIELDS:
             if name == "Type":
                 columns.append(f"'{obj.name}' AS {quote('Type')}")
+            elif name == "Name" and obj.field("Name") is None:  # Case: its name field, CaseNumber
+                columns.append(f"{quote(obj.name_field)} AS {quote(name)}")
             elif obj.field(name) is not None:
                 columns.append(f"{quote(name)} AS {quote(name)}")
             else:

@@ -17,11 +17,13 @@ from sqlglot import exp
 
 from service.org.errors import malformed_query, sf_error
 from service.org.grammar import check_and_or, check_fields_limit, from_syntax_error
-from service.org.plan import ChildPlan, Item, Plan
-from service.org.resolve import AGGREGATES, HINT_REL, HINT_TYPE, PASS_THROUGH, is_aggregate
+from service.org.grouping import GROUPING_MARK, grouping_sets
+from service.org.plan import ChildPlan, Item, Plan, TypeOfBranch
+from service.org.polymorphic import is_polymorphic
+from service.org.resolve import AGGREGATES, HINT_FIELD, HINT_REL, HINT_TYPE, PASS_THROUGH, is_aggregate
 from service.org.store import COMPOUND_TYPES, live, quote
 from service.org.where import WhereTranslator
-from service.schema import Schema, SField
+from service.schema import Schema, SField, SObject
 from service.soql import SoqlSyntaxError, parse_soql
 from service.soql import nodes as soql_nodes
 
@@ -65,7 +67,7 @@ class Translator(WhereTranslator):
             plan.index_hint = plan.count_only and where is None and plan.obj.field("IsDeleted") is not None
             alive = live(plan.obj, plan.alias, indexed=plan.index_hint)
             plan.where = f"{alive} AND ({plan.where})" if plan.where else alive
-        grouped = [self.operand(plan, g) for g in group.expressions] if group is not None else []
+        grouped = self._group(plan, group.expressions if group is not None else [])
         plan.group = ", ".join(grouped)
         if not plan.count_only:
             self._select(plan, items, top, set(grouped))
@@ -90,6 +92,23 @@ class Translator(WhereTranslator):
         if plan.offset > MAX_OFFSET:
             raise sf_error(400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}")
 
+    def _group(self, plan: Plan, items: list[exp.Expr]) -> list[str]:
+        """SQL of the GROUP BY items; ROLLUP/CUBE become grouping sets on the plan."""
+        fixed: list[str] = []
+        rolled: list[str] | None = None
+        cube = False
+        for g in items:
+            if isinstance(g, exp.Rollup | exp.Cube):
+                if rolled is not None:
+                    raise malformed_query(f"unexpected token: {g.key.upper()}")
+                rolled, cube = [self.operand(plan, e) for e in g.expressions], isinstance(g, exp.Cube)
+            else:
+                fixed.append(self.operand(plan, g))
+        if rolled is not None:
+            plan.grouping_sets = grouping_sets(fixed, rolled, cube)
+        plan.grouped = fixed + (rolled or [])
+        return plan.grouped
+
     def _select(self, plan: Plan, items: list[exp.Expr], top: bool, grouped: set[str]) -> None:
         expr_n = 0
         for item in items:
@@ -107,10 +126,12 @@ class Translator(WhereTranslator):
                     raise malformed_query("Nesting of semi join sub-selects is not supported")
                 plan.items.append(self._child(plan, node.this))
             elif isinstance(node, soql_nodes.TypeOf):
-                raise self.error("INVALID_FIELD", node, "TYPEOF is only allowed on polymorphic relationships")
+                if plan.aggregate:
+                    raise malformed_query("TYPEOF is not supported in aggregate queries")
+                plan.items.append(self._typeof(plan, node))
             elif plan.aggregate and (is_aggregate(node) or isinstance(node, exp.Anonymous)):
                 sql = self.operand(plan, node)
-                if not is_aggregate(node) and sql not in grouped:
+                if not is_aggregate(node) and sql.removeprefix(GROUPING_MARK) not in grouped:
                     raise malformed_query(f"Field must be grouped or aggregated: {node.sql()}")
                 key = alias or f"expr{expr_n}"
                 if not alias:
@@ -119,6 +140,11 @@ class Translator(WhereTranslator):
             elif isinstance(node, exp.Anonymous) and str(node.name).upper() in PASS_THROUGH:
                 sql, f, rels = self.resolve(plan, node.expressions[0])
                 self._add_field(plan, list(rels), f, alias or f.name, sql)
+                if str(node.name).upper() == "FORMAT":
+                    plan.items[-1].fmt_tz = self.tz
+                elif str(node.name).upper() == "TOLABEL":
+                    owner = plan.joins[tuple(rels)].obj if rels else plan.obj
+                    plan.items[-1].labels = picklist_labels(owner, f.name)
             elif isinstance(node, exp.Column | exp.Dot):
                 sql, f, rels = self.resolve(plan, node)
                 if plan.aggregate:
@@ -129,6 +155,45 @@ class Translator(WhereTranslator):
                     self._add_field(plan, list(rels), f, f.name, sql)
             else:
                 raise malformed_query(f"unexpected token: {node.sql()}")
+
+    def _typeof(self, plan: Plan, node: soql_nodes.TypeOf) -> Item:
+        """`TYPEOF What WHEN Account THEN Phone ELSE Name END`: a LEFT JOIN per WHEN, the Name union for ELSE."""
+        column = node.this
+        ref = plan.obj.parent_relationship(column.name) if isinstance(column, exp.Column) else None
+        if ref is None or not is_polymorphic(ref) or ref.relationship_name is None:
+            raise self.error("INVALID_FIELD", node, "TYPEOF is only allowed on polymorphic relationships")
+        item = Item(key=ref.relationship_name, kind="typeof")
+        for when in node.args.get("whens") or []:
+            target = self.schema.get(when.this.name)
+            if target is None or target.name not in ref.reference_to:
+                raise self.error(
+                    "INVALID_TYPE", column, f"sObject type '{when.this.name}' is not supported in TYPEOF {ref.name}"
+                )
+            alias = self._alias()
+            plan.join_sql.append(
+                f"LEFT JOIN {quote(target.name)} {alias} ON {alias}.{quote('Id')} = {plan.alias}.{quote(ref.name)}"
+            )
+            branch = TypeOfBranch(target.name, plan.add_column(f"{alias}.{quote('Id')}"))
+            for f_node in when.expressions:
+                f = target.field(f_node.name)
+                if f is None:
+                    text = f"No such column '{f_node.name}' on entity '{target.name}'. {HINT_FIELD}"
+                    raise self.error("INVALID_FIELD", f_node, text)
+                branch.fields.append((f.name, f, plan.add_column(f"{alias}.{quote(f.name)}")))
+            item.branches.append(branch)
+        default = node.args.get("default") or []
+        if default:
+            rels: list[str] = []
+            alias = self._poly_join(plan, ref, plan.alias, rels)
+            join = plan.joins[tuple(rels)]
+            branch = TypeOfBranch(None, plan.add_column(f"{alias}.{quote('Id')}"), join.type_index)
+            for f_node in default:
+                f = join.obj.field(f_node.name)
+                if f is None:
+                    raise self.error("INVALID_FIELD", f_node, f"No such column '{f_node.name}' on entity 'Name'.")
+                branch.fields.append((f.name, f, plan.add_column(f"{alias}.{quote(f.name)}")))
+            item.branches.append(branch)
+        return item
 
     def _add_field(self, plan: Plan, rels: list[str], f: SField, key: str, sql: str | None = None) -> None:
         alias = plan.joins[tuple(rels)].alias if rels else plan.alias
@@ -165,6 +230,14 @@ class Translator(WhereTranslator):
         if plan.aggregate or plan.count_only:
             raise malformed_query("Aggregate functions are not supported in a child relationship subquery")
         return Item(key=rel.name, kind="child", child=ChildPlan(rel, plan, rel.field))
+
+
+def picklist_labels(obj: SObject, field_name: str) -> dict[str, str]:
+    """Value → label of a picklist, from the object's describe."""
+    for raw in obj.raw.get("fields") or []:
+        if raw.get("name") == field_name:
+            return {str(p["value"]): str(p.get("label") or p["value"]) for p in raw.get("picklistValues") or []}
+    return {}
 
 
 def parse(soql: str) -> exp.Select:

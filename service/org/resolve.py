@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from service.errors import SalesforceError
 from service.org.errors import caret_message, malformed_query, sf_error
+from service.org.grouping import GROUPING_MARK
 from service.org.plan import Join, Plan
 from service.org.polymorphic import is_polymorphic, name_object, union_sql
 from service.org.store import live, quote
@@ -145,6 +146,8 @@ class Resolver:
         if isinstance(node, exp.Anonymous):
             name = str(node.name).upper()
             args = node.expressions
+            if name == "GROUPING" and len(args) == 1:
+                return GROUPING_MARK + self.operand(plan, args[0])
             if name == "COUNT_DISTINCT" and args:
                 return f"COUNT(DISTINCT {self.operand(plan, args[0])})"
             if name in DATE_FUNCTIONS and args:
