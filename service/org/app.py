@@ -23,7 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.errors import SalesforceError
-from service.org import oauth, query_api, rest, search_api
+from service.org import endpoint, limits_api, oauth, query_api, rest, search_api
 from service.org.errors import NOT_FOUND_MESSAGE
 from service.org.seed import seed_store
 from service.org.state import OrgConfig, OrgState, json_response, org_state
@@ -62,7 +62,7 @@ async def stats(request: Request) -> Response:
 
 async def _salesforce_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SalesforceError)
-    return rest.error_response(exc)
+    return endpoint.error_response(exc)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -84,8 +84,8 @@ def routes() -> list[Route]:
         Route("/services/data/", rest.versions, methods=["GET"]),
         Route(DATA, rest.resources, methods=["GET"]),
         Route(f"{DATA}/", rest.resources, methods=["GET"]),
-        Route(f"{DATA}/limits", rest.limits, methods=["GET"]),
-        Route(f"{DATA}/limits/", rest.limits, methods=["GET"]),
+        Route(f"{DATA}/limits", limits_api.limits, methods=["GET"]),
+        Route(f"{DATA}/limits/", limits_api.limits, methods=["GET"]),
         Route(f"{DATA}/sobjects", rest.describe_global, methods=["GET"]),
         Route(f"{DATA}/sobjects/", rest.describe_global, methods=["GET"]),
         Route(f"{sobj}/describe", rest.describe, methods=["GET"]),
@@ -107,7 +107,7 @@ def routes() -> list[Route]:
         Route(f"{DATA}/search/", search_api.search, methods=["GET"]),
         Route(f"{DATA}/parameterizedSearch", search_api.parameterized_search, methods=["GET", "POST"]),
         Route(f"{DATA}/parameterizedSearch/", search_api.parameterized_search, methods=["GET", "POST"]),
-        Route(f"{DATA}/limits/recordCount", rest.record_count, methods=["GET"]),
+        Route(f"{DATA}/limits/recordCount", limits_api.record_count, methods=["GET"]),
         Route("/_org/stats", stats, methods=["GET"]),
     ]
 

@@ -18,12 +18,11 @@ from sqlglot import exp
 from service.org.errors import malformed_query, sf_error
 from service.org.grammar import check_and_or, check_fields_limit, from_syntax_error
 from service.org.grouping import GROUPING_MARK, grouping_sets
-from service.org.plan import ChildPlan, Item, Plan, TypeOfBranch
-from service.org.polymorphic import is_polymorphic
-from service.org.resolve import AGGREGATES, HINT_FIELD, HINT_REL, HINT_TYPE, PASS_THROUGH, is_aggregate
+from service.org.plan import ChildPlan, Item, Plan
+from service.org.resolve import AGGREGATES, HINT_REL, HINT_TYPE, PASS_THROUGH, is_aggregate
 from service.org.store import COMPOUND_TYPES, live, quote
-from service.org.where import WhereTranslator
-from service.schema import Schema, SField, SObject
+from service.org.typeof import TypeOfTranslator, picklist_labels
+from service.schema import Schema, SField
 from service.soql import SoqlSyntaxError, parse_soql
 from service.soql import nodes as soql_nodes
 
@@ -33,7 +32,7 @@ MAX_OFFSET = 2000
 _CHILD_FROM = re.compile(r"(\(\s*SELECT\b[^()]*?\bFROM\s+)([A-Za-z_]\w*)\.([A-Za-z_]\w*)", re.IGNORECASE)
 
 
-class Translator(WhereTranslator):
+class Translator(TypeOfTranslator):
     """Builds Plans for one query text (aliases are unique across the whole query)."""
 
     # --- structure ----------------------------------------------------------------------------
@@ -156,45 +155,6 @@ class Translator(WhereTranslator):
             else:
                 raise malformed_query(f"unexpected token: {node.sql()}")
 
-    def _typeof(self, plan: Plan, node: soql_nodes.TypeOf) -> Item:
-        """`TYPEOF What WHEN Account THEN Phone ELSE Name END`: a LEFT JOIN per WHEN, the Name union for ELSE."""
-        column = node.this
-        ref = plan.obj.parent_relationship(column.name) if isinstance(column, exp.Column) else None
-        if ref is None or not is_polymorphic(ref) or ref.relationship_name is None:
-            raise self.error("INVALID_FIELD", node, "TYPEOF is only allowed on polymorphic relationships")
-        item = Item(key=ref.relationship_name, kind="typeof")
-        for when in node.args.get("whens") or []:
-            target = self.schema.get(when.this.name)
-            if target is None or target.name not in ref.reference_to:
-                raise self.error(
-                    "INVALID_TYPE", column, f"sObject type '{when.this.name}' is not supported in TYPEOF {ref.name}"
-                )
-            alias = self._alias()
-            plan.join_sql.append(
-                f"LEFT JOIN {quote(target.name)} {alias} ON {alias}.{quote('Id')} = {plan.alias}.{quote(ref.name)}"
-            )
-            branch = TypeOfBranch(target.name, plan.add_column(f"{alias}.{quote('Id')}"))
-            for f_node in when.expressions:
-                f = target.field(f_node.name)
-                if f is None:
-                    text = f"No such column '{f_node.name}' on entity '{target.name}'. {HINT_FIELD}"
-                    raise self.error("INVALID_FIELD", f_node, text)
-                branch.fields.append((f.name, f, plan.add_column(f"{alias}.{quote(f.name)}")))
-            item.branches.append(branch)
-        default = node.args.get("default") or []
-        if default:
-            rels: list[str] = []
-            alias = self._poly_join(plan, ref, plan.alias, rels)
-            join = plan.joins[tuple(rels)]
-            branch = TypeOfBranch(None, plan.add_column(f"{alias}.{quote('Id')}"), join.type_index)
-            for f_node in default:
-                f = join.obj.field(f_node.name)
-                if f is None:
-                    raise self.error("INVALID_FIELD", f_node, f"No such column '{f_node.name}' on entity 'Name'.")
-                branch.fields.append((f.name, f, plan.add_column(f"{alias}.{quote(f.name)}")))
-            item.branches.append(branch)
-        return item
-
     def _add_field(self, plan: Plan, rels: list[str], f: SField, key: str, sql: str | None = None) -> None:
         alias = plan.joins[tuple(rels)].alias if rels else plan.alias
         for depth in range(1, len(rels) + 1):
@@ -230,14 +190,6 @@ class Translator(WhereTranslator):
         if plan.aggregate or plan.count_only:
             raise malformed_query("Aggregate functions are not supported in a child relationship subquery")
         return Item(key=rel.name, kind="child", child=ChildPlan(rel, plan, rel.field))
-
-
-def picklist_labels(obj: SObject, field_name: str) -> dict[str, str]:
-    """Value → label of a picklist, from the object's describe."""
-    for raw in obj.raw.get("fields") or []:
-        if raw.get("name") == field_name:
-            return {str(p["value"]): str(p.get("label") or p["value"]) for p in raw.get("picklistValues") or []}
-    return {}
 
 
 def parse(soql: str) -> exp.Select:

@@ -13,8 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.org.dates import local_today
-from service.org.rest import api, read_json
-from service.org.sosl import GROUPS, MAX_ROWS, Returning, Search, malformed, parse, run
+from service.org.endpoint import api, read_json
+from service.org.sosl import MAX_ROWS, Returning, Search, parse, run
+from service.org.sosl_terms import GROUPS, NO_TERM, malformed
 from service.org.state import OrgState, json_response
 
 
@@ -29,7 +30,7 @@ async def search(request: Request, state: OrgState, version: str) -> Response:
     """Run a SOSL search."""
     sosl = request.query_params.get("q")
     if not sosl or not sosl.strip():
-        raise malformed("No search term found. The search term must be enclosed in braces.")
+        raise malformed(NO_TERM)
     return _answer(state, parse(sosl), version)
 
 
@@ -43,7 +44,7 @@ def _limit(value: Any, default: int) -> int:
 def _from_params(params: dict[str, Any]) -> Search:
     text = params.get("q")
     if not isinstance(text, str) or not text.strip():
-        raise malformed("No search term found. The search term must be enclosed in braces.")
+        raise malformed(NO_TERM)
     scope = str(params.get("in") or "ALL").upper()
     if scope not in GROUPS:
         raise malformed(f"unexpected token: '{params.get('in')}'")

@@ -14,20 +14,12 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from service.errors import SalesforceError
 from service.org.errors import sf_error
 from service.org.query import Plan, translate
-from service.org.search_index import TABLE, phone_key, words
+from service.org.sosl_terms import GROUPS, NO_TERM, malformed, matching_sql, terms
 from service.org.store import Store
 from service.schema import Schema
 
-GROUPS = {
-    "ALL": ("N", "E", "P", "O"),
-    "NAME": ("N",),
-    "EMAIL": ("E",),
-    "PHONE": ("P",),
-    "SIDEBAR": ("N", "E", "P", "O"),
-}
 DEFAULT_OBJECTS = ("Account", "Contact", "Lead", "Opportunity", "Case")
 MAX_ROWS = 2000
 _FIND = re.compile(r"^\s*FIND\s*\{((?:\\.|[^\\}])*)\}\s*", re.IGNORECASE | re.DOTALL)
@@ -36,11 +28,6 @@ _RETURNING = re.compile(r"^RETURNING\s+", re.IGNORECASE)
 _LIMIT = re.compile(r"^LIMIT\s+(\d+)\s*$", re.IGNORECASE)
 _WITH = re.compile(r"^WITH\s+\w+(\s*=\s*'[^']*'|\s*\([^)]*\))?\s*", re.IGNORECASE)
 _INNER_CLAUSE = re.compile(r"\b(WHERE|ORDER\s+BY|LIMIT|OFFSET)\b", re.IGNORECASE)
-
-
-def malformed(message: str) -> SalesforceError:
-    """400 MALFORMED_SEARCH."""
-    return sf_error(400, "MALFORMED_SEARCH", message)
 
 
 @dataclass
@@ -92,7 +79,7 @@ def parse(sosl: str) -> Search:
     """Parse a SOSL text; MALFORMED_SEARCH when it is not SOSL."""
     match = _FIND.match(sosl or "")
     if match is None:
-        raise malformed("No search term found. The search term must be enclosed in braces.")
+        raise malformed(NO_TERM)
     search = Search(text=re.sub(r"\\(.)", r"\1", match.group(1)))
     rest = sosl[match.end() :]
     if (scope := _IN.match(rest)) is not None:
@@ -113,106 +100,6 @@ def parse(sosl: str) -> Search:
             raise malformed(f"unexpected token: '{rest.split()[0]}'")
         search.limit = min(int(limit.group(1)), MAX_ROWS)
     return search
-
-
-# --- terms ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Term:
-    """One word to match: exact, a prefix (`Mar*`) or a GLOB pattern (`M?ria`, `*son`); phone digits."""
-
-    text: str
-    phone: bool = False
-    negated: bool = False
-    alternatives: list[Term] = field(default_factory=list)
-
-
-def terms(text: str) -> list[Term]:
-    """The search text as AND-ed terms (each with its OR alternatives)."""
-    stripped = text.strip()
-    if not stripped:
-        raise malformed("No search term found. The search term must be enclosed in braces.")
-    key = phone_key(stripped.strip('"'))
-    if key is not None:
-        return [Term(key, phone=True)]
-    chunks = re.findall(r'"[^"]*"|\S+', stripped)
-    out: list[Term] = []
-    negate = join_or = False
-    for chunk in chunks:
-        upper = chunk.upper()
-        if upper == "AND":
-            continue
-        if upper == "OR":
-            join_or = True
-            continue
-        if upper == "NOT":
-            negate = True
-            continue
-        parts = _words(chunk.strip('"'))
-        for n, word in enumerate(parts):
-            term = Term(word, negated=negate)
-            if join_or and n == 0 and out:
-                out[-1].alternatives.append(term)
-            else:
-                out.append(term)
-        negate = join_or = False
-    if not any(not t.negated for t in out):
-        raise malformed("No search term found. The search term must be enclosed in braces.")
-    for term in out:
-        if len(term.text.replace("*", "").replace("?", "")) < 2 and not term.phone:
-            raise sf_error(400, "INVALID_SEARCH", "search term must be longer than one character")
-    return out
-
-
-def _words(chunk: str) -> list[str]:
-    if "@" in chunk:
-        return [chunk.lower()]
-    if "*" in chunk or "?" in chunk:
-        return ["".join(words(p)[0] if words(p) else p for p in re.split(r"([*?])", chunk)).lower()]
-    return words(chunk)
-
-
-def _term_sql(term: Term, groups: tuple[str, ...], obj: str) -> tuple[str, list[object]]:
-    """`SELECT rid FROM _sosl WHERE …` for one term (with its OR alternatives) on one object."""
-    if term.phone:
-        sql = f"SELECT rid FROM {TABLE} WHERE token = ? AND obj = ? AND grp = 'P'"
-        params: list[object] = [term.text, obj]
-        if "P" not in groups:
-            sql += " AND 0"
-    else:
-        grp = f"grp IN ({', '.join('?' * len(groups))})"
-        if "*" not in term.text and "?" not in term.text:
-            sql, params = f"SELECT rid FROM {TABLE} WHERE token = ? AND obj = ? AND {grp}", [term.text, obj, *groups]
-        else:
-            prefix = re.split(r"[*?]", term.text, maxsplit=1)[0]
-            glob = term.text.replace("[", "[[]")
-            bounds = "token >= ? AND token < ? AND " if prefix else ""
-            sql = f"SELECT rid FROM {TABLE} WHERE {bounds}token GLOB ? AND obj = ? AND {grp}"
-            params = [*([prefix, prefix + "\U0010ffff"] if prefix else []), glob, obj, *groups]
-    for alternative in term.alternatives:
-        alt_sql, alt_params = _term_sql(alternative, groups, obj)
-        sql, params = f"{sql} UNION {alt_sql}", [*params, *alt_params]
-    return sql, params
-
-
-def matching_sql(search_terms: list[Term], scope: str, obj: str) -> tuple[str, list[object]]:
-    """One compound SELECT of the rowids of `obj` matching every term (INTERSECT) and no negated one (EXCEPT).
-
-    SQLite evaluates it on the covering index `(token, obj, grp, rid)`, so a term costs one index range.
-    """
-    groups = GROUPS[scope]
-    wanted = [t for t in search_terms if not t.negated]
-    parts, params = [], []
-    for term in wanted:
-        sql, p = _term_sql(term, groups, obj)
-        parts.append(f"SELECT rid FROM ({sql})" if term.alternatives else sql)
-        params += p
-    sql = " INTERSECT ".join(parts)
-    for term in (t for t in search_terms if t.negated):
-        neg_sql, p = _term_sql(term, groups, obj)
-        sql, params = f"{sql} EXCEPT SELECT rid FROM ({neg_sql})", [*params, *p]
-    return sql, params
 
 
 _PLANS: dict[tuple[int, str, str, str], Plan] = {}
