@@ -22,6 +22,7 @@ from service.org.store import COMPOUND_TYPES, TEXT_TYPES, live, sf_datetime
 from service.schema import SField
 from service.soql import nodes as soql_nodes
 
+MAX_NUMBER = 2.0**63
 COMPARISONS: dict[type[exp.Expr], str] = {
     exp.EQ: "=",
     exp.NEQ: "<>",
@@ -204,6 +205,8 @@ class WhereTranslator(Resolver):
                     return record_id
                 return text
             number = float(node.name)
+            if not abs(number) < MAX_NUMBER:  # also inf; SQLite holds 64-bit integers and finite doubles
+                raise self.error("NUMBER_OUTSIDE_VALID_RANGE", where, f"{node.name} is outside the valid range")
             return int(number) if number.is_integer() and ftype not in ("double", "currency", "percent") else number
         raise malformed_query(f"unexpected token: {node.sql()}")
 
