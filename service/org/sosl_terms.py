@@ -70,9 +70,8 @@ def terms(text: str) -> list[Term]:
         negate = join_or = False
     if not any(not t.negated for t in out):
         raise malformed(NO_TERM)
-    for term in out:
-        if len(term.text.replace("*", "").replace("?", "")) < 2 and not term.phone:
-            raise sf_error(400, "INVALID_SEARCH", "search term must be longer than one character")
+    if len(re.sub(r'[\s*?"()]', "", stripped)) < 2:
+        raise sf_error(400, "INVALID_SEARCH", "search term must be longer than one character")
     return out
 
 

@@ -33,6 +33,13 @@ def test_terms_match_words_not_substrings(api) -> None:
     assert "Jane Doe" in names(search(api, "FIND {Ja*} RETURNING Contact(Name)"))
 
 
+def test_apostrophes_and_hyphens_split_words(api) -> None:
+    """O'Brien is found as O'Brien and as Brien (its words), not as Bri."""
+    assert names(search(api, "FIND {O'Brien} RETURNING Contact(Name)")) == ["Conor O'Brien"]
+    assert names(search(api, "FIND {Brien} RETURNING Contact(Name)")) == ["Conor O'Brien"]
+    assert names(search(api, "FIND {Bri} RETURNING Contact(Name)")) == []
+
+
 def test_question_mark_matches_one_character(api) -> None:
     """`J?ne` matches Jane."""
     assert "Jane Doe" in names(search(api, "FIND {J?ne} RETURNING Contact(Name)"))
