@@ -1,24 +1,32 @@
-"""Derive `service/schema/builtin.json` from the real describe recordings in ../shared.
+"""Derive `service/schema/builtin.json` from real describe recordings.
 
-Usage: python scripts/derive_schema.py [SHARED_DIR]
+Usage: python scripts/derive_schema.py [SHARED_DIR] [--cumulusci CASSETTE_DIR]
 
 Keeps, per object, the describe attributes the gateway and the embedded org use, every field, and
-the child relationships whose child object is one of the built-in objects. User has no recording;
-its standard fields are written here from Salesforce's documented User object.
+the child relationships whose child object is one of the built-in objects (so Lead, Contact,
+Account, Opportunity and Case get their recorded `Tasks` / `Events`). Sources:
 
-Task and Event have no recording either, and no recorded Task/Event describe JSON was found in public
-repositories (searched: code corpus for Task describes with WhoId/WhatId/CallDurationInSeconds; only
-field lists and metadata XML turned up). Their fields are therefore written here from Salesforce's
-documented field reference ("Task" and "Event" in the Object Reference for the Salesforce Platform,
-developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm
-and .../sforce_api_objects_event.htm): types, lengths, picklist values, the polymorphic WhoId
-(Contact, Lead) and WhatId (Account, Opportunity, Case) with relationship names Who and What.
+* Account, Contact, Lead, Opportunity, Case: ../shared/salesforce-recordings/describe/ (copies of
+  SFDO-Tooling/CumulusCI `cumulusci/tests/shared_cassettes/`, BSD-3-Clause).
+* Event: the recorded `GET_sobjects_Event_describe.yaml` of the same CumulusCI folder (commit
+  598cda5ad62892cb59ae39a9b34dbfdb7724d84e), read from SHARED_DIR's describe folder if it is
+  there, else from `--cumulusci` (a checkout's `cumulusci/tests/shared_cassettes`). Without it the
+  documented Event below is used.
+* Task: no recorded Task describe was found in public repositories (searched the code corpus for
+  Task describes and CumulusCI's cassettes: only field lists and metadata XML). The fields Task
+  shares with Event (Id, WhoId, WhatId, Subject, ActivityDate, Description, OwnerId, AccountId,
+  IsDeleted, audit fields) are taken from the recorded Event describe; the Task-only fields
+  (Status, Priority, IsClosed, TaskSubtype, CallDurationInSeconds, CallType, CallDisposition,
+  CallObject, CompletedDateTime, Type) and Task's Subject picklist are written from Salesforce's
+  documented field reference (Object Reference for the Salesforce Platform, "Task",
+  developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm).
+* User: written from Salesforce's documented User object.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -347,40 +355,71 @@ def _event() -> dict[str, Any]:
     }
 
 
-ACTIVITY_CHILDREN = {  # the child relationships a real Lead/Contact/Account/Opportunity/Case describe lists
-    "Lead": [("Task", "WhoId", "Tasks"), ("Event", "WhoId", "Events")],
-    "Contact": [("Task", "WhoId", "Tasks"), ("Event", "WhoId", "Events")],
-    "Account": [("Task", "WhatId", "Tasks"), ("Event", "WhatId", "Events")],
-    "Opportunity": [("Task", "WhatId", "Tasks"), ("Event", "WhatId", "Events")],
-    "Case": [("Task", "WhatId", "Tasks"), ("Event", "WhatId", "Events")],
-}
+SHARED_WITH_EVENT = (
+    "Id",
+    "WhoId",
+    "WhatId",
+    "Subject",
+    "ActivityDate",
+    "Description",
+    "AccountId",
+    "OwnerId",
+    "IsDeleted",
+    "CreatedDate",
+    "CreatedById",
+    "LastModifiedDate",
+    "LastModifiedById",
+    "SystemModstamp",
+)
+TASK_SUBJECTS = _picklist("Call", "Email", "Send Letter", "Send Quote", "Other")
 
 
-def derive(shared: Path) -> dict[str, Any]:
-    """Read the recordings under `shared` and return the builtin schema document."""
-    known = set(OBJECTS) | {"User"}
-    objects = []
-    for name in OBJECTS:
-        cassette = yaml.safe_load(
-            (shared / "salesforce-recordings" / "describe" / f"GET_sobjects_{name}_describe.yaml").read_text()
-        )
-        objects.append(_object(json.loads(cassette["response"]["body"]["string"]), known))
-    for obj in objects:
-        obj["childRelationships"] += [
-            {"childSObject": child, "field": field, "relationshipName": rel, "cascadeDelete": True}
-            for child, field, rel in ACTIVITY_CHILDREN.get(obj["name"], [])
-        ]
-    objects += [_user(), _task(), _event()]
-    return {
-        "source": "CumulusCI describe recordings (BSD-3-Clause); User, Task and Event from Salesforce docs",
-        "objects": objects,
-    }
+def _cassette(path: Path) -> dict[str, Any]:
+    cassette = yaml.safe_load(path.read_text())
+    body: dict[str, Any] = json.loads(cassette["response"]["body"]["string"])
+    return body
+
+
+def _task_from_event(event: dict[str, Any]) -> dict[str, Any]:
+    """Task: the activity fields it shares with the recorded Event, then its documented own fields."""
+    recorded = {f["name"]: f for f in event["fields"]}
+    documented = {f["name"]: f for f in _task()["fields"]}
+    fields = []
+    for name, field in documented.items():
+        if name in SHARED_WITH_EVENT and name in recorded:
+            field = dict(recorded[name])
+            if name == "Subject":
+                field["picklistValues"] = TASK_SUBJECTS
+        fields.append(field)
+    return {**_task(), "fields": fields}
+
+
+def derive(shared: Path, cumulusci: Path | None = None) -> dict[str, Any]:
+    """Read the recordings and return the builtin schema document."""
+    known = set(OBJECTS) | {"User", "Task", "Event"}
+    describes = shared / "salesforce-recordings" / "describe"
+    objects = [_object(_cassette(describes / f"GET_sobjects_{name}_describe.yaml"), known) for name in OBJECTS]
+    candidates = [describes / "GET_sobjects_Event_describe.yaml"]
+    if cumulusci is not None:
+        candidates.append(cumulusci / "GET_sobjects_Event_describe.yaml")
+    found = next((p for p in candidates if p.is_file()), None)
+    if found is not None:
+        event = _object(_cassette(found), known)
+        objects += [_user(), _task_from_event(event), event]
+        source = "CumulusCI describe recordings (BSD-3-Clause), Event included; Task from Event + docs; User from docs"
+    else:
+        objects += [_user(), _task(), _event()]
+        source = "CumulusCI describe recordings (BSD-3-Clause); User, Task and Event from Salesforce docs"
+    return {"source": source, "objects": objects}
 
 
 def main() -> None:
-    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1].parent / "shared"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("shared", nargs="?", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
+    parser.add_argument("--cumulusci", type=Path, default=None, help="CumulusCI's cumulusci/tests/shared_cassettes")
+    args = parser.parse_args()
     out = Path(__file__).resolve().parents[1] / "service" / "schema" / "builtin.json"
-    out.write_text(json.dumps(derive(shared), indent=1, sort_keys=False) + "\n")
+    out.write_text(json.dumps(derive(args.shared, args.cumulusci), indent=1, sort_keys=False) + "\n")
     print(f"wrote {out}")
 
 
