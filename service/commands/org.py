@@ -38,7 +38,7 @@ def _mask(secret: str) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import importlib.util
+    import importlib
     import signal
     import sys
     import threading
@@ -47,9 +47,12 @@ def _serve(args: argparse.Namespace) -> int:
     from service.org.state import OrgConfig
     from service.settings import get_settings
 
-    if args.tls and importlib.util.find_spec("trustme") is None:
-        print(f"error: {TLS_MISSING}", file=sys.stderr)
-        return 2
+    if args.tls:
+        try:
+            importlib.import_module("trustme")  # optional: only --tls needs it
+        except ImportError:
+            print(f"error: {TLS_MISSING}", file=sys.stderr)
+            return 2
 
     settings = get_settings()
     overrides: dict[str, Any] = {"latency_ms": args.latency_ms}

@@ -1,6 +1,7 @@
 """The org stands alone: no gateway imports, faults and settings through its own config, optional trustme."""
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from service.org.server import TLS_MISSING, make_tls_files
 from service.org.state import OrgConfig
 from service.settings import Settings
 
-ORG_DIR = Path(__file__).resolve().parents[2] / "service" / "org"
+REPO = Path(__file__).resolve().parents[2]
+ORG_DIR = REPO / "service" / "org"
 GATEWAY_IMPORT = re.compile(r"from service\.(salesforce|tools)|import service\.(salesforce|tools)")
 
 
@@ -47,3 +49,14 @@ async def test_tls_without_trustme_fails_in_one_line(tmp_path: Path, monkeypatch
     with pytest.raises(ConfigError) as err:
         make_tls_files(tmp_path, "127.0.0.1")
     assert str(err.value) == TLS_MISSING and "\n" not in TLS_MISSING and "pip install trustme" in TLS_MISSING
+
+
+async def test_org_serve_tls_without_trustme_exits_2_in_one_line(tmp_path: Path) -> None:
+    """`org serve --tls` without trustme prints one line naming the install command and exits 2."""
+    code = (
+        "import sys; sys.modules['trustme'] = None; from service.cli import main; "
+        f"raise SystemExit(main(['org', 'serve', '--tls', '--port', '0', '--data-dir', {str(tmp_path)!r}]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"error: {TLS_MISSING}"]
