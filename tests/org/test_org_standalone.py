@@ -51,7 +51,7 @@ async def test_tls_without_trustme_fails_in_one_line(tmp_path: Path, monkeypatch
     assert str(err.value) == TLS_MISSING and "\n" not in TLS_MISSING and "pip install trustme" in TLS_MISSING
 
 
-async def test_org_serve_tls_without_trustme_exits_2_in_one_line(tmp_path: Path) -> None:
+def test_org_serve_tls_without_trustme_exits_2_in_one_line(tmp_path: Path) -> None:
     """`org serve --tls` without trustme prints one line naming the install command and exits 2."""
     code = (
         "import sys; sys.modules['trustme'] = None; from service.cli import main; "
