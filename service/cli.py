@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "call",  # call --persona
     "calls",  # calls --personas all
     "agent_server",  # agent-server
+    "console",  # console (the web console)
 )
 
 
