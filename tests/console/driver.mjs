@@ -61,8 +61,25 @@ const ops = {
     return true;
   },
   async shot({ page, path }) {
-    await pages.get(page).screenshot({ path, fullPage: false });
-    return path;
+    // The PNG, and what it shows: decoded in the page, distinct colours and the share of non-white pixels.
+    const png = await pages.get(page).screenshot({ path, fullPage: false });
+    const url = `data:image/png;base64,${png.toString("base64")}`;
+    return await pages.get(page).evaluate(async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      const canvas = Object.assign(document.createElement("canvas"), { width: img.width, height: img.height });
+      const ctx = canvas.getContext("2d");
+      ctx.drawImage(img, 0, 0);
+      const data = ctx.getImageData(0, 0, img.width, img.height).data;
+      const colours = new Set();
+      let ink = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+        if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) ink += 1;
+      }
+      return { width: img.width, height: img.height, colours: colours.size, ink: ink / (data.length / 4) };
+    }, url);
   },
   async blocked({ page }) {
     return blocked.get(page) ?? [];
