@@ -8,19 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from console_browser import Browser, console_web, require_browser
+from console_browser import Browser, Console, console_web, require_browser
 
 from service.console.app import create_console_app
 from service.console.assets import bundle_missing
 from service.runner.stack import ServerThread, Stack
-
-
-class Console:
-    """The running console: its URL, the stack behind it and the app (for its call book)."""
-
-    def __init__(self, stack: Stack, server: ServerThread, app: object) -> None:
-        self.stack, self.server, self.app = stack, server, app
-        self.url = server.url
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,9 @@ from types import TracebackType
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+
+from service.runner.stack import ServerThread, Stack
 
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("driver.mjs")
@@ -52,6 +55,14 @@ def require_browser() -> None:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+class Console:
+    """The running console: its URL, the stack behind it and the app (for its call book)."""
+
+    def __init__(self, stack: Stack, server: ServerThread, app: FastAPI) -> None:
+        self.stack, self.server, self.app = stack, server, app
+        self.url = server.url
 
 
 class Browser:

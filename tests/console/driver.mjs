@@ -32,7 +32,7 @@ const ops = {
       await page.route("**/*", (route) => (loopback(route.request().url()) ? route.continue() : (tried.push(route.request().url()), route.abort())));
       await page.routeWebSocket(/.*/, (ws) => (loopback(ws.url()) ? ws.connectToServer() : (tried.push(ws.url()), ws.close())));
     }
-    page.on("console", (msg) => msg.type() === "error" && process.stderr.write(`[${name}] ${msg.text()}\n`));
+    page.on("console", (msg) => (process.env.DRIVER_DEBUG || msg.type() === "error") && process.stderr.write(`[${name}] ${msg.type()} ${msg.text()}\n`));
     page.on("pageerror", (err) => process.stderr.write(`[${name}] pageerror ${err}\n`));
     pages.set(name, page);
     return true;

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import Console
-from console_browser import Browser
+from console_browser import Browser, Console
 
 from service.runner.callers import Caller, load_persona
 
