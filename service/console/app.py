@@ -1,20 +1,21 @@
 """The console app: the page and its bundle, the agent server (same origin), and the console's own API.
 
-    GET  /                              the page (`?persona=<name>&autostart=1` starts that persona)
-    GET  /static/...                    the bundled front-end (built from `web/`, see `assets.py`)
-    GET  /api/info                      personas, voice on/off, gateway URL
-    POST /api/personas/{name}/runs      prepare a persona run → {run_id, persona, dynamic_variables}
-    POST /api/calls/{id}/respond        the persona's next line for the agent's words → {say: str | null}
-    GET  /api/calls, /api/calls/{id}    the calls list, one call (with its events)
-    WS   /api/calls/{id}/live           the call's events so far, then each one as it happens
-    GET  /api/reports/{file}            a call's HTML report
-    GET  /api/crm/search?q=...          salesforce_search_records; GET /api/crm/records/{object}/{id}: the get tool
-    WS   /v1/convai/conversation        the agent server (ElevenLabs conversation protocol)
+GET  /                              the page (`?persona=<name>&autostart=1` starts that persona)
+GET  /static/...                    the bundled front-end (built from `web/`, see `assets.py`)
+GET  /api/info                      personas, voice on/off, gateway URL
+POST /api/personas/{name}/runs      prepare a persona run → {run_id, persona, dynamic_variables}
+POST /api/calls/{id}/respond        the persona's next line for the agent's words → {say: str | null}
+GET  /api/calls, /api/calls/{id}    the calls list, one call (with its events)
+WS   /api/calls/{id}/live           the call's events so far, then each one as it happens
+GET  /api/reports/{file}            a call's HTML report
+GET  /api/crm/search?q=...          salesforce_search_records; GET /api/crm/records/{object}/{id}: the get tool
+WS   /v1/convai/conversation        the agent server (ElevenLabs conversation protocol)
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,6 +35,8 @@ from service.runner.conversation import AgentFactory
 from service.runner.server import create_agent_server
 from service.runner.speech import SpeechFactory
 from service.runner.webhooks import WebhookExecutor
+
+REPORT_NAME = re.compile(r"call-[\w.-]+\.html")  # what `write_report` names them: no path separators
 
 
 class AgentWords(BaseModel):
@@ -152,8 +155,8 @@ def create_console_app(
 
     @app.get("/api/reports/{name}")
     async def report(name: str) -> FileResponse:
-        path = (reports_dir / name).resolve()
-        if path.parent != reports_dir.resolve() or path.suffix != ".html" or not path.is_file():
+        path = reports_dir / name
+        if not REPORT_NAME.fullmatch(name) or not await asyncio.to_thread(path.is_file):
             raise HTTPException(404, "no such report")
         return FileResponse(path, media_type="text/html")
 

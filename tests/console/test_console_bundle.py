@@ -13,6 +13,7 @@ import pytest
 from service.console import assets
 
 BUILT = ("console.js", "libsamplerate.worklet.js")
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
 async def test_the_committed_bundle_matches_a_fresh_build(tmp_path: Path) -> None:
@@ -37,7 +38,7 @@ async def test_the_committed_bundle_matches_a_fresh_build(tmp_path: Path) -> Non
 
 async def test_the_page_and_bundle_are_package_data() -> None:
     """pyproject's package-data ships service/console/static/*, so `pip install .` serves the page offline."""
-    text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    text = await asyncio.to_thread(PYPROJECT.read_text)
     assert '"service.console" = ["static/*"]' in text
     assert all((assets.STATIC_DIR / name).is_file() for name in (*BUILT, "index.html", "console.css"))
     assert assets.bundle_missing() is None

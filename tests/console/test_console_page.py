@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from console_browser import Browser, Console
 
@@ -39,7 +38,9 @@ async def test_persona_call_from_the_link_passes_and_leaves_the_lead(console: Co
     call = console.app.state.book.calls[root["conversationId"]]  # type: ignore[attr-defined]
     email = call.run.persona.facts["email"]
     assert await _org_names(console, f"SELECT Id, Name FROM Lead WHERE Email = '{email}'") == ["Priya Natarajan"]
-    tools = await browser.call("eval", page="persona", expr="[...document.querySelectorAll('#tools .name')].map(e => e.textContent)")
+    tools = await browser.call(
+        "eval", page="persona", expr="[...document.querySelectorAll('#tools .name')].map(e => e.textContent)"
+    )
     assert "salesforce_create_record" in tools and "salesforce_search_records" in tools
 
 
@@ -66,8 +67,9 @@ async def test_a_typed_text_call_creates_the_lead(console: Console, browser: Bro
             "wait",
             page="typed",
             expr=f"(() => {{ const a = [...document.querySelectorAll('#lines li.agent')];"
-            f" const s = document.getElementById('app').dataset.callState;"
-            f" return (s === 'ended' || a.length > {seen}) && {{state: s, last: a.length ? a[a.length - 1].firstChild.textContent : ''}}; }})()",
+            " const s = document.getElementById('app').dataset.callState;"
+            f" const last = a.length ? a[a.length - 1].firstChild.textContent : '';"
+            f" return (s === 'ended' || a.length > {seen}) && {{state: s, last}}; }})()",
             timeout=20000,
         )
         if state["state"] == "ended":
@@ -107,7 +109,7 @@ async def test_a_batch_of_ten_concurrent_persona_calls_all_pass(console: Console
     batch = await browser.call(
         "wait",
         page="batch",
-        expr="document.getElementById('batch').dataset.batchState === 'done' && {...document.getElementById('batch').dataset}",
+        expr="(b => b.dataset.batchState === 'done' && {...b.dataset})(document.getElementById('batch'))",
         timeout=60000,
     )
     assert (batch["finished"], batch["passed"], batch["total"]) == ("10", "10", "10")

@@ -63,10 +63,9 @@ async def _caller_wav(console: Console, path: Path) -> list[str]:
 async def test_a_voice_call_with_the_fake_microphone_creates_the_lead(console: Console, tmp_path: Path) -> None:
     """Start voice call + a persona's WAV on the fake microphone: the Lead is created, agent audio played."""
     _need("flite", "pocketsphinx", "webrtcvad")
+    from service.runner.callers import load_persona
     from service.voice.call import persona_vocabulary
     from service.voice.speech_io import SpeechFactory
-
-    from service.runner.callers import load_persona
 
     persona = load_persona("new-prospect")
     wav = tmp_path / "caller.wav"  # read when the page opens the microphone: written after the probe below
@@ -76,14 +75,21 @@ async def test_a_voice_call_with_the_fake_microphone_creates_the_lead(console: C
     app = create_console_app(
         console.stack.executor(), reports_dir=tmp_path / "reports", speech_factory=factory, ping_interval=1.0
     )
-    flags = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={wav}", "--autoplay-policy=no-user-gesture-required"]
+    flags = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
     with ServerThread(app) as server, Browser(console_web(), tmp_path / "profile", flags) as browser:
         await browser.call("page", name="voice", block=True)
         await browser.call("goto", page="voice", url=f"{server.url}/")
         await browser.call("wait", page="voice", expr="document.getElementById('app').dataset.ready === 'true'")
         if await browser.call("eval", page="voice", expr=WORKLET_PROBE) != "ok":
-            pytest.skip("this Chromium never settles AudioWorklet.addModule on a realtime AudioContext (seen with "
-                        "Debian Chromium 156 in a container without a sound device); the SDK's voice session needs it")
+            pytest.skip(
+                "this Chromium never settles AudioWorklet.addModule on a realtime AudioContext (seen with "
+                "Debian Chromium 156 in a container without a sound device); the SDK's voice session needs it"
+            )
         answers = await _caller_wav(console, wav)
         await browser.call("click", page="voice", selector="#start-voice")
         timeout = int((LEAD_IN_S + GAP_S * len(answers) + 3.0 * len(answers) + 30) * 1000)
@@ -92,7 +98,9 @@ async def test_a_voice_call_with_the_fake_microphone_creates_the_lead(console: C
         )
         root = await browser.call("eval", page="voice", expr="({...document.getElementById('app').dataset})")
         heard = await browser.call(
-            "eval", page="voice", expr="[...document.querySelectorAll('#lines li.user')].map(e => e.firstChild.textContent)"
+            "eval",
+            page="voice",
+            expr="[...document.querySelectorAll('#lines li.user')].map(e => e.firstChild.textContent)",
         )
     assert root["outcome"] == "created", heard
     assert int(root.get("agentAudioChunks", "0")) > 10 and float(root.get("agentMaxVolume", "0")) > 0
