@@ -36,7 +36,8 @@ from service.runner.server import create_agent_server
 from service.runner.speech import SpeechFactory
 from service.runner.webhooks import WebhookExecutor
 
-REPORT_NAME = re.compile(r"call-[\w.-]+\.html")  # what `write_report` names them: no path separators
+REPORT_NAME = re.compile(r"call-[\w.-]+\.(html|wav)")  # reports and recordings: no path separators
+MEDIA_TYPES = {".html": "text/html", ".wav": "audio/wav"}
 
 
 class AgentWords(BaseModel):
@@ -158,7 +159,7 @@ def create_console_app(
         path = reports_dir / name
         if not REPORT_NAME.fullmatch(name) or not await asyncio.to_thread(path.is_file):
             raise HTTPException(404, "no such report")
-        return FileResponse(path, media_type="text/html")
+        return FileResponse(path, media_type=MEDIA_TYPES[path.suffix])
 
     @app.get("/api/crm/search")
     async def crm_search(q: str, object: str = "Lead") -> dict[str, Any]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from service.console.recording import Recording
 from service.runner.base import CREATE, GET, SEARCH
 from service.runner.callers import Caller, Persona, load_persona
 from service.runner.checks import judge, outcome_of
@@ -74,6 +75,8 @@ class LiveCall:
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
     ended: bool = False
     report: str | None = None
+    recording: Recording | None = None
+    recording_file: str | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
     def summary(self) -> dict[str, Any]:
@@ -90,6 +93,7 @@ class LiveCall:
             "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in rec.checks],
             "tools": len(rec.tools),
             "report": self.report,
+            "recording": self.recording_file,
         }
 
 
@@ -144,6 +148,10 @@ class CallBook:
             self._emit(call, {"type": "tool_start", "name": event.get("name"), "params": event.get("params")})
         elif kind == "tool":
             self._tool(call, event)
+        elif kind in ("audio_in", "audio_out") and call.recording is not None:
+            pcm = event.get("pcm")
+            if isinstance(pcm, bytes):
+                (call.recording.heard if kind == "audio_in" else call.recording.spoke)(pcm)
         elif kind == "end_call":
             call.record.ended_by_agent = True
         elif kind == "protocol_error":
@@ -163,7 +171,8 @@ class CallBook:
         )
         if run is not None:
             run.conversation_id = conv.id
-        self.calls[conv.id] = LiveCall(record, run=run, voice=not event.get("text_only"))
+        voice = conv.speech is not None  # an audio session: record both sides
+        self.calls[conv.id] = LiveCall(record, run=run, voice=voice, recording=Recording() if voice else None)
         while len(self.calls) > self.keep:
             self.calls.popitem(last=False)
 
@@ -218,6 +227,11 @@ class CallBook:
                 record.outcome = outcome_of(record)
                 record.checks = [Check("outcome", record.outcome != "failed", f"outcome {record.outcome}")]
             _json, html_path = await asyncio.to_thread(write_report, record, self.reports_dir)
+            if call.recording is not None and call.recording.seconds > 0:
+                wav = await asyncio.to_thread(call.recording.write, html_path.with_suffix(".wav"))
+                record.voice = {"wav": str(wav), "summary": {"recorded_s": round(call.recording.seconds, 1)}}  # type: ignore[attr-defined]
+                await asyncio.to_thread(write_report, record, self.reports_dir)  # the same names, now with the player
+                call.recording_file = wav.name
             call.report = html_path.name
         except Exception as exc:  # a judge that cannot reach the org is a failed call, shown, not a crash
             log.exception("console: judging %s failed", record.conversation_id)

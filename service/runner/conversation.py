@@ -28,8 +28,9 @@ from service.runner.webhooks import ToolResult, WebhookExecutor
 log = logging.getLogger("service.runner.server")
 
 AgentFactory = Callable[[InitData], Agent]
-# Sees every entry of `Conversation.log` as it is appended, plus `tool_start` (a webhook tool call about to
-# run) and `closed` (the conversation is over); the web console's live view and call records use it.
+# Sees every entry of `Conversation.log` as it is appended, plus events that are not logged: `tool_start` (a
+# webhook tool call about to run), `audio_in` / `audio_out` (caller / agent PCM, for recordings) and `closed`
+# (the conversation is over). The web console's live view, call records and recordings use it.
 ConversationHook = Callable[["Conversation", dict[str, Any]], None]
 AUDIO_CHUNK_BYTES = 16_000  # 0.5 s of 16 kHz PCM16 per audio event
 CLIENT_TOOL_TIMEOUT = 10.0
@@ -230,6 +231,7 @@ class Conversation:
             pcm = base64.b64decode(str(chunk), validate=True)
         except ValueError as exc:
             raise ProtocolError("user_audio_chunk is not base64") from exc
+        self.record({"event": "audio_in", "pcm": pcm}, keep=False)
         texts = await asyncio.to_thread(self.speech.feed, pcm)
         if self.speaking_id is not None and self.speech.barged_in():
             await self.send(protocol.interruption(self.speaking_id))
@@ -277,6 +279,7 @@ class Conversation:
         await self.send(protocol.agent_response(text, event_id))
         if self.speech is not None:
             pcm = await asyncio.to_thread(self.speech.synthesize, text)
+            self.record({"event": "audio_out", "pcm": pcm}, keep=False)
             self.speaking_id = event_id
             self.speech.start_speaking(len(pcm))
             for i in range(0, len(pcm), AUDIO_CHUNK_BYTES):

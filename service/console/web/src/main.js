@@ -199,6 +199,8 @@ function showOutcome(summary) {
     el("b", {}, summary.passed ? "PASSED" : "FAILED"),
     ` · outcome ${summary.outcome} · ${summary.duration_s}s · `,
     summary.report ? el("a", { href: `/api/reports/${summary.report}`, target: "_blank" }, "report") : "",
+    summary.recording ? " · " : "",
+    summary.recording ? el("a", { href: `/api/reports/${summary.recording}`, target: "_blank" }, "recording") : "",
   );
   $("checks").replaceChildren(
     ...summary.checks.map((c) => el("li", { className: c.passed ? "" : "fail", title: c.detail }, `${c.name}: ${c.detail}`)),
@@ -314,7 +316,13 @@ async function refreshCalls() {
         ),
         el("td", {}, c.ended ? `${c.duration_s}s` : ""),
         el("td", {}, String(c.tools)),
-        el("td", {}, c.report ? el("a", { href: `/api/reports/${c.report}`, target: "_blank" }, "report") : ""),
+        el(
+          "td",
+          {},
+          c.report ? el("a", { href: `/api/reports/${c.report}`, target: "_blank" }, "report") : "",
+          c.recording ? " · " : "",
+          c.recording ? el("a", { href: `/api/reports/${c.recording}`, target: "_blank" }, "recording") : "",
+        ),
       ),
     ),
   );
