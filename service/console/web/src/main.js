@@ -141,11 +141,7 @@ function callView() {
     const got = await json(`/api/crm/records/${object}/${id}`).catch((e) => ({ speech: String(e), data: null }));
     const fields = got.data && typeof got.data === "object" ? got.data.record || got.data : {};
     box.firstChild.textContent = `${object}: ${fields.Name || id}`;
-    box.append(el("p", { className: "speech" }, got.speech || ""));
-    const shown = Object.fromEntries(
-      Object.entries(fields).filter(([k, v]) => v !== null && v !== "" && typeof v !== "object" && k !== "Name"),
-    );
-    box.append(el("code", {}, pretty(shown)));
+    box.append(el("span", { className: "mono muted" }, id), el("p", { className: "speech" }, got.speech || ""));
   };
   return {
     state(state) {
