@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
             gateway_url=stack.gateway_url,
         )
         print(f"gateway: {stack.gateway_url}")
-        print(f"voice calls: {'on' if speech else 'off (text only; pip install .[voice])'}")
+        why = "--text-only" if args.text_only else "pip install .[voice]"
+        print(f"voice calls: {'on' if speech else f'off ({why})'}")
         print(f"console: http://{args.host}:{args.port}/", flush=True)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", ws_ping_interval=None)
     return 0
