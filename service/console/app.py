@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from service.console import assets
 from service.console.calls import RUN_VARIABLE, CallBook
-from service.console.crm import crm_query
+from service.console.crm import crm_query, read_tool
 from service.runner.base import GET, SEARCH
 from service.runner.callers import PERSONA_NAMES, load_persona
 from service.runner.conversation import AgentFactory
@@ -167,10 +167,10 @@ def create_console_app(
             soql = crm_query(object, q)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from exc
-        return {**await book.tool(SEARCH, {"q": soql}), "query": soql}
+        return {**await read_tool(executor, SEARCH, {"q": soql}), "query": soql}
 
     @app.get("/api/crm/records/{object_type}/{record_id}")
     async def crm_record(object_type: str, record_id: str) -> dict[str, Any]:
-        return await book.tool(GET, {"object_type": object_type, "record_id": record_id})
+        return await read_tool(executor, GET, {"object_type": object_type, "record_id": record_id})
 
     return app

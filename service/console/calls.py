@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from service.console.events import tool_message
 from service.console.recording import Recording
-from service.runner.base import CREATE, GET, SEARCH
 from service.runner.callers import Caller, Persona, load_persona
 from service.runner.checks import judge, outcome_of
 from service.runner.conversation import Conversation
@@ -31,25 +31,6 @@ from service.runner.webhooks import WebhookExecutor
 log = logging.getLogger("service.console")
 
 RUN_VARIABLE = "console_run"
-# Salesforce key prefixes → object type, to open a record the call touched with the get tool.
-PREFIXES = {"00Q": "Lead", "003": "Contact", "001": "Account", "006": "Opportunity", "500": "Case"}
-
-
-def touched_ids(result: Any) -> list[str]:
-    """Record ids in a tool result (a create's `id`, a search's `records`, a duplicate's `existing`)."""
-    if not isinstance(result, dict):
-        return []
-    ids: list[str] = []
-    for key in ("id", "Id"):
-        if isinstance(result.get(key), str):
-            ids.append(result[key])
-    existing = result.get("existing")
-    if isinstance(existing, dict) and isinstance(existing.get("id"), str):
-        ids.append(existing["id"])
-    for row in result.get("records") or []:
-        if isinstance(row, dict) and isinstance(row.get("Id"), str):
-            ids.append(row["Id"])
-    return [i for i in dict.fromkeys(ids) if i[:3] in PREFIXES]
 
 
 @dataclass
@@ -106,7 +87,7 @@ class CallBook:
         self.agent_kind = agent_kind
         self.keep = keep
         self.calls: OrderedDict[str, LiveCall] = OrderedDict()
-        self.runs: dict[str, PersonaRun] = {}
+        self.runs: OrderedDict[str, PersonaRun] = OrderedDict()  # prepared, not yet connected
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- persona runs ------------------------------------------------------------------------------
@@ -117,6 +98,8 @@ class CallBook:
         fixtures = await prepare_fixtures(persona, self.executor)
         run = PersonaRun(f"run_{tag}", persona, fixtures, Caller(persona))
         self.runs[run.id] = run
+        while len(self.runs) > self.keep:  # runs whose page never connected
+            self.runs.popitem(last=False)
         return run
 
     def respond(self, conversation_id: str, agent_text: str) -> str | None:
@@ -195,22 +178,7 @@ class CallBook:
             len(call.record.lines),
         )
         call.record.tools.append(tool)
-        speech = result.get("speech") if isinstance(result, dict) else None
-        if speech is None and isinstance(result, dict) and isinstance(result.get("error"), dict):
-            speech = result["error"].get("message")
-        self._emit(
-            call,
-            {
-                "type": "tool",
-                "name": tool.name,
-                "params": tool.params,
-                "ok": tool.ok,
-                "status": tool.status,
-                "latency_ms": round(tool.latency_ms, 1),
-                "speech": speech,
-                "records": [{"object": PREFIXES[i[:3]], "id": i} for i in touched_ids(result)],
-            },
-        )
+        self._emit(call, tool_message(tool))
 
     def _emit(self, call: LiveCall, message: dict[str, Any]) -> None:
         call.history.append(message)
@@ -232,6 +200,7 @@ class CallBook:
                 record.voice = {"wav": str(wav), "summary": {"recorded_s": round(call.recording.seconds, 1)}}  # type: ignore[attr-defined]
                 await asyncio.to_thread(write_report, record, self.reports_dir)  # the same names, now with the player
                 call.recording_file = wav.name
+            call.recording = None  # on disk now: don't keep the audio of every call in memory
             call.report = html_path.name
         except Exception as exc:  # a judge that cannot reach the org is a failed call, shown, not a crash
             log.exception("console: judging %s failed", record.conversation_id)
@@ -247,21 +216,5 @@ class CallBook:
             async with asyncio.timeout(5):
                 await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    # -- the CRM view ----------------------------------------------------------------------------
-    async def tool(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Run a gateway tool for the console itself (CRM search, opening a record)."""
-        if name not in (SEARCH, GET):
-            raise ValueError(f"the console only reads: {SEARCH} or {GET}")
-        variables = {"system__conversation_id": f"console-{secrets.token_hex(4)}"}
-        result = await self.executor.call(name, params, variables)
-        data = result.for_agent
-        return {
-            "ok": result.ok,
-            "status": result.status,
-            "speech": result.speech(),
-            "latency_ms": round(result.latency_ms, 1),
-            "data": data,
-        }
 
-
-__all__ = ["CREATE", "CallBook", "LiveCall", "PersonaRun", "touched_ids"]
+__all__ = ["CallBook", "LiveCall", "PersonaRun"]

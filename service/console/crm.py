@@ -1,8 +1,13 @@
-"""The CRM view's query: what a person types in the search box, as the one SOQL SELECT the search tool takes."""
+"""The CRM view: what a person types in the search box, as the one SOQL SELECT the search tool takes, and
+the read-only tool calls the console makes for itself."""
 
 from __future__ import annotations
 
-from service.runner.base import soql_quote
+import secrets
+from typing import Any
+
+from service.runner.base import GET, SEARCH, soql_quote
+from service.runner.webhooks import WebhookExecutor
 
 # Per object: the fields shown and the fields the words are matched against (LIKE, any of them).
 OBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -26,3 +31,18 @@ def crm_query(object_type: str, text: str) -> str:
     pattern = soql_quote(f"%{words}%")
     where = " OR ".join(f"{name} LIKE {pattern}" for name in matched)
     return f"SELECT {fields} FROM {object_type} WHERE {where} ORDER BY CreatedDate DESC LIMIT 20"
+
+
+async def read_tool(executor: WebhookExecutor, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Run the search or get tool for the console itself; the answer as the agent would get it, plus its speech."""
+    if name not in (SEARCH, GET):
+        raise ValueError(f"the console only reads: {SEARCH} or {GET}")
+    variables = {"system__conversation_id": f"console-{secrets.token_hex(4)}"}
+    result = await executor.call(name, params, variables)
+    return {
+        "ok": result.ok,
+        "status": result.status,
+        "speech": result.speech(),
+        "latency_ms": round(result.latency_ms, 1),
+        "data": result.for_agent,
+    }

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx2
 from console_browser import Console
 
-from service.console.calls import touched_ids
 from service.console.crm import crm_query
+from service.console.events import touched_ids
 
 
 async def test_crm_search_speaks_and_lists_records(console: Console) -> None:
