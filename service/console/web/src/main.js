@@ -254,7 +254,14 @@ async function beginCall({ mode, run = null }) {
 
 async function runPersona(name) {
   $("persona").value = name;
-  const run = await json(`/api/personas/${name}/runs`, { method: "POST" });
+  let run;
+  try {
+    run = await json(`/api/personas/${name}/runs`, { method: "POST" });
+  } catch (err) {
+    $("outcome").textContent = `Could not prepare ${name}: ${err.message || err}`;
+    root.dataset.callState = "error";
+    return;
+  }
   await beginCall({ mode: "text", run });
 }
 
