@@ -16,10 +16,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import mcp_types as types
+from fastapi.exceptions import RequestValidationError
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from pydantic import BaseModel, ValidationError
@@ -31,8 +33,10 @@ from service.settings import Settings
 from service.tools import schemas as s
 from service.tools.context import ToolContext, within
 from service.tools.create_record import create_record
+from service.tools.errors import _validation_message as validation_message  # one wording for both
 from service.tools.errors import error_body
 from service.tools.get_record import get_record
+from service.tools.metrics import Metrics
 from service.tools.search import search_records
 
 from .catalog import CONVERSATION_META_KEY, CreateArgs, GetArgs, SearchArgs, ToolModels, tool_list, tool_models
@@ -66,16 +70,15 @@ def _result(body: dict[str, Any], *, error: bool = False) -> types.CallToolResul
 
 
 def invalid_arguments(exc: ValidationError) -> dict[str, Any]:
-    """The webhook's 422 body for arguments that failed validation (same wording as its handler)."""
-    fields: list[str] = []
-    parts: list[str] = []
-    for err in exc.errors()[:5]:
-        # `record_data` is the webhook's JSON body: its fields are named as the body's are.
-        loc = [str(p) for p in err.get("loc", ())]
-        name = ".".join(loc[1:] if loc[:1] == ["record_data"] and len(loc) > 1 else loc) or "the request body"
-        fields.append(name)
-        parts.append(f"{name}: {str(err.get('msg', 'invalid')).lower()}")
-    message = "The request is invalid: " + "; ".join(parts) + "."
+    """The webhook's 422 body for arguments that failed validation, worded by the webhook's own handler.
+
+    `record_data` stands for the webhook's JSON body, so its fields are named as the body's are.
+    """
+    errors = [
+        {**err, "loc": ("body", *err["loc"][1:]) if err["loc"][:1] == ("record_data",) else err["loc"]}
+        for err in exc.errors()
+    ]
+    message, fields = validation_message(RequestValidationError(errors))
     return {"error": {"code": "invalid_input", "message": message, "fields": fields}}
 
 
@@ -123,6 +126,9 @@ class ToolServer:
             return _result(invalid_arguments(exc), error=True)
         request = ctx.request
         assert isinstance(request, Request)  # the Streamable HTTP transport hands over the HTTP request
+        started = time.perf_counter()
+        metrics: Metrics = request.app.state.metrics
+        path = f"/tools/{params.name}"  # counted with the webhook calls of the same tool
         try:
             context = await tool_context(request)
             if context.conversation_id is None:
@@ -131,5 +137,8 @@ class ToolServer:
         except ServiceError as exc:
             status, body, _ = error_body(exc)
             log.log(logging.WARNING if status >= 500 else logging.INFO, "mcp tool error %s: %s", status, exc.message)
+            metrics.error(path, body["error"]["code"])
+            metrics.observe(path, status, time.perf_counter() - started)
             return _result(body, error=True)
+        metrics.observe(path, 200, time.perf_counter() - started)
         return _result(answer.model_dump(mode="json"))

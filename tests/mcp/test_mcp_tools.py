@@ -8,7 +8,10 @@ from typing import Any
 
 import httpx2
 import mcp_types as types
-from conftest import CALLS, Connect, conversation_headers
+from conftest import CALLS, SECRET, Connect, conversation_headers
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from service.tools import schemas as s
 
@@ -143,3 +146,40 @@ async def test_fifty_concurrent_calls_answer_without_errors(connect: Connect) ->
         results = await asyncio.gather(*(session.call_tool(name, args) for name, args in calls))
     assert [r.is_error for r in results] == [False] * 50
     assert {answer(r)["speech"] for r in results[1::2]} == {answer(results[1])["speech"]}
+
+
+async def test_modern_protocol_client_gets_the_same_answers(gateway_url: str, webhooks: httpx2.AsyncClient) -> None:
+    """`mcp.Client` in its default mode negotiates 2026-07-28 (per-request envelope) and gets the webhook answer."""
+    async with (
+        httpx2.AsyncClient(headers=conversation_headers("conv-modern"), timeout=30.0) as http,
+        Client(streamable_http_client(gateway_url + "/mcp", http_client=http)) as client,
+    ):
+        assert client.protocol_version in MODERN_PROTOCOL_VERSIONS
+        names = [tool.name for tool in (await client.list_tools()).tools]
+        result = await client.call_tool(s.SEARCH_TOOL, CALLS["search"])
+    assert names == [s.SEARCH_TOOL, s.GET_TOOL, s.CREATE_TOOL]
+    assert answer(result) == (await webhook_search(webhooks, CALLS["search"]["q"])).json()
+
+
+async def test_mcp_calls_are_counted_with_the_tool_metrics(connect: Connect, webhooks: httpx2.AsyncClient) -> None:
+    """/metrics counts an MCP search and an MCP error under the tool's own labels."""
+    async with connect() as session:
+        await session.call_tool(s.SEARCH_TOOL, CALLS["search"])
+        await session.call_tool(s.GET_TOOL, CALLS["unknown_object"])
+    text = (await webhooks.get("/metrics")).text
+    assert f'gateway_tool_requests_total{{status="200",tool="{s.SEARCH_TOOL}"}} 1.0' in text
+    assert f'gateway_tool_errors_total{{code="unknown_object",tool="{s.GET_TOOL}"}} 1.0' in text
+
+
+async def test_modern_protocol_meta_conversation_id_makes_the_repeat_safe(gateway_url: str, embedded_org: Any) -> None:
+    """On 2026-07-28 too, `_meta.conversation_id` (beside the reserved keys) makes a repeated create one record."""
+    before = leads(embedded_org)
+    async with (
+        httpx2.AsyncClient(headers={"Authorization": f"Bearer {SECRET}"}, timeout=30.0) as http,
+        Client(streamable_http_client(gateway_url + "/mcp", http_client=http)) as client,
+    ):
+        first = await client.call_tool(s.CREATE_TOOL, CALLS["create"], meta={"conversation_id": "conv-mm"})
+        second = await client.call_tool(s.CREATE_TOOL, CALLS["create"], meta={"conversation_id": "conv-mm"})
+    assert answer(first)["created"] is True
+    assert answer(second) == answer(first)
+    assert leads(embedded_org) == before + 1
