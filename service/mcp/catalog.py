@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import mcp_types as types
 from pydantic import BaseModel, Field, create_model
+from pydantic.json_schema import SkipJsonSchema
 
 from service.settings import Settings
 from service.tools import schemas as s
@@ -74,7 +75,8 @@ def tool_models(settings: Settings) -> ToolModels:
         __base__=CreateArgs,
         object_type=(_object_type(s.create_object_type_description(settings), s.create_objects(settings)), ...),
         record_data=(Annotated[s.CreateFields, Field(description=s.BODY_DESCRIPTION)], ...),
-        dry_run=(Annotated[bool, Field(description=s.DRY_RUN_DESCRIPTION)], False),
+        # Accepted as on the webhook route, but not offered to the agent's LLM (the tool JSON doesn't either).
+        dry_run=(SkipJsonSchema[bool], Field(False, description=s.DRY_RUN_DESCRIPTION)),
     )
     return ToolModels(search=search, get=get, create=create)
 
