@@ -9,7 +9,9 @@ clients it uses, and stored on `app.state`.
 Authentication is the webhook's: the same secret, as `Authorization: Bearer` (or `X-Webhook-Secret`),
 checked by the same function before the SDK sees the request; without it the answer is 401 with the
 gateway's error body and `WWW-Authenticate: Bearer`. The SDK's OAuth resource-server support is for
-per-user tokens, which phone callers don't have.
+per-user tokens, which phone callers don't have. The SDK's DNS-rebinding check (Host/Origin
+allow-list) stays off: it guards unauthenticated local servers, and this one answers nothing
+without the secret.
 """
 
 from __future__ import annotations
