@@ -106,6 +106,9 @@ class ToolServer:
             on_list_tools=self.list_tools,
             on_call_tool=self.call_tool,
         )
+        # The SDK wraps every message in an OpenTelemetry span (a no-op without an exporter, but work
+        # on the hot path); the gateway has no exporter and keeps its own access log and metrics.
+        self.server.middleware = []
 
     async def list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
