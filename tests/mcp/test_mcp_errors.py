@@ -8,8 +8,8 @@ from typing import Any
 import httpx2
 import mcp_types as types
 import pytest
-from conftest import CALLS, SECRET, Connect, mcp_connect
 from mcp import MCPError
+from mcp_gateway import CALLS, SECRET, Connect, mcp_connect
 
 from service.tools import schemas as s
 

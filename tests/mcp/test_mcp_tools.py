@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx2
 import mcp_types as types
-from conftest import CALLS, SECRET, Connect, conversation_headers
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from mcp_gateway import CALLS, SECRET, Connect, conversation_headers
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from service.tools import schemas as s
