@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 import httpx2
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from service.deadline import Deadline
 from service.errors import ServiceError
@@ -39,6 +40,7 @@ def create_app(
     every call in flight for ~60 ms.
     """
     from service.deps import Gateway
+    from service.mcp.endpoint import MCP_PATH, McpEndpoint, run_mcp
     from service.salesforce.factory import build_salesforce, close_salesforce
     from service.soql.policy import PolicyConfig
     from service.tools import ops, routes
@@ -81,7 +83,9 @@ def create_app(
             gc.collect()
             gc.freeze()
         try:
-            yield
+            async with run_mcp(config) as mcp_sessions:  # the MCP session manager lives inside the app's lifespan
+                app.state.mcp = mcp_sessions
+                yield
         finally:
             await close_salesforce(tokens, client)
 
@@ -105,5 +109,6 @@ def create_app(
     )
     app.include_router(routes.build_router(config))
     app.include_router(ops.router)
+    app.router.routes.append(Route(MCP_PATH, McpEndpoint()))  # an ASGI app: every method goes to the SDK
     install_docs(app)
     return app
