@@ -64,7 +64,7 @@ def name_score(said: str, stored: str) -> float:
     sa, sb = _sound(a), _sound(b)
     if sa and sa == sb:
         # the same sound confirms a close spelling ("Jon Smyth"/"John Smith"); it can't make a far one
-        return max(edit, min(1.0, edit + 0.15)) if edit >= 0.7 else edit
+        return edit + (1 - edit) / 2 if edit >= 0.7 else edit
     return edit
 
 
@@ -123,21 +123,21 @@ def _text(row: Mapping[str, Any], key: str) -> str:
 def person_duplicate(new: Mapping[str, Any], row: Mapping[str, Any], row_company: str = "") -> str | None:
     """Why `row` is the person `new` describes (standard Lead/Contact rule), or None.
 
-    Email exact; or phone on its digits; or fuzzy first name + exact last name + fuzzy company
-    (Lead.Company, or the Contact's Account.Name as `row_company`). With no company on either side,
-    the same AccountId stands in for it (a Contact created under a known Account).
+    Email exact; or fuzzy first name + exact last name + one of: phone on its digits, fuzzy company
+    (Lead.Company, or the Contact's Account.Name as `row_company`), the same AccountId. A phone
+    alone is not a person (as in Salesforce's rule): a company's switchboard is shared by many.
     """
     email = _text(new, "Email")
     if email and email.lower() == _text(row, "Email").lower():
         return "email"
-    if same_phone(new.get("Phone"), row.get("Phone")):
-        return "phone"
     last = fold(_text(new, "LastName"))
     if not last or last != fold(_text(row, "LastName")):
         return None
     first, row_first = _text(new, "FirstName"), _text(row, "FirstName")
     if (first or row_first) and not first_name_matches(first, row_first):
         return None
+    if same_phone(new.get("Phone"), row.get("Phone")):
+        return "name and phone"
     company = _text(new, "Company")
     stored = row_company or _text(row, "Company")
     if company and stored and company_score(company, stored) >= COMPANY_AT:
