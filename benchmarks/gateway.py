@@ -19,6 +19,11 @@ Prints p50 / p99 of both (all rounds pooled, plus the spread of per-round p50s),
 in ms and the p50 ratio (goal: overhead <= 2 ms, ratio <= 1.10), the one-in-flight figures, and CPU
 per call of every process (from the OS's per-process CPU time), which is what explains the result:
 the gateway's CPU per call times the calls per second is the share of a core it needs.
+
+Then `--creates` Lead creates, one in flight, without email or conversation id (a new person each):
+straight to the org and through each gateway. The gateway's create p50 over the direct one is
+what its check before create costs (the duplicate check's candidate queries, the guard);
+`--compare-with` a checkout without the duplicate check to see that check's own share.
 """
 
 from __future__ import annotations
@@ -120,6 +125,14 @@ class Client:
             await answer.read()
             return answer.status
 
+    async def post(self, path: str, body: dict[str, str]) -> int:
+        if self._httpx2 is not None:
+            return (await self._httpx2.post(path, json=body)).status_code
+        assert self._aiohttp is not None
+        async with self._aiohttp.post(path, json=body) as answer:
+            await answer.read()
+            return answer.status
+
     async def aclose(self) -> None:
         if self._httpx2 is not None:
             await self._httpx2.aclose()
@@ -144,7 +157,7 @@ async def run_load(
             started = time.perf_counter()
             status = await call(client)
             samples.append((time.perf_counter() - started) * 1000)
-            if status != 200:
+            if status not in (200, 201):  # 201: the org's own create
                 raise RuntimeError(f"HTTP {status}")
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -160,9 +173,19 @@ class Side:
         self.round_p50: list[float] = []
         self.calls = 0
         self.cpu: dict[str, float] = {}
+        self.created = 0
 
     async def call(self, client: Client) -> int:
         return await client.get(self.path, params={"q": QUERY})
+
+    async def create(self, client: Client) -> int:
+        """One Lead for a new person (unique last name), no email, no conversation id."""
+        self.created += 1
+        body = {"FirstName": "Bench", "LastName": f"{self.name.title()} {self.created}", "Company": "Bench Co"}
+        path = (
+            "/services/data/v58.0/sobjects/Lead/" if self.name == "direct" else "/tools/salesforce_create_record/Lead"
+        )
+        return await client.post(path, body)
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -183,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stock-client", action="store_true", help="load generator on httpx2's default transport")
     parser.add_argument("--compare-with", type=Path, default=None, help="also measure this checkout's gateway")
     parser.add_argument("--stock-gateway", action="store_true", help="also measure the gateway on httpx2's transport")
+    parser.add_argument("--creates", type=int, default=100, help="measured creates per side, one in flight")
     parser.add_argument("--serve-org", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve-stock-gateway", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -257,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             ).json()["access_token"]
             sides[0].headers = {"Authorization": f"Bearer {token}"}
 
-            async def measure() -> list[list[float]]:
+            async def measure() -> tuple[list[list[float]], list[list[float]]]:
                 clients = {
                     side.name: Client(side.url, side.headers, args.concurrency, args.stock_client) for side in sides
                 }
@@ -277,13 +301,15 @@ def main(argv: list[str] | None = None) -> int:
                             side.samples += samples
                             side.round_p50.append(percentile(samples, 0.5))
                     single = max(8, args.requests // 4)
-                    return [await run_load(side.call, clients[side.name], single, 1, 8) for side in sides]
+                    ones = [await run_load(side.call, clients[side.name], single, 1, 8) for side in sides]
+                    creates = [await run_load(side.create, clients[side.name], args.creates, 1, 4) for side in sides]
+                    return ones, creates
                 finally:
                     for client in clients.values():
                         await client.aclose()
 
             with asyncio.Runner(loop_factory=new_loop) as runner:
-                ones = runner.run(measure())
+                ones, creates = runner.run(measure())
         finally:
             for proc in (*gateways, org):
                 proc.terminate()
@@ -307,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {side.name}{where}: p50 overhead {g50 - d50:.2f} ms (goal <= 2 ms), ratio {g50 / d50:.3f} (<= 1.10)")
         s50, t50 = percentile(ones[0], 0.50), percentile(one, 0.50)
         print(f"    one in flight: direct p50 {s50:.2f} ms, {side.name} p50 {t50:.2f} ms, ratio {t50 / s50:.3f}")
+    c50 = percentile(creates[0], 0.50)
+    print(f"create (Lead, no email, no conversation id), {args.creates} one in flight: direct p50 {c50:.2f} ms")
+    for side, samples in zip(sides[1:], creates[1:], strict=True):
+        g50 = percentile(samples, 0.50)
+        print(f"  through {side.name}: p50 {g50:.2f} ms, {g50 - c50:.2f} ms over direct (check before create + guard)")
     for side in sides:
         rate = ", ".join(f"{name} {1e6 * seconds / side.calls:.0f}" for name, seconds in side.cpu.items())
         print(f"  CPU us per call, {side.name:8}: {rate}")

@@ -72,7 +72,9 @@ async def create_record(
     if key is None:
         # no key to scope it: identical concurrent bodies share one flight (and so one record)
         flight = f"flight:{body_hash(sobject.name, fields)}"
-        answer = await ctx.duplicate_locks.single_flight(flight, lambda: _create_once(sobject, fields, final, None, ctx))
+        answer = await ctx.duplicate_locks.single_flight(
+            flight, lambda: _create_once(sobject, fields, final, None, ctx)
+        )
     else:
         answer = await _create_once(sobject, fields, final, key, ctx)
     return _with_changes(answer, normalized, sobject)
@@ -204,9 +206,12 @@ def _candidate_query(target: SObject, fields: dict[str, Any]) -> str | None:
             values.append(fields[field_name])
     if not conditions:
         return None
-    columns = [c for c in _PERSON_COLUMNS if target.field(c) is not None or c == "Account.Name" and target.name == "Contact"]
+    columns = [
+        c for c in _PERSON_COLUMNS if target.field(c) is not None or c == "Account.Name" and target.name == "Contact"
+    ]
     return fill_query(
-        f"SELECT {', '.join(columns)} FROM {target.name} WHERE {' OR '.join(conditions)} ORDER BY CreatedDate LIMIT 200",
+        f"SELECT {', '.join(columns)} FROM {target.name} WHERE {' OR '.join(conditions)} "
+        "ORDER BY CreatedDate LIMIT 200",
         *values,
     )
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from doublemetaphone import doublemetaphone
+from doublemetaphone import doublemetaphone  # type: ignore[import-untyped]  # no stubs or py.typed
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
@@ -50,7 +50,7 @@ def fold(text: str) -> str:
 def _sound(text: str) -> str:
     """The Double Metaphone primary codes of the text without spaces (split words sound the same)."""
     compact = text.replace(" ", "")
-    return doublemetaphone(compact)[0] if compact else ""
+    return str(doublemetaphone(compact)[0]) if compact else ""
 
 
 def name_score(said: str, stored: str) -> float:
@@ -169,8 +169,8 @@ def best_match(probe: Mapping[str, str], row: Mapping[str, Any], object_name: st
     company that happens to match, so "Jon Smyth at Acme" doesn't suggest another Acme employee.
     """
     if probe.get("phone"):
-        stored = [row.get(f) for f in ("Phone", "MobilePhone")]
-        return (1.0, "phone") if any(same_phone(probe["phone"], s) for s in stored) else None
+        phones = [row.get(f) for f in ("Phone", "MobilePhone")]
+        return (1.0, "phone") if any(same_phone(probe["phone"], p) for p in phones) else None
     if probe.get("email"):
         score = email_score(probe["email"], _text(row, "Email"))
         return (score, "email") if score >= SUGGEST_AT else None

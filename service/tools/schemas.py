@@ -99,9 +99,11 @@ def create_description(settings: Settings) -> str:
     """The create tool's description, naming the objects it may create."""
     return (
         f"Creates a new Salesforce record ({_either(create_objects(settings))}) after the caller "
-        "confirmed the details. Never creates a duplicate: if a Lead or Contact with the same email (or an "
-        "Account with the same name) exists, answers created=false with the existing record's name and Id. "
-        "Repeating the same create in one conversation returns the first result."
+        "confirmed the details. Never creates a duplicate: if the person is already a Lead or Contact (same "
+        "email, or same last name and a similar first name at a similar company or with the same phone), or "
+        "an Account with nearly the same name exists, answers created=false with the existing record's name "
+        "and Id. Repeating the same create returns the first result. 'changes' lists every value stored "
+        "differently from how it was sent; the speech reads a changed email or phone back to the caller."
     )
 
 

@@ -256,7 +256,11 @@ def search_speech(
 
 
 def suggestion_speech(said: str, closest: dict[str, Any], sobject: SObject) -> str:
-    """ "I didn't find Jon Smyth exactly. The closest is John Smith at Acme Robotics. Is that who you're speaking with?" """
+    """The "did you mean" question for the closest suggestion.
+
+    "I didn't find Jon Smyth exactly. The closest is John Smith at Acme Robotics. Is that who you're
+    speaking with?"
+    """
     name = record_name(closest, sobject.name_field) or "a record"
     company = parent_name(closest.get("Company")) or parent_name(closest.get("Account"))
     who = f"{name} at {company}" if company and sobject.name != "Account" else name

@@ -21,9 +21,9 @@ from service.deadline import Deadline
 from service.errors import MalformedRequest, RecordNotFound, ServiceError
 from service.schema import SObject
 from service.soql.quoting import quote_value
+from service.text.normalize import spoken_email
 from service.tools.context import ToolContext
 from service.tools.matching import best_match, fold, phone_key
-from service.text.normalize import spoken_email
 from service.tools.records import flatten
 from service.tools.speech import say_phone
 
@@ -109,7 +109,7 @@ def _prefixes(probe: dict[str, str]) -> list[str]:
 def _fields(tree: exp.Select, sobject: SObject) -> list[str]:
     asked = [c.sql(dialect="") for c in tree.expressions if isinstance(c, exp.Column)]
     wanted = [*asked, *_MATCH_FIELDS]
-    out = []
+    out: list[str] = []
     for name in wanted:
         head = name.split(".")[0]
         if (sobject.field(name) is not None or "." in name and sobject.field(head + "Id") is not None) and (
@@ -151,14 +151,13 @@ def sosl_query(sobject: SObject, fields: list[str], probe: dict[str, str]) -> st
     if not terms:
         return None
     return (
-        f"FIND {{{' OR '.join(terms)}}} IN ALL FIELDS RETURNING {sobject.name}({', '.join(fields)} "
-        f"LIMIT {_CANDIDATES})"
+        f"FIND {{{' OR '.join(terms)}}} IN ALL FIELDS RETURNING {sobject.name}({', '.join(fields)} LIMIT {_CANDIDATES})"
     )
 
 
-async def _candidates(sobject: SObject, fields: list[str], probe: dict[str, str], ctx: ToolContext) -> tuple[
-    list[dict[str, Any]], int
-]:
+async def _candidates(
+    sobject: SObject, fields: list[str], probe: dict[str, str], ctx: ToolContext
+) -> tuple[list[dict[str, Any]], int]:
     deadline = Deadline.after(ctx.deadline.cap(_CALL_CAP))
     calls = 0
     memo = await ctx.store.get(_SOSL_MEMO)

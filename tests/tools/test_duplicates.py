@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+
 import httpx2
 
 CREATE = "/tools/salesforce_create_record"
@@ -38,7 +39,9 @@ async def test_jon_and_john_at_one_company_make_one_record(gateway: httpx2.Async
 async def test_sequential_create_with_other_first_spelling_answers_already_there(gateway: httpx2.AsyncClient) -> None:
     """A second create of "Jon" after "John" at the same company says the match's name, creates nothing."""
     first = (await gateway.post(CREATE + "/Lead", json={**ADA, "FirstName": "John"})).json()
-    second = (await gateway.post(CREATE + "/Lead", json={**ADA, "FirstName": "Jon", "Company": "Larkspur Looms Inc."})).json()
+    second = (
+        await gateway.post(CREATE + "/Lead", json={**ADA, "FirstName": "Jon", "Company": "Larkspur Looms Inc."})
+    ).json()
     assert first["created"] is True and second["created"] is False and second["id"] == first["id"]
     assert second["speech"] == "John Quintrell is already in the CRM as a Lead, so I didn't create a new one."
 
@@ -62,7 +65,7 @@ async def test_other_person_same_last_name_or_phone_is_created(gateway: httpx2.A
 
 
 async def test_account_with_suffix_is_the_same_account(gateway: httpx2.AsyncClient) -> None:
-    """"Larkspur Looms Inc." after "Larkspur Looms" is already in the CRM."""
+    """ "Larkspur Looms Inc." after "Larkspur Looms" is already in the CRM."""
     first = (await gateway.post(CREATE + "/Account", json={"Name": "Larkspur Looms"})).json()
     second = (await gateway.post(CREATE + "/Account", json={"Name": "Larkspur Looms, Inc."})).json()
     assert second["created"] is False and second["id"] == first["id"] and second["name"] == "Larkspur Looms"

@@ -19,7 +19,7 @@ async def _search(gateway: httpx2.AsyncClient, q: str) -> dict[str, Any]:
 
 
 async def test_misheard_name_gets_a_suggestion_and_a_question(gateway: httpx2.AsyncClient) -> None:
-    """"Jon Smyth" at Acme Robotics: no records, John Smith suggested by name, and the speech asks."""
+    """ "Jon Smyth" at Acme Robotics: no records, John Smith suggested by name, and the speech asks."""
     created = (await gateway.post(CREATE + "/Lead", json=JOHN)).json()
     answer = await _search(
         gateway, "SELECT Id, Name, Company FROM Lead WHERE Name = 'Jon Smyth' AND Company = 'Acme Robotics'"
