@@ -10,6 +10,7 @@ every normalisation the guard made is listed in `changes` and a changed email or
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -183,14 +184,10 @@ async def find_existing(sobject: SObject, fields: dict[str, Any], ctx: ToolConte
     other = _ALSO_CHECK.get(sobject.name)
     if other and ctx.schema.get(other) is not None:
         objects.append(other)
-    for name in objects:
-        target = ctx.schema.get(name)
-        if target is None:
-            continue
-        found = await _match(target, fields, ctx)
-        if found is not None:
-            return found
-    return None
+    targets = [t for t in (ctx.schema.get(name) for name in objects) if t is not None]
+    # both objects at once: the check costs one org round trip, not two
+    found = await asyncio.gather(*(_match(target, fields, ctx) for target in targets))
+    return next((f for f in found if f is not None), None)
 
 
 def _candidate_query(target: SObject, fields: dict[str, Any]) -> str | None:

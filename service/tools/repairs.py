@@ -26,6 +26,14 @@ def _field(node: exp.Expression) -> tuple[exp.Column, exp.Literal] | None:
     return None
 
 
+def _needs_repair(node: exp.EQ) -> bool:
+    found = _field(node)
+    if found is None:
+        return False
+    name = found[0].name.lower()
+    return name in _EMAIL_FIELDS and "@" not in found[1].this or name in _PHONE_FIELDS
+
+
 def phone_pattern(text: str) -> str | None:
     """`'%617%555%0142%'` for a phone with at least seven digits, else None."""
     digits = phone_key(text)
@@ -38,8 +46,8 @@ def phone_pattern(text: str) -> str | None:
 def repair(tree: exp.Select) -> tuple[str, list[str]] | None:
     """The repaired query and what changed, or None when nothing needed repair."""
     where = tree.args.get("where")
-    if where is None:
-        return None
+    if where is None or not any(_needs_repair(node) for node in where.find_all(exp.EQ)):
+        return None  # the common case, on every search: no copy of the tree
     repaired = tree.copy()
     changes: list[str] = []
     for node in list(repaired.args["where"].find_all(exp.EQ)):
