@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx2
 
@@ -93,3 +94,14 @@ async def test_create_lists_every_normalisation(gateway: httpx2.AsyncClient) -> 
     }
     assert by_field["Phone"]["to"] == "+16175550100"
     assert "I saved the email as ada dot quintrell at larkspur dot com" in answer["speech"]
+
+
+async def test_org_duplicate_rule_gets_the_same_answer(gateway: httpx2.AsyncClient, embedded_org: Any) -> None:
+    """A match only the org's rule sees (name + street + city) answers "already in the CRM" with its name."""
+    headers = {"Authorization": f"Bearer {embedded_org.get_token()}"}
+    stored = {**ADA, "Street": "12 Weaver Lane", "City": "Lowell"}
+    async with httpx2.AsyncClient(base_url=embedded_org.url, headers=headers) as org:
+        first = (await org.post("/services/data/v58.0/sobjects/Lead/", json=stored)).json()
+    answer = (await gateway.post(CREATE + "/Lead", json={**stored, "Company": "Mill Street Yarns"})).json()
+    assert answer["created"] is False and answer["id"] == first["id"]
+    assert answer["speech"] == "Ada Quintrell is already in the CRM as a Lead, so I didn't create a new one."
