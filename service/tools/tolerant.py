@@ -2,8 +2,9 @@
 or phone finds nothing, look once more for records that are *close* and offer them as suggestions.
 
 It asks the org only what a real org answers: SOSL (`FIND {Jo* OR Sm*} IN ALL FIELDS RETURNING
-Lead(…)`) where the org has search, else one SOQL query with `LIKE` on two-letter word prefixes
-(two letters, because recognisers get the third wrong: "Jon"/"John", "Smyth"/"Smith"). Either way
+Lead(…)`) where the org has search, else one SOQL query with `LIKE` on word prefixes: two letters
+for short words, because recognisers get the third wrong ("Jon"/"John", "Smyth"/"Smith"), three
+for words of six letters or more, so that a common prefix doesn't fill the page. Either way
 it is one org call (an org answering 404 to `/search` is remembered for a while, so only the first
 search after start-up pays for finding out), and it runs only when the tool's budget leaves time.
 The candidates are ranked by `service.tools.matching` (RapidFuzz + Double Metaphone).
@@ -99,10 +100,12 @@ def _prefixes(probe: dict[str, str]) -> list[str]:
     for word in words:
         if len(word) < 2 or word.isdigit():
             continue
-        out.append(word[:2])
+        # long words keep three letters: as specific as the org needs to answer within one page
+        size = 3 if len(word) >= 6 else 2
+        out.append(word[:size])
         swapped = _SAME_SOUND.get(word[0])
         if swapped:
-            out.append((swapped + word[1:])[:2])
+            out.append((swapped + word[1:])[:size])
     return list(dict.fromkeys(out))
 
 
@@ -160,7 +163,7 @@ async def _candidates(
 ) -> tuple[list[dict[str, Any]], int]:
     deadline = Deadline.after(ctx.deadline.cap(_CALL_CAP))
     calls = 0
-    memo = await ctx.store.get(_SOSL_MEMO)
+    memo = await ctx.store.get(_SOSL_MEMO) if ctx.settings.tolerant_lookup == "auto" else {"ok": False}
     sosl = sosl_query(sobject, fields, probe) if memo is None or memo.get("ok") else None
     if sosl is not None:
         calls += 1
@@ -186,7 +189,7 @@ async def tolerant_pass(tree: exp.Select, sobject: SObject | None, ctx: ToolCont
     if any(not isinstance(e, (exp.Column, exp.Dot)) for e in tree.expressions):
         return Tolerant()  # aggregates and subqueries: nothing to suggest
     probe = probe_of(tree)
-    if not probe or not ctx.settings.tolerant_lookup or ctx.deadline.remaining() < _MIN_BUDGET:
+    if not probe or ctx.settings.tolerant_lookup == "off" or ctx.deadline.remaining() < _MIN_BUDGET:
         return Tolerant()
     try:
         rows, calls = await _candidates(sobject, _fields(tree, sobject), probe, ctx)

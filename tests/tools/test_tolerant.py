@@ -51,16 +51,28 @@ async def test_exact_hit_has_no_suggestions(gateway: httpx2.AsyncClient) -> None
 
 
 async def test_tolerant_pass_costs_one_org_call(gateway: httpx2.AsyncClient, embedded_org: Any) -> None:
-    """After the first search (which learns the org has no SOSL), a miss costs the query plus one call."""
+    """A miss costs the query plus one SOSL search."""
     await _search(gateway, "SELECT Id, Name FROM Lead WHERE Name = 'Warm Up'")
     before = embedded_org.stats()["api_requests"]
     await _search(gateway, "SELECT Id, Name FROM Lead WHERE Name = 'Jon Smyth'")
     assert embedded_org.stats()["api_requests"] - before == 2
 
 
+async def test_like_pass_finds_the_same_suggestion(embedded_org: Any, make_gateway: Any) -> None:
+    """TOLERANT_LOOKUP=like (an org without SOSL): one LIKE query finds John Smith for "Jon Smyth"."""
+    async with make_gateway(embedded_org, tolerant_lookup="like") as (client, _app):
+        created = (await client.post(CREATE + "/Lead", json=JOHN)).json()
+        before = embedded_org.stats()["api_requests"]
+        answer = await _search(
+            client, "SELECT Id, Name FROM Lead WHERE Name = 'Jon Smyth' AND Company = 'Acme Robotics'"
+        )
+    assert answer["suggestions"][0]["Id"] == created["id"]
+    assert embedded_org.stats()["api_requests"] - before == 2
+
+
 async def test_tolerant_pass_can_be_switched_off(embedded_org: Any, make_gateway: Any) -> None:
-    """TOLERANT_LOOKUP=false: a miss is just a miss."""
-    async with make_gateway(embedded_org, tolerant_lookup=False) as (client, _app):
+    """TOLERANT_LOOKUP=off: a miss is just a miss."""
+    async with make_gateway(embedded_org, tolerant_lookup="off") as (client, _app):
         await client.post(CREATE + "/Lead", json=JOHN)
         answer = await _search(client, "SELECT Id, Name FROM Lead WHERE Name = 'Jon Smyth'")
     assert answer["suggestions"] == [] and answer["speech"].startswith("I found no leads")
