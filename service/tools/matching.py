@@ -187,6 +187,8 @@ def best_match(probe: Mapping[str, str], row: Mapping[str, Any], object_name: st
         said, stored = probe["first"], _text(row, "FirstName")
     if said:
         score = name_score(said, stored)
+        if " " not in said.strip():  # "Name LIKE '%Smyth%'": one word of the name, either one
+            score = max([score, *(name_score(said, word) for word in stored.split())])
         if score < SUGGEST_AT:
             return None
         if probe.get("company") and company_name:

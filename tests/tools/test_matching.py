@@ -72,3 +72,9 @@ def test_a_name_asked_for_must_itself_match() -> None:
     assert best_match(probe, colleague, "Lead") is None
     match = best_match(probe, {"Name": "John Smith", **JOHN}, "Lead")
     assert match is not None and match[1] == "name"
+
+
+def test_one_word_is_compared_with_each_word_of_the_name() -> None:
+    """`Name LIKE '%Smyth%'` asks for one word: John Smith is close."""
+    match = best_match({"name": "Smyth"}, {"Name": "John Smith", **JOHN}, "Lead")
+    assert match is not None and match[0] >= SUGGEST_AT
