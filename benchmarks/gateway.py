@@ -25,6 +25,11 @@ overhead in ms and the p50 ratio (goal: overhead <= 2 ms, ratio <= 1.10; MCP: ov
 the one-in-flight figures, and CPU per call of every process (from the OS's per-process CPU time),
 which is what explains the result: the gateway's CPU per call times the calls per second is the
 share of a core it needs.
+
+Then `--creates` Lead creates, one in flight, without email or conversation id (a new person each):
+straight to the org and through each gateway. The gateway's create p50 over the direct one is
+what its check before create costs (the duplicate check's candidate queries, the guard);
+`--compare-with` a checkout without the duplicate check to see that check's own share.
 """
 
 from __future__ import annotations
@@ -167,7 +172,7 @@ async def run_load(
             started = time.perf_counter()
             status = await call(client)
             samples.append((time.perf_counter() - started) * 1000)
-            if status != 200:
+            if status not in (200, 201):  # 201: the org's own create
                 raise RuntimeError(f"HTTP {status}")
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -183,9 +188,20 @@ class Side:
         self.round_p50: list[float] = []
         self.calls = 0
         self.cpu: dict[str, float] = {}
+        self.created = 0
 
     async def call(self, client: Client) -> int:
         return await client.get(self.path, params={"q": QUERY})
+
+    async def create(self, client: Client) -> int:
+        """One Lead for a new person (unique last name), no email, no conversation id."""
+        self.created += 1
+        body: dict[str, object] = {"FirstName": "Bench", "LastName": f"{self.name.title()} {self.created}", "Company": "Bench Co"}
+        path = (
+            "/services/data/v58.0/sobjects/Lead/" if self.name == "direct" else "/tools/salesforce_create_record/Lead"
+        )
+        status, _ = await client.post(path, body)
+        return status
 
 
 class McpSide(Side):
@@ -217,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-with", type=Path, default=None, help="also measure this checkout's gateway")
     parser.add_argument("--stock-gateway", action="store_true", help="also measure the gateway on httpx2's transport")
     parser.add_argument("--no-mcp", action="store_true", help="skip the MCP side (tools/call on /mcp)")
+    parser.add_argument("--creates", type=int, default=100, help="measured creates per side, one in flight")
     parser.add_argument("--serve-org", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve-stock-gateway", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -293,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             ).json()["access_token"]
             sides[0].headers = {"Authorization": f"Bearer {token}"}
 
-            async def measure() -> list[list[float]]:
+            async def measure() -> tuple[list[list[float]], list[list[float]]]:
                 clients = {
                     side.name: Client(side.url, side.headers, args.concurrency, args.stock_client) for side in sides
                 }
@@ -313,13 +330,19 @@ def main(argv: list[str] | None = None) -> int:
                             side.samples += samples
                             side.round_p50.append(percentile(samples, 0.5))
                     single = max(8, args.requests // 4)
-                    return [await run_load(side.call, clients[side.name], single, 1, 8) for side in sides]
+                    ones = [await run_load(side.call, clients[side.name], single, 1, 8) for side in sides]
+                    creates = [
+                        await run_load(side.create, clients[side.name], args.creates, 1, 4)
+                        for side in sides
+                        if not isinstance(side, McpSide)
+                    ]
+                    return ones, creates
                 finally:
                     for client in clients.values():
                         await client.aclose()
 
             with asyncio.Runner(loop_factory=new_loop) as runner:
-                ones = runner.run(measure())
+                ones, creates = runner.run(measure())
         finally:
             for proc in (*gateways, org):
                 proc.terminate()
@@ -346,6 +369,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         s50, t50 = percentile(ones[0], 0.50), percentile(one, 0.50)
         print(f"    one in flight: direct p50 {s50:.2f} ms, {side.name} p50 {t50:.2f} ms, ratio {t50 / s50:.3f}")
+    c50 = percentile(creates[0], 0.50)
+    print(f"create (Lead, no email, no conversation id), {args.creates} one in flight: direct p50 {c50:.2f} ms")
+    webhook_sides = [side for side in sides[1:] if not isinstance(side, McpSide)]
+    for side, samples in zip(webhook_sides, creates[1:], strict=True):
+        g50 = percentile(samples, 0.50)
+        print(f"  through {side.name}: p50 {g50:.2f} ms, {g50 - c50:.2f} ms over direct (check before create + guard)")
     for side in sides:
         rate = ", ".join(f"{name} {1e6 * seconds / side.calls:.0f}" for name, seconds in side.cpu.items())
         print(f"  CPU us per call, {side.name:8}: {rate}")

@@ -1,12 +1,16 @@
 """salesforce_create_record: guard → idempotency → check-before-create → create → reconcile.
 
-Order of locks: the idempotency key, then the duplicate key (object + email or name), always in
-that order, so concurrent identical creates make one record and concurrent creates of the same
-person under different keys still see each other's record.
+Order of locks: the idempotency key, then the duplicate keys (email, last name, or an Account's
+name; sorted), always in that order, so concurrent identical creates make one record
+and concurrent creates of the same person under different keys still see each other's record.
+Without any key, identical concurrent bodies share one flight. The check before create applies
+Salesforce's standard matching rules through `service.tools.matching` (the search's matcher too);
+every normalisation the guard made is listed in `changes` and a changed email or phone is read back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -22,11 +26,12 @@ from service.settings import Settings
 from service.soql.quoting import fill_query, id_query
 from service.tools.context import ToolContext
 from service.tools.get_record import allowed_object
-from service.tools.guard import check_required, normalize_fields, resolve_names, split_person_name
+from service.tools.guard import Normalized, check_required, normalize_fields, resolve_names, split_person_name
 from service.tools.idempotency import body_hash, idempotency_key
-from service.tools.records import record_name
+from service.tools.matching import account_duplicate, company_key, fold, person_duplicate
+from service.tools.records import flatten, parent_name, record_name
 from service.tools.schemas import CREATE_OBJECTS, CreateRecordResponse
-from service.tools.speech import end_sentence
+from service.tools.speech import end_sentence, read_back
 
 log = logging.getLogger("service.tools")
 
@@ -38,6 +43,8 @@ _ANON_PENDING_TTL = 600.0
 
 # Who else a person may already be: creating a Lead also checks Contacts, and the other way round.
 _ALSO_CHECK = {"Lead": "Contact", "Contact": "Lead"}
+# What the person matching rule reads of each candidate.
+_PERSON_COLUMNS = ("Id", "Name", "FirstName", "LastName", "Email", "Phone", "Company", "AccountId", "Account.Name")
 
 
 @dataclass(frozen=True)
@@ -55,14 +62,29 @@ async def create_record(
     sobject = allowed_object(object_type, allowed, ctx.schema)
     fields = resolve_names(sobject, split_person_name(sobject, body))
     normalized = normalize_fields(sobject, fields, ctx.schema, date.today())
-    fields = normalized.fields  # normalized.changes: for the answer's `changes` and the read-back
-    fields = _defaults(sobject, fields, ctx.settings)
+    fields = _defaults(sobject, normalized.fields, ctx.settings)
     check_required(sobject, fields)
     key = idempotency_key(sobject.name, fields, ctx.conversation_id, ctx.idempotency_key)
     final = _with_conversation_id(sobject, fields, ctx.settings.conversation_id_field, ctx.conversation_id)
     if dry_run:
         existing = await find_existing(sobject, fields, ctx)
-        return _exists_answer(existing, dry_run=True) if existing else _answer(sobject, None, final, dry_run=True)
+        answer = _exists_answer(existing, dry_run=True) if existing else _answer(sobject, None, final, dry_run=True)
+        return _with_changes(answer, normalized, sobject)
+    if key is None:
+        # no key to scope it: identical concurrent bodies share one flight (and so one record)
+        flight = f"flight:{body_hash(sobject.name, fields)}"
+        answer = await ctx.duplicate_locks.single_flight(
+            flight, lambda: _create_once(sobject, fields, final, None, ctx)
+        )
+    else:
+        answer = await _create_once(sobject, fields, final, key, ctx)
+    return _with_changes(answer, normalized, sobject)
+
+
+async def _create_once(
+    sobject: SObject, fields: dict[str, Any], final: dict[str, Any], key: str | None, ctx: ToolContext
+) -> CreateRecordResponse:
+    """Under the key's and the duplicate keys' locks: replay, already exists, reconcile or create."""
     pending_key = f"pending:{key or 'body:' + body_hash(sobject.name, fields)}"
     async with AsyncExitStack() as stack:
         if key is not None:
@@ -70,8 +92,7 @@ async def create_record(
             cached = await ctx.store.get(key)
             if cached is not None:
                 return CreateRecordResponse.model_validate(cached)
-        dup = _duplicate_key(sobject, fields)
-        if dup is not None:
+        for dup in duplicate_keys(sobject, fields):  # sorted: every create takes them in one order
             await stack.enter_async_context(ctx.duplicate_locks.lock(dup))
         existing = await find_existing(sobject, fields, ctx)
         if existing is not None:
@@ -88,6 +109,17 @@ async def create_record(
         if key is not None:
             await ctx.store.put(key, answer.model_dump(), ctx.settings.idempotency_ttl)
     return answer
+
+
+def _with_changes(answer: CreateRecordResponse, normalized: Normalized, sobject: SObject) -> CreateRecordResponse:
+    """The answer with the guard's changes listed, and a changed email or phone read back when stored."""
+    if not normalized.changes:
+        return answer
+    speech = answer.speech
+    if answer.created or answer.dry_run and answer.id is None:
+        said = read_back(list(normalized.to_read_back()), sobject)
+        speech = f"{speech} {said}" if said else speech
+    return answer.model_copy(update={"changes": [c.to_json() for c in normalized.changes], "speech": speech})
 
 
 def _defaults(sobject: SObject, fields: dict[str, Any], settings: Settings) -> dict[str, Any]:
@@ -117,6 +149,7 @@ def _with_conversation_id(
 
 
 def _duplicate_criterion(sobject: SObject, fields: dict[str, Any]) -> tuple[str, str] | None:
+    """The exact field a lost create is looked up by (email, or an Account's name)."""
     if sobject.name in ("Lead", "Contact") and isinstance(fields.get("Email"), str):
         return "Email", fields["Email"]
     if sobject.name == "Account" and isinstance(fields.get("Name"), str):
@@ -124,28 +157,75 @@ def _duplicate_criterion(sobject: SObject, fields: dict[str, Any]) -> tuple[str,
     return None
 
 
-def _duplicate_key(sobject: SObject, fields: dict[str, Any]) -> str | None:
-    criterion = _duplicate_criterion(sobject, fields)
-    if criterion is None:
-        return None
-    # Lead and Contact share one key space: a person is one person whichever object holds them.
+def duplicate_keys(sobject: SObject, fields: dict[str, Any]) -> list[str]:
+    """The lock keys of everyone this create could duplicate: its email and last name, or company name.
+
+    Lead and Contact share one key space (a person is one person whichever object holds them); the
+    last name is the matching rule's one exact part, so "Jon" and "John" Smith take the same lock.
+    """
     group = "person" if sobject.name in _ALSO_CHECK else sobject.name
-    return f"dup:{group}:{criterion[0]}:{criterion[1].strip().lower()}"
+    keys = []
+    if sobject.name in _ALSO_CHECK:
+        for name, value in (("email", fields.get("Email")), ("last", fields.get("LastName"))):
+            if isinstance(value, str) and value.strip():
+                keys.append(f"dup:{group}:{name}:{fold(value)}")
+    elif sobject.name == "Account" and isinstance(fields.get("Name"), str):
+        keys.append(f"dup:Account:name:{company_key(fields['Name'])}")
+    return sorted(set(keys))
 
 
 async def find_existing(sobject: SObject, fields: dict[str, Any], ctx: ToolContext) -> Existing | None:
-    """The record that makes this create a duplicate (same email / same account name), if any."""
-    criterion = _duplicate_criterion(sobject, fields)
-    if criterion is None:
-        return None
+    """The record that makes this create a duplicate (Salesforce's standard matching rules), if any.
+
+    One query per object fetches the candidates (same email or same last name, or for an Account
+    the same first letters); `service.tools.matching` decides which one matches.
+    """
     objects = [sobject.name]
     other = _ALSO_CHECK.get(sobject.name)
     if other and ctx.schema.get(other) is not None:
         objects.append(other)
-    for name in objects:
-        found = await _lookup(name, criterion[0], criterion[1], ctx)
-        if found is not None:
-            return found
+    targets = [t for t in (ctx.schema.get(name) for name in objects) if t is not None]
+    # both objects at once: the check costs one org round trip, not two
+    found = await asyncio.gather(*(_match(target, fields, ctx) for target in targets))
+    return next((f for f in found if f is not None), None)
+
+
+def _candidate_query(target: SObject, fields: dict[str, Any]) -> str | None:
+    if target.name == "Account":
+        name = company_key(str(fields.get("Name") or ""))
+        if not name:
+            return None
+        return fill_query("SELECT Id, Name FROM Account WHERE Name LIKE {} LIMIT 200", name[:2] + "%")
+    conditions, values = [], []
+    for field_name in ("Email", "LastName"):
+        if isinstance(fields.get(field_name), str) and target.field(field_name) is not None:
+            conditions.append(f"{field_name} = {{}}")
+            values.append(fields[field_name])
+    if not conditions:
+        return None
+    columns = [
+        c for c in _PERSON_COLUMNS if target.field(c) is not None or c == "Account.Name" and target.name == "Contact"
+    ]
+    return fill_query(
+        f"SELECT {', '.join(columns)} FROM {target.name} WHERE {' OR '.join(conditions)} "
+        "ORDER BY CreatedDate LIMIT 200",
+        *values,
+    )
+
+
+async def _match(target: SObject, fields: dict[str, Any], ctx: ToolContext) -> Existing | None:
+    soql = _candidate_query(target, fields)
+    if soql is None:
+        return None
+    result = await ctx.client.query(soql, deadline=ctx.deadline, max_records=200)
+    for row in result.records:
+        flat = flatten(row)
+        if target.name == "Account":
+            hit = account_duplicate(str(fields.get("Name") or ""), str(flat.get("Name") or ""))
+        else:
+            hit = person_duplicate(fields, flat, parent_name(flat.get("Account")) or "") is not None
+        if hit:
+            return Existing(target.name, str(row["Id"]), record_name(flat, target.name_field))
     return None
 
 

@@ -16,9 +16,11 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 def body_hash(object_name: str, fields: Mapping[str, Any]) -> str:
@@ -56,7 +58,31 @@ class InMemoryIdempotencyStore:
     def __init__(self, max_entries: int = 100_000) -> None:
         self._values: dict[str, tuple[float, dict[str, Any]]] = {}
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._flights: dict[str, asyncio.Future[Any]] = {}
         self._max = max_entries
+
+    async def single_flight(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
+        """Run `work` once for all concurrent callers of `key`: they all get its one answer (or error)."""
+        running = self._flights.get(key)
+        if running is not None:
+            result: T = await asyncio.shield(running)
+            return result
+        flight: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        flight.add_done_callback(lambda f: f.cancelled() or f.exception())  # retrieved even with no waiter
+        self._flights[key] = flight
+        try:
+            answer = await work()
+        except asyncio.CancelledError:
+            flight.cancel()
+            raise
+        except BaseException as exc:
+            flight.set_exception(exc)
+            raise
+        else:
+            flight.set_result(answer)
+            return answer
+        finally:
+            del self._flights[key]
 
     async def get(self, key: str) -> dict[str, Any] | None:
         entry = self._values.get(key)

@@ -62,7 +62,10 @@ SEARCH_DESCRIPTION = (
     "Searches for existing Salesforce records with one SOQL query. Answers with a sentence to speak "
     "('speech'), the flattened records (with Ids for salesforce_get_record), the number found and the "
     "query that actually ran. Use it before creating anything to check the person or company is not "
-    "already in the CRM."
+    "already in the CRM. When a Lead, Contact or Account search by name, company, email or phone finds "
+    "nothing exactly, 'suggestions' may hold up to 3 close records (speech recognition often mishears "
+    "names), closest first, each with 'matched_on' and a 'score': ask the caller to confirm one (the "
+    "speech does) before using its Id, and never create a new record while a suggestion is unconfirmed."
 )
 GET_DESCRIPTION = (
     "Retrieves the details of one Salesforce record by object type and Id (an Id from a search "
@@ -96,9 +99,11 @@ def create_description(settings: Settings) -> str:
     """The create tool's description, naming the objects it may create."""
     return (
         f"Creates a new Salesforce record ({_either(create_objects(settings))}) after the caller "
-        "confirmed the details. Never creates a duplicate: if a Lead or Contact with the same email (or an "
-        "Account with the same name) exists, answers created=false with the existing record's name and Id. "
-        "Repeating the same create in one conversation returns the first result."
+        "confirmed the details. Never creates a duplicate: if the person is already a Lead or Contact (same "
+        "email, or same last name and a similar first name at a similar company or with the same phone), or "
+        "an Account with nearly the same name exists, answers created=false with the existing record's name "
+        "and Id. Repeating the same create returns the first result. 'changes' lists every value stored "
+        "differently from how it was sent; the speech reads a changed email or phone back to the caller."
     )
 
 
@@ -184,6 +189,12 @@ class SearchResponse(BaseModel):
     )
     query: str = Field(description="The SOQL that actually ran (after any repair).")
     changes: list[str] = Field(description="What the gateway changed in the query, in words.")
+    suggestions: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Only when nothing matched exactly: up to 3 close records (closest first), each a "
+        "flattened record plus `matched_on` (name, company, email or phone) and `score` (0-1). They are "
+        "guesses from a misheard name: confirm with the caller before using one.",
+    )
 
 
 class GetRecordResponse(BaseModel):
@@ -207,6 +218,10 @@ class CreateRecordResponse(BaseModel):
     dry_run: bool = Field(False, description="True when nothing was written (dry_run=true).")
     fields: dict[str, Any] = Field(
         default_factory=dict, description="The fields as written (or as they would be written)."
+    )
+    changes: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="Each value stored differently from how it was sent: field, from, to and why.",
     )
 
 

@@ -36,7 +36,11 @@ async def test_create_lead_normalises_spoken_email_and_phone(gateway: httpx2.Asy
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["created"] is True and body["object"] == "Lead" and body["name"] == "Janet Dough"
-    assert body["speech"] == "I've created a lead for Janet Dough at Acme Robotics."
+    assert body["speech"] == (
+        "I've created a lead for Janet Dough at Acme Robotics. I saved the email as janet dot dough at "
+        "acmerobotics dot com, and the phone as 4 1 5, 5 5 5, 0 1 9 8."
+    )
+    assert {c["field"] for c in body["changes"]} >= {"Email", "Phone"}
     [row] = await _find(gateway, "janet.dough@acmerobotics.com")
     assert row["Id"] == body["id"]
     assert row["Phone"] == "+14155550198" and row["Industry"] == "Technology"
