@@ -41,10 +41,10 @@ async def prepare_fixtures(persona: Persona, executor: WebhookExecutor, today: d
     for fixture in persona.fixtures:
         obj, key = fixture["object"], fixture["key"]
         fields = {k: _fixture_value(v, ids, today) for k, v in fixture["fields"].items()}
+        # A person kept by name (no email on file): Name is First + Last, as the org composes it.
+        value = fields.get(key) or " ".join(str(fields[k]) for k in ("FirstName", "LastName") if fields.get(k))
         found = await executor.call(
-            SEARCH,
-            {"q": f"SELECT Id, Name FROM {obj} WHERE {key} = {quote_value(str(fields[key]))} LIMIT 1"},
-            variables,
+            SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {key} = {quote_value(str(value))} LIMIT 1"}, variables
         )
         records = found.data.get("records") if found.ok and isinstance(found.data, dict) else None
         if records:
