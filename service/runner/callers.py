@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -53,6 +53,12 @@ class Persona:
     @property
     def full_name(self) -> str:
         return f"{self.facts['first_name']} {self.facts['last_name']}"
+
+    def returning(self) -> Persona:
+        """This persona as a caller already on file (a shared org after an earlier run): `expected.on_file`
+        replaces the first call's expectations: found, not created again."""
+        on_file = self.expected.get("on_file", {})
+        return replace(self, expected={**self.expected, **on_file, "returning": True})
 
     @property
     def spoken(self) -> dict[str, Any]:
