@@ -3,11 +3,12 @@
 Needs first (one question at a time) → name, company, email → "let me check our records" and
 `salesforce_search_records` (Contact and Lead by email, then by name: `service.runner.lookup`; a name
 match or a tolerant-search suggestion is confirmed with the caller first, "Is that who I'm speaking
-with?", and a no goes on as for a new prospect; Account by company) → personalise with what was found (greet a known contact by name, name their opportunities, never ask again for what is on
-file) → qualify (size, industry, budget, timeline, authority) → contact details (title, phone,
-address) → read the email back (corrections handled) → `salesforce_create_record` (a Lead for a new
-prospect, a Contact + Opportunity for an existing account's new deal) → thanks and next steps.
-Off-topic requests are declined; "just go ahead" proceeds with what is on file.
+with?", and a no goes on as for a new prospect; Account by company) → personalise with what was
+found (greet a known contact by name, name their opportunities, never ask again for what is on file)
+→ qualify (size, industry, budget, timeline, authority) → contact details (title, phone, address) →
+read the email back (corrections handled) → `salesforce_create_record` (a Lead for a new prospect, a
+Contact + Opportunity for an existing account's new deal) → thanks and next steps. Off-topic requests
+are declined; "just go ahead" proceeds with what is on file.
 """
 
 from __future__ import annotations
@@ -255,7 +256,9 @@ class QualificationAgent:
         if self.opportunities:
             names = _join([str(o.get("Name")) for o in self.opportunities])
             said += f" I can see your open opportunities: {names}."
-            return self._ask(said + " Are you calling about one of those, or about a new project?", "which_deal", "free")
+            return self._ask(
+                said + " Are you calling about one of those, or about a new project?", "which_deal", "free"
+            )
         self.plan = "opportunity"
         return self._next_question(said + " ")
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx2
 from doublemetaphone import doublemetaphone
-from rapidfuzz import fuzz
 from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse
+from rapidfuzz import fuzz
 
 from service.runner.webhooks import WebhookExecutor, load_tools
 
@@ -101,7 +101,11 @@ def fake_gateway(secret: str = "test-secret") -> FastAPI:
             suggestions = sorted(scored, key=lambda r: -float(r["score"]))[:3]
             if suggestions:
                 top, heard = suggestions[0], tolerant[0][2]
-                at = f" at {top.get('Account') or top.get('Company')}" if top.get("Account") or top.get("Company") else ""
+                at = (
+                    f" at {top.get('Account') or top.get('Company')}"
+                    if top.get("Account") or top.get("Company")
+                    else ""
+                )
                 answer["suggestions"] = suggestions
                 answer["speech"] = (
                     f"I didn't find {heard} exactly. The closest is {top.get('Name')}{at}. "

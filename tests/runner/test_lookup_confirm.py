@@ -41,9 +41,7 @@ async def test_a_confirmed_suggestion_is_used_and_nothing_is_created(
     assert len(fake_app.state.store["Contact"]) == 1
 
 
-async def test_a_denied_suggestion_goes_on_as_a_new_prospect(
-    fake_executor: WebhookExecutor, fake_app: FastAPI
-) -> None:
+async def test_a_denied_suggestion_goes_on_as_a_new_prospect(fake_executor: WebhookExecutor, fake_app: FastAPI) -> None:
     """A look-alike record the caller says isn't them is not used: the caller becomes a Lead of their own."""
     await _seed_lookalike(fake_executor)
     persona = load_persona("new-prospect")
