@@ -2,7 +2,10 @@
 
 The caller answers from the agent's words alone (what was asked: email, phone, budget, ...), so it
 works the same in-process, over the conversation WebSocket, and against the LLM agent. A `tag`
-makes a persona's emails and company names unique, so many calls can share one org.
+makes a persona's emails and company names unique (text batches that run one persona many times at
+once); a voice call says the persona's own details, and a caller an earlier run left on a shared org
+is played as a returning one (`Persona.returning`). A misheard persona's `script.says` is what the
+caller says in place of the facts on file (the recogniser's garbled form: "Steven" for Stephen).
 """
 
 from __future__ import annotations
