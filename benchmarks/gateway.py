@@ -196,7 +196,11 @@ class Side:
     async def create(self, client: Client) -> int:
         """One Lead for a new person (unique last name), no email, no conversation id."""
         self.created += 1
-        body: dict[str, object] = {"FirstName": "Bench", "LastName": f"{self.name.title()} {self.created}", "Company": "Bench Co"}
+        body: dict[str, object] = {
+            "FirstName": "Bench",
+            "LastName": f"{self.name.title()} {self.created}",
+            "Company": "Bench Co",
+        }
         path = (
             "/services/data/v58.0/sobjects/Lead/" if self.name == "direct" else "/tools/salesforce_create_record/Lead"
         )
