@@ -6,8 +6,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from service.runner.base import GET, SEARCH, soql_quote
+from service.runner.base import GET, SEARCH
 from service.runner.webhooks import WebhookExecutor
+from service.soql.quoting import quote_value
 
 # Per object: the fields shown and the fields the words are matched against (LIKE, any of them).
 OBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -28,7 +29,7 @@ def crm_query(object_type: str, text: str) -> str:
     if object_type not in OBJECTS:
         raise ValueError(f"search one of {', '.join(OBJECTS)}")
     fields, matched = OBJECTS[object_type]
-    pattern = soql_quote(f"%{words}%")
+    pattern = quote_value(f"%{words}%")
     where = " OR ".join(f"{name} LIKE {pattern}" for name in matched)
     return f"SELECT {fields} FROM {object_type} WHERE {where} ORDER BY CreatedDate DESC LIMIT 20"
 
