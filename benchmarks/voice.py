@@ -5,9 +5,10 @@ pocketsphinx (slot grammars) → the rules agent → webhook tools → the real 
 per persona (a table: rich on a terminal, plain columns otherwise) and overall: per-turn latency from the
 caller's end of speech to the first agent audio (endpointing wait + STT tail + agent and tools + TTS of the
 first sentence) p50/p95, the STT real-time factor, WER of the caller's speech (both sides in spoken form), and
-whether the call's checks passed. `--sdk` also runs one call through the official Python SDK's audio path and
-prints the client-side latency (caller audio paced like a live microphone; last speech chunk sent → first
-agent audio received). Goal: p50 ≤ 800 ms on 2 cores. No assertions: the figures are for reading.
+whether the call's checks passed; for the misheard personas, what was heard and whether the customer was
+found (a suggestion confirmed) without a duplicate. `--sdk` also runs one call through the official Python
+SDK's audio path and prints the client-side latency (caller audio paced like a live microphone; last speech
+chunk sent → first agent audio received). Goal: p50 ≤ 800 ms on 2 cores. No assertions: the figures are for reading.
 """
 
 from __future__ import annotations
@@ -66,6 +67,28 @@ async def run_all(
     return records
 
 
+def misheard(records: list[VoiceCallRecord]) -> None:
+    """The personas a recogniser mishears: what was heard for their name/email, whether the agent confirmed
+    the closest record, and whether they were found without a duplicate."""
+    rows = [r for r in records if r.persona.startswith("misheard-")]
+    if not rows:
+        return
+    found = 0
+    print("\nmisheard personas (an existing customer heard wrong must be found, not duplicated):")
+    for record in rows:
+        heard = [t["heard"] for t in record.voice.get("turns", []) if t.get("slot") in ("name", "email")]
+        confirmed = any("Is that who I'm speaking with?" in ln.text for ln in record.lines if ln.role == "agent")
+        checks = {c.name: c.passed for c in record.checks}
+        ok = record.passed and record.outcome == "existing"
+        found += ok
+        print(
+            f"  {record.persona}: heard {' / '.join(heard)!r}; confirmed a suggestion: {'yes' if confirmed else 'no'}; "
+            f"nothing duplicated: {'yes' if checks.get('nothing_duplicated') else 'NO'}; "
+            f"{'pass' if record.passed else 'FAIL'}"
+        )
+    print(f"  found, not duplicated: {found}/{len(rows)}")
+
+
 def sdk_latency(stack: Stack) -> None:
     from service.voice.sdk_caller import sdk_voice_call
 
@@ -121,6 +144,7 @@ def main() -> None:
             f"  STT real-time factor {total['stt_rtf']:.3f}; WER {total['wer']:.3f}; "
             f"calls passing every check {sum(r.passed for r in records)}/{len(records)}"
         )
+        misheard(records)
         if args.sdk:
             sdk_latency(stack)
 

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     soql_max_limit: int = Field(50, description="Largest LIMIT a search may use")
     soql_max_offset: int = Field(2000, description="Largest OFFSET a search may use")
     soql_strict: bool = Field(False, description="Reject instead of repairing queries")
+    tolerant_lookup: bool = Field(True, description="Suggest close records when a name search finds none")
     allowed_objects: str = Field(",".join(DEFAULT_OBJECTS), description="Objects the tools may touch")
     lead_source_default: str | None = Field("Phone Inquiry", description="LeadSource set on created Leads")
     conversation_id_field: str | None = Field(

@@ -2,12 +2,17 @@
 
 One command for text and voice calls: `--voice` only changes the line the persona run plays over
 (`service.voice.call.VoiceLine` instead of the runner's `TextLine`).
+
+On a shared gateway (`--gateway URL`) the caller says exactly the persona's details, nothing added to
+make them unique (a suffix would have to be spoken, and recognition mangles it). Runs stay apart
+without it: fixtures are found or created, duplicates are counted per record identity and, for
+opportunities, per conversation (the id the create tool stamps into CONVERSATION_ID_FIELD), and a
+caller an earlier run left on file is expected to be found, not created again (`Persona.returning`).
 """
 
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +84,6 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"voice calls need the voice extras (pip install '.[voice]'): {exc}", file=sys.stderr)
         return 2
-    tag = secrets.token_hex(2) if args.gateway else ""  # a shared org: make this call's caller unique
     on_event = None if args.quiet else print_event
     with Stack(gateway_url=args.gateway, secret=secret) as stack:
         if not args.gateway:
@@ -88,9 +92,7 @@ def run(args: argparse.Namespace) -> int:
         async def main() -> CallRecord:
             executor = stack.executor()
             try:
-                return await play_persona(
-                    args.persona, executor, line, agent_kind=args.agent, tag=tag, on_event=on_event
-                )
+                return await play_persona(args.persona, executor, line, agent_kind=args.agent, on_event=on_event)
             finally:
                 await executor.aclose()
 

@@ -1,12 +1,14 @@
 """The deterministic qualification agent: follows the seed's system prompt step by step.
 
 Needs first (one question at a time) → name, company, email → "let me check our records" and
-`salesforce_search_records` (Contact and Lead by email, Account by company) → personalise with what
-was found (greet a known contact by name, name their opportunities, never ask again for what is on
-file) → qualify (size, industry, budget, timeline, authority) → contact details (title, phone,
-address) → read the email back (corrections handled) → `salesforce_create_record` (a Lead for a new
-prospect, a Contact + Opportunity for an existing account's new deal) → thanks and next steps.
-Off-topic requests are declined; "just go ahead" proceeds with what is on file.
+`salesforce_search_records` (Contact and Lead by email, then by name: `service.runner.lookup`; a name
+match or a tolerant-search suggestion is confirmed with the caller first, "Is that who I'm speaking
+with?", and a no goes on as for a new prospect; Account by company) → personalise with what was
+found (greet a known contact by name, name their opportunities, never ask again for what is on file)
+→ qualify (size, industry, budget, timeline, authority) → contact details (title, phone, address) →
+read the email back (corrections handled) → `salesforce_create_record` (a Lead for a new prospect, a
+Contact + Opportunity for an existing account's new deal) → thanks and next steps. Off-topic requests
+are declined; "just go ahead" proceeds with what is on file.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from service.runner import slots
+from service.runner import lookup, slots
 from service.runner.base import CREATE, GET, SEARCH, Agent, AgentReply, ToolFn, spoken_email
 from service.runner.records import Facts
 from service.runner.webhooks import ToolResult
@@ -84,6 +86,11 @@ class QualificationAgent:
         self.opportunities: list[dict[str, Any]] = []
         self.context: list[str] = []
         self.created: list[dict[str, Any]] = []
+        # The caller lookup: searches still to run, a candidate awaiting the caller's yes, ids they denied.
+        self.pending: list[lookup.Step] = []
+        self.candidate: lookup.Candidate | None = None
+        self.rejected: set[str] = set()
+        self.reachable = True
         known = self.variables.get("caller_name") or self.variables.get("lead_name") or self.variables.get("name")
         if isinstance(known, str) and known.strip():
             parts = known.split()
@@ -117,7 +124,7 @@ class QualificationAgent:
             return AgentReply(
                 "I'm sorry, I can only help with our business solutions and sales. " + again, slot=self.expected_slot
             )
-        if IMPATIENT.search(text) and self.state not in ("needs", "readback", "fix_email", "done"):
+        if IMPATIENT.search(text) and self.state not in ("needs", "confirm", "readback", "fix_email", "done"):
             return await self._proceed(tools, impatient=True)
         if self.state in QUESTION_KEYS:
             return await self._on_qualify(self.state, text)
@@ -136,6 +143,7 @@ class QualificationAgent:
             "company": "Which company are you calling from?",
             "email": "What's your business email address?",
             "which_deal": "Are you calling about one of those, or about a new project?",
+            "confirm": "Is that who I'm speaking with?",
         }.get(state, "How can I help with your business needs?")
 
     # -- states --------------------------------------------------------------------------------
@@ -183,46 +191,49 @@ class QualificationAgent:
 
     async def _check_records(self, tools: ToolFn, prefix: str) -> AgentReply:
         intro = prefix + "Let me check our records for any existing information. "
-        email, company = str(self.facts.get("email")), str(self.facts.get("company"))
-        found = await tools(
-            SEARCH,
-            {
-                "q": "SELECT Id, Name, Email, Phone, Title, Account.Name, AccountId FROM Contact "
-                f"WHERE Email = {quote_value(email)} LIMIT 5"
-            },
-        )
-        contacts = _records(found)
-        if contacts:
-            self.contact = contacts[0]
-            detail = await tools(GET, {"object_type": "Contact", "record_id": str(self.contact.get("Id"))})
-            rec = detail.data.get("record", {}) if detail.ok and isinstance(detail.data, dict) else {}
-            self._learn_contact({**self.contact, **(rec if isinstance(rec, dict) else {})})
-            await self._find_account(tools, str(self.facts.get("company")))
-            self.plan = "existing"
-            name = self.facts.get("first_name")
-            said = f"{intro}Welcome back, {name}! I can see you're on file"
-            if self.facts.get("title"):
-                said += f" as {self.facts.get('title')}"
-            said += f" at {self.facts.get('company')}."
-            if self.opportunities:
-                names = _join([str(o.get("Name")) for o in self.opportunities])
-                said += f" I can see your open opportunities: {names}."
-                return self._ask(
-                    said + " Are you calling about one of those, or about a new project?", "which_deal", "free"
-                )
-            self.plan = "opportunity"
-            return self._next_question(said + " ")
-        lead_search = await tools(
-            SEARCH,
-            {
-                "q": "SELECT Id, Name, Email, Phone, Title, Company, Status FROM Lead "
-                f"WHERE Email = {quote_value(email)} LIMIT 5"
-            },
-        )
-        leads = _records(lead_search)
-        if leads:
-            lead = leads[0]
+        first, last = self.facts.get("first_name"), self.facts.get("last_name")
+        self.pending = lookup.steps_for(self.facts.get("email"), first, last)
+        return await self._continue_lookup(tools, intro)
+
+    async def _continue_lookup(self, tools: ToolFn, intro: str) -> AgentReply:
+        """Run the remaining lookup searches; stop at the caller's record or at a candidate to confirm."""
+        while self.pending:
+            step = self.pending.pop(0)
+            result = await tools(SEARCH, {"q": step.query()})
+            self.reachable = self.reachable and result.ok
+            found = lookup.candidate(step, result, self.rejected)
+            if found is None:
+                continue
+            if found.sure:
+                return await self._welcome(tools, found, intro)
+            self.candidate = found
+            # Not the heard email read out: a read-back right before a yes/no makes voice expect a correction.
+            heard = "that email" if step.field == "Email" else step.value
+            where = f" at {found.company}" if found.company else ""
+            lead_in = (
+                f"I found {found.name}{where} in our records."
+                if lookup.rows(result)
+                else f"I didn't find {heard} exactly. The closest match is {found.name}{where}."
+            )
+            return self._ask(f"{intro}{lead_in} Is that who I'm speaking with?", "confirm", "yes_no")
+        return await self._new_caller(tools, intro)
+
+    async def _on_confirm(self, text: str, tools: ToolFn) -> AgentReply:
+        found, self.candidate = self.candidate, None
+        assert found is not None, "confirm follows a candidate"
+        if slots.is_yes(text) and not slots.is_no(text):
+            return await self._welcome(tools, found, "Thanks for confirming. ")
+        self.rejected.add(found.id)
+        return await self._continue_lookup(tools, "No problem. ")
+
+    async def _welcome(self, tools: ToolFn, found: lookup.Candidate, intro: str) -> AgentReply:
+        """The caller is `found`: personalise with what is on file and never create them again."""
+        if found.object == "Lead":
+            lead = found.record
             self.plan = "existing_lead"
+            for key, fld in (("first_name", "FirstName"), ("last_name", "LastName"), ("email", "Email")):
+                if lead.get(fld):
+                    self.facts.values[key] = lead[fld]
             for key, fld in (("title", "Title"), ("phone", "Phone"), ("company", "Company")):
                 if lead.get(fld):
                     self.facts.values[key] = lead[fld]
@@ -231,7 +242,29 @@ class QualificationAgent:
                 f"{intro}I can see we already have you on file from {lead.get('Company')}, "
                 "so I won't create anything new. "
             )
-        await self._find_account(tools, company)
+        self.contact = found.record
+        detail = await tools(GET, {"object_type": "Contact", "record_id": found.id})
+        rec = detail.data.get("record", {}) if detail.ok and isinstance(detail.data, dict) else {}
+        self._learn_contact({**self.contact, **(rec if isinstance(rec, dict) else {})})
+        await self._find_account(tools, str(self.facts.get("company")))
+        self.plan = "existing"
+        name = self.facts.get("first_name")
+        said = f"{intro}Welcome back, {name}! I can see you're on file"
+        if self.facts.get("title"):
+            said += f" as {self.facts.get('title')}"
+        said += f" at {self.facts.get('company')}."
+        if self.opportunities:
+            names = _join([str(o.get("Name")) for o in self.opportunities])
+            said += f" I can see your open opportunities: {names}."
+            return self._ask(
+                said + " Are you calling about one of those, or about a new project?", "which_deal", "free"
+            )
+        self.plan = "opportunity"
+        return self._next_question(said + " ")
+
+    async def _new_caller(self, tools: ToolFn, intro: str) -> AgentReply:
+        """Nobody on file is the caller: an existing account gets a new deal, anyone else becomes a Lead."""
+        await self._find_account(tools, str(self.facts.get("company")))
         if self.account is not None:
             self.plan = "opportunity"
             said = f"{intro}I can see {self.account.get('Name')} is already a customer of ours."
@@ -239,7 +272,7 @@ class QualificationAgent:
                 said += f" Your team's opportunities include {_join([str(o.get('Name')) for o in self.opportunities])}."
             return self._next_question(said + " ")
         self.plan = "lead"
-        if not (found.ok and lead_search.ok):
+        if not self.reachable:
             # The gateway still checks for an existing email before it creates anything.
             return self._next_question(
                 f"{intro}I couldn't reach our records just now, but nothing will be "
@@ -256,10 +289,8 @@ class QualificationAgent:
             "phone": rec.get("Phone"),
             "email": rec.get("Email"),
         }
-        account = rec.get("Account")
-        if isinstance(account, dict):
-            account = account.get("Name")
-        if isinstance(account, str) and account:
+        account = lookup.company_of(rec)
+        if account:
             mapping["company"] = account
         for key, value in mapping.items():
             if value:
@@ -433,9 +464,7 @@ class QualificationAgent:
 
 
 def _records(result: ToolResult) -> list[dict[str, Any]]:
-    if result.ok and isinstance(result.data, dict) and isinstance(result.data.get("records"), list):
-        return [r for r in result.data["records"] if isinstance(r, dict)]
-    return []
+    return lookup.rows(result)
 
 
 def _join(names: list[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -22,6 +22,9 @@ PERSONA_NAMES = (
     "off-topic",
     "hang-up",
     "malformed-email",
+    "misheard-split-surname",
+    "misheard-homophone",
+    "misheard-email",
 )
 
 
@@ -51,6 +54,19 @@ class Persona:
     def full_name(self) -> str:
         return f"{self.facts['first_name']} {self.facts['last_name']}"
 
+    def returning(self) -> Persona:
+        """This persona as a caller already on file (a shared org after an earlier run): `expected.on_file`
+        replaces the first call's expectations: found, not created again."""
+        on_file = self.expected.get("on_file", {})
+        return replace(self, expected={**self.expected, **on_file, "returning": True})
+
+    @property
+    def spoken(self) -> dict[str, Any]:
+        """The facts as the caller says them: a misheard persona's `script.says` ("Jon Smyth", a slipped
+        email) stands in for what speech recognition would have garbled; `facts` stay what is on file."""
+        says = self.script.get("says", {})
+        return {**self.facts, **(says if isinstance(says, dict) else {})}
+
 
 def load_persona(name: str, tag: str = "") -> Persona:
     """The packaged persona `name` with `{tag}` filled in."""
@@ -71,6 +87,7 @@ def load_persona(name: str, tag: str = "") -> Persona:
 
 # What the agent asked for, from its words: (pattern, fact key). First match wins.
 ASKS: tuple[tuple[str, str], ...] = (
+    (r"who i'm speaking with|who you're speaking with|is that you\?", "confirm"),
     (r"read (it|your email) back|is that right\?", "readback"),
     (r"calling about one of those|new project\?", "deal"),
     (r"email", "email"),
@@ -106,7 +123,7 @@ class Caller:
         return None
 
     def respond(self, agent_text: str) -> str | None:
-        script, facts = self.persona.script, self.persona.facts
+        script, facts = self.persona.script, self.persona.spoken
         limit = script.get("hang_up_after")
         if isinstance(limit, int) and self.turns >= limit:
             return None
@@ -120,9 +137,18 @@ class Caller:
         if key in script.get("impatient_on", []) and "impatient" not in self.used:
             self.used.add("impatient")
             return str(script.get("impatient_line", "Just go ahead with what you have on file."))
-        return self.answer(key, facts)
+        return self.answer(key, facts, agent_text)
 
-    def answer(self, key: str, facts: dict[str, Any]) -> str:
+    def confirm(self, agent_text: str) -> str:
+        """Yes only when the agent's candidate is this caller as on file: their name and company."""
+        facts = self.persona.facts
+        said = re.sub(r"\s+", " ", agent_text.lower())
+        company = re.sub(r"\s+", " ", str(facts.get("company", "")).lower())
+        if self.persona.full_name.lower() in said and (not company or company in said):
+            return "Yes, that's me."
+        return "No, that's not me."
+
+    def answer(self, key: str, facts: dict[str, Any], agent_text: str = "") -> str:
         """The persona's answer to one kind of question."""
         script = self.persona.script
         if key == "readback":
@@ -135,6 +161,8 @@ class Caller:
                 self.used.add("first_email")
                 return f"It's {script['first_email']}"
             return f"It's {facts['email']}"
+        if key == "confirm":
+            return self.confirm(agent_text)
         if key == "deal":
             return str(facts.get("deal_answer", "It's a new project."))
         templates = {

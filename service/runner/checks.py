@@ -137,6 +137,15 @@ async def judge(record: CallRecord, persona: Persona, executor: WebhookExecutor)
             f"expected {want_outcome}, got {record.outcome}" + (f" ({record.error})" if record.error else ""),
         )
     )
+    if persona.expected.get("returning"):
+        people = [e for e in made if e.params.get("object_type") in ("Lead", "Contact")]
+        checks.append(
+            Check(
+                "returning_caller_found",
+                not people,
+                "on file before the call; found, not created again" if not people else f"created {len(people)} again",
+            )
+        )
     if persona.expected.get("greets_by_name"):
         name = str(persona.facts["first_name"])
         checks.append(Check("greets_known_caller_by_name", f"welcome back, {name}".lower() in all_said.lower()))
@@ -149,31 +158,52 @@ async def judge(record: CallRecord, persona: Persona, executor: WebhookExecutor)
     return checks
 
 
+def stamp(conversation_id: str) -> str:
+    """What the gateway's create tool appends to CONVERSATION_ID_FIELD (default Description)."""
+    return f"[conversation {conversation_id[:80]}]"
+
+
 async def _duplicates(record: CallRecord, persona: Persona, executor: WebhookExecutor) -> list[str]:
+    """People by email (and, for a misheard caller, by name) and accounts by name are counted in the whole
+    org: two of those are duplicates whoever made them. Opportunities are named by company and quarter, so
+    on a shared org earlier runs leave same-named ones: only this call's (its conversation stamp) count."""
     variables: dict[str, Any] = {"system__conversation_id": f"verify-{record.conversation_id}"}
     problems: list[str] = []
 
-    async def count(obj: str, field: str, value: str) -> int:
+    async def rows(obj: str, field: str, value: str, extra: str = "") -> list[dict[str, Any]]:
         result = await executor.call(
-            SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {field} = {quote_value(value)} LIMIT 10"}, variables
+            SEARCH,
+            {"q": f"SELECT Id, Name{extra} FROM {obj} WHERE {field} = {quote_value(value)} LIMIT 50"},
+            variables,
         )
         data = result.data if isinstance(result.data, dict) else {}
         if not result.ok:
             problems.append(f"could not verify {obj} by {field}: {result.speech()[:80]}")
-        return len(data.get("records") or [])
+        return [r for r in data.get("records") or [] if isinstance(r, dict)]
+
+    async def count(obj: str, field: str, value: str) -> int:
+        return len(await rows(obj, field, value))
 
     email = str(persona.facts["email"])
     people = await count("Lead", "Email", email) + await count("Contact", "Email", email)
     record.verification["people_with_email"] = people
     if people > 1:
         problems.append(f"{people} Lead/Contact records with {email}")
+    if persona.script.get("says"):  # a misheard caller must not come back as a second record under their name
+        named = await count("Lead", "Name", persona.full_name) + await count("Contact", "Name", persona.full_name)
+        record.verification["people_named"] = named
+        if named > 1:
+            problems.append(f"{named} Lead/Contact records named {persona.full_name}")
     accounts = await count("Account", "Name", str(persona.facts["company"]))
     record.verification["accounts_named"] = accounts
     if accounts > 1:
         problems.append(f"{accounts} accounts named {persona.facts['company']}")
+    mine = stamp(record.conversation_id)
     for event in record.tools:
         if _created(event) and event.params.get("object_type") == "Opportunity":
-            n = await count("Opportunity", "Name", str(event.params.get("Name")))
+            same = await rows("Opportunity", "Name", str(event.params.get("Name")), ", Description")
+            stamped = [r for r in same if mine in str(r.get("Description") or "")]
+            n = len(stamped) if stamped else len(same)  # a gateway that stamps another field: count all
             if n > 1:
                 problems.append(f"{n} opportunities named {event.params.get('Name')}")
     return problems

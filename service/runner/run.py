@@ -17,7 +17,7 @@ from service.runner.call_record import CallRecord
 from service.runner.callers import Persona, load_persona
 from service.runner.callio import CallIO, TextLine
 from service.runner.checks import judge
-from service.runner.session import EventHook, R, play_call, prepare_fixtures, setup_failed
+from service.runner.session import EventHook, R, already_on_file, play_call, prepare_fixtures, setup_failed
 from service.runner.webhooks import WebhookExecutor
 
 LineFactory = Callable[[Persona], CallIO[R]]
@@ -66,8 +66,11 @@ async def play_persona(
     line = make_line(persona)
     try:
         fixtures = await prepare_fixtures(persona, executor)
+        on_file = await already_on_file(persona, executor)
     except Exception as exc:  # a gateway that can't set up is a failed call, reported
         return setup_failed(line.new_record(name, agent_kind, "(not started)"), exc)
+    if on_file:  # a shared org remembers earlier runs: this caller must now be found, not created twice
+        persona = persona.returning()
     agent = make_agent(agent_kind, executor)
     try:
         record = await play_call(
@@ -77,6 +80,8 @@ async def play_persona(
         closer = getattr(agent, "aclose", None)
         if closer is not None:
             await closer()
+    if on_file:
+        record.verification["on_file_before_call"] = on_file
     await judge(record, persona, executor)
     return record
 

@@ -41,10 +41,10 @@ async def prepare_fixtures(persona: Persona, executor: WebhookExecutor, today: d
     for fixture in persona.fixtures:
         obj, key = fixture["object"], fixture["key"]
         fields = {k: _fixture_value(v, ids, today) for k, v in fixture["fields"].items()}
+        # A person kept by name (no email on file): Name is First + Last, as the org composes it.
+        value = fields.get(key) or " ".join(str(fields[k]) for k in ("FirstName", "LastName") if fields.get(k))
         found = await executor.call(
-            SEARCH,
-            {"q": f"SELECT Id, Name FROM {obj} WHERE {key} = {quote_value(str(fields[key]))} LIMIT 1"},
-            variables,
+            SEARCH, {"q": f"SELECT Id, Name FROM {obj} WHERE {key} = {quote_value(str(value))} LIMIT 1"}, variables
         )
         records = found.data.get("records") if found.ok and isinstance(found.data, dict) else None
         if records:
@@ -57,6 +57,25 @@ async def prepare_fixtures(persona: Persona, executor: WebhookExecutor, today: d
             raise RuntimeError(f"fixture {obj} for {persona.name} could not be created: {created.data!r}")
         ids[obj] = str(record_id)
     return ids
+
+
+async def already_on_file(persona: Persona, executor: WebhookExecutor) -> list[str]:
+    """The caller's own records before the call starts (a Lead or Contact with their email that is not a
+    fixture): on a shared org, what an earlier run of this persona created. Searched only for personas
+    that say what a returning caller's call should do (`expected.on_file`)."""
+    if "on_file" not in persona.expected:
+        return []
+    variables: dict[str, Any] = {"system__conversation_id": f"fixture-{persona.name}-{persona.tag or 'base'}"}
+    found: list[str] = []
+    for obj in ("Lead", "Contact"):
+        result = await executor.call(
+            SEARCH,
+            {"q": f"SELECT Id, Name FROM {obj} WHERE Email = {quote_value(str(persona.facts['email']))} LIMIT 5"},
+            variables,
+        )
+        records = result.data.get("records") if result.ok and isinstance(result.data, dict) else None
+        found += [f"{obj} {r.get('Name')} ({r.get('Id')})" for r in records or [] if isinstance(r, dict)]
+    return found
 
 
 EventHook = Callable[[str, Any], None]

@@ -50,8 +50,12 @@ def extract_date(text_: str, today: dt.date | None = None) -> dt.date | None:
 
 
 def extract_name(text: str) -> tuple[str, str] | None:
-    """(first, last) from "I'm Jane Doe", "my name is Jane Doe", "Jane Doe here", "Jane Doe"."""
-    match = re.search(r"(?i:name is|i'm|i am|this is|it's)\s+([A-Z][\w'\-]+)\s+([A-Z][\w'\-]+)", text)
+    """(first, last) from "I'm Jane Doe", "my name is Jane Doe", "Jane Doe here", "Jane Doe"; after a cue
+    the last name is every capitalised word that follows ("I'm Priya Nata Rajan" → Priya, Nata Rajan)."""
+    # A surname may come in several capitalised words: a recogniser's "Nata Rajan" for Natarajan.
+    match = re.search(
+        r"(?i:name is|i'm|i am|this is|it's)\s+([A-Z][\w'\-]+)\s+([A-Z][\w'\-]+(?:\s+[A-Z][\w'\-]+)*)", text
+    )
     if not match:  # a bare name; with a stray word in front ("Pine Tom Becker"), the last two words
         match = re.search(r"^\s*(?:[A-Z][\w'\-]+\s+)*?([A-Z][\w'\-]+)\s+([A-Z][\w'\-]+)\W*(?:here)?\W*$", text)
     if not match:

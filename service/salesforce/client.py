@@ -163,6 +163,11 @@ class SalesforceClient:
         )
         return str(body["id"])
 
+    async def search(self, sosl: str, *, deadline: Deadline) -> list[dict[str, Any]]:
+        """Run one SOSL search (`/search?q=FIND …`); its `searchRecords`."""
+        body = await self._request("GET", f"{self.data_path}/search", params={"q": sosl}, deadline=deadline)
+        return list((body or {}).get("searchRecords") or []) if isinstance(body, dict) else []
+
     async def describe(self, object_name: str, *, deadline: Deadline) -> dict[str, Any]:
         """The object's describe, cached for `SF_DESCRIBE_TTL` seconds."""
         _check_object(object_name)

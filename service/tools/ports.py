@@ -2,7 +2,7 @@
 
 `service.salesforce.client.SalesforceClient` implements it structurally (strict mypy checks that
 where the per-request context is built); a test double or a second backend only has to match these
-signatures. SOSL `search` and `update` (PATCH) join here when the client grows them.
+signatures. `update` (PATCH) joins here when the client grows it.
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ class SalesforcePort(Protocol):
         deadline: Deadline,
     ) -> str:
         """Create one record; returns its id (raises `OutcomeUnknown` when the answer was lost)."""
+        ...
+
+    async def search(self, sosl: str, *, deadline: Deadline) -> list[dict[str, Any]]:
+        """Run one SOSL search; the `searchRecords` (each with `attributes.type`)."""
         ...
 
     async def describe(self, object_name: str, *, deadline: Deadline) -> dict[str, Any]:

@@ -62,7 +62,10 @@ SEARCH_DESCRIPTION = (
     "Searches for existing Salesforce records with one SOQL query. Answers with a sentence to speak "
     "('speech'), the flattened records (with Ids for salesforce_get_record), the number found and the "
     "query that actually ran. Use it before creating anything to check the person or company is not "
-    "already in the CRM."
+    "already in the CRM. When a Lead, Contact or Account search by name, company, email or phone finds "
+    "nothing exactly, 'suggestions' may hold up to 3 close records (speech recognition often mishears "
+    "names), closest first, each with 'matched_on' and a 'score': ask the caller to confirm one (the "
+    "speech does) before using its Id, and never create a new record while a suggestion is unconfirmed."
 )
 GET_DESCRIPTION = (
     "Retrieves the details of one Salesforce record by object type and Id (an Id from a search "
@@ -184,6 +187,12 @@ class SearchResponse(BaseModel):
     )
     query: str = Field(description="The SOQL that actually ran (after any repair).")
     changes: list[str] = Field(description="What the gateway changed in the query, in words.")
+    suggestions: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Only when nothing matched exactly: up to 3 close records (closest first), each a "
+        "flattened record plus `matched_on` (name, company, email or phone) and `score` (0-1). They are "
+        "guesses from a misheard name: confirm with the caller before using one.",
+    )
 
 
 class GetRecordResponse(BaseModel):
@@ -207,6 +216,10 @@ class CreateRecordResponse(BaseModel):
     dry_run: bool = Field(False, description="True when nothing was written (dry_run=true).")
     fields: dict[str, Any] = Field(
         default_factory=dict, description="The fields as written (or as they would be written)."
+    )
+    changes: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="Each value stored differently from how it was sent: field, from, to and why.",
     )
 
 

@@ -2,6 +2,9 @@
 
 When the page is full (as many rows as the LIMIT), one `COUNT()` query with the same WHERE tells
 the caller how many matched in all ("showing 10 of 37"); if it fails, the answer still stands.
+Spoken emails and phones in the query are repaired first (`service.tools.repairs`); a Lead,
+Contact or Account search that finds nothing gets a tolerant second pass (`service.tools.tolerant`)
+whose close records are offered as `suggestions`, never as `records`.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from service.tools.aggregates import column_types
 from service.tools.context import ToolContext
 from service.tools.ports import SalesforcePort
 from service.tools.records import flatten
+from service.tools.repairs import repair
 from service.tools.schemas import SearchResponse
-from service.tools.speech import search_speech
+from service.tools.speech import search_speech, suggestion_speech
+from service.tools.tolerant import tolerant_pass
 
 log = logging.getLogger("service.tools")
 
@@ -55,6 +60,14 @@ async def search_records(q: str, ctx: ToolContext) -> SearchResponse:
         raise SoqlRejected(verdict.message or "That query isn't allowed.", suggested_query=verdict.suggested_query)
     query = verdict.query or q
     tree = verdict.tree if isinstance(verdict.tree, exp.Select) else parse_soql(query)
+    changes = [str(c) for c in (verdict.changes or [])]
+    repaired = repair(tree)
+    if repaired is not None:
+        again = _checked(repaired[0], schema, ctx.policy)
+        if again.verdict != "reject":
+            query = again.query or repaired[0]
+            tree = again.tree if isinstance(again.tree, exp.Select) else parse_soql(query)
+            changes += repaired[1]
     object_name, limit = _object_and_limit(tree)
     result = await client.query(query, deadline=deadline, max_records=limit or None)
     records = [flatten(row) for row in result.records]
@@ -64,13 +77,21 @@ async def search_records(q: str, ctx: ToolContext) -> SearchResponse:
         # with an OFFSET the page's own size says nothing about the matches: count them all
         total = await _count(client, tree, deadline, fallback=total)
     sobject = schema.get(object_name)
+    speech = ""
+    suggestions: list[dict[str, object]] = []
+    if not records and not total and not offset:
+        tolerant = await tolerant_pass(tree, sobject, ctx)
+        suggestions = tolerant.suggestions
+        if suggestions and sobject is not None:
+            speech = suggestion_speech(tolerant.said, suggestions[0], sobject)
     return SearchResponse(
-        speech=search_speech(records, total, sobject, offset=offset, columns=column_types(tree, sobject)),
+        speech=speech or search_speech(records, total, sobject, offset=offset, columns=column_types(tree, sobject)),
         count=len(records),
         total=total,
         records=records,
         query=query,
-        changes=[str(c) for c in (verdict.changes or [])],
+        changes=changes,
+        suggestions=suggestions,
     )
 
 

@@ -255,6 +255,16 @@ def search_speech(
     return speech
 
 
+def suggestion_speech(said: str, closest: dict[str, Any], sobject: SObject) -> str:
+    """ "I didn't find Jon Smyth exactly. The closest is John Smith at Acme Robotics. Is that who you're speaking with?" """
+    name = record_name(closest, sobject.name_field) or "a record"
+    company = parent_name(closest.get("Company")) or parent_name(closest.get("Account"))
+    who = f"{name} at {company}" if company and sobject.name != "Account" else name
+    question = "Is that the company you mean?" if sobject.name == "Account" else "Is that who you're speaking with?"
+    head = f"I didn't find {said} exactly." if said else "I didn't find an exact match."
+    return f"{head} {end_sentence(f'The closest is {who}')} {question}"
+
+
 def record_speech(record: dict[str, Any], sobject: SObject, fields: list[str]) -> str:
     """A description of one record: its summary, then "Email: …, Phone: …" for speakable fields."""
     head = summarize(record, sobject)

@@ -41,7 +41,7 @@ class VoiceCallRecord(CallRecord):
 
 def persona_vocabulary(persona: Persona) -> list[str]:
     """What the simulated caller will name: their name, company, email(s) - the slot grammars' words."""
-    facts, script = persona.facts, persona.script
+    facts, script = persona.spoken, persona.script  # what the caller says (a misheard persona: as garbled)
     items = [str(facts.get(k, "")) for k in ("first_name", "last_name", "company", "email", "title")]
     items += address_words(str(facts.get("address", "")))
     for value in script.values():

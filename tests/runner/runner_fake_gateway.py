@@ -1,6 +1,9 @@
 """A tiny stateful stand-in for the gateway's three tools (real answer shapes, equality filters only).
 
-Used to test the runner on its own; the persona tests also run against the real gateway + org.
+Used to test the runner on its own; the persona tests also run against the real gateway + org. Like the
+gateway, a search on a name, email, phone or company that finds nothing looks again tolerantly and
+answers `suggestions` (at most 3, closest first, with `matched_on` and `score`), ranked here with
+rapidfuzz and Double Metaphone: a stand-in for the gateway's matcher, not a copy of it.
 """
 
 from __future__ import annotations
@@ -11,14 +14,31 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+from doublemetaphone import doublemetaphone
 from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse
+from rapidfuzz import fuzz
 
 from service.runner.webhooks import WebhookExecutor, load_tools
 
 PREFIX = {"Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006", "Case": "500"}
 WHERE = re.compile(r"WHERE\s+(.*?)(?:\s+LIMIT\s+\d+)?$", re.I | re.S)
 COND = re.compile(r"([\w.]+)\s*=\s*('(?:[^'\\]|\\.)*'|true|false)", re.I)
+MATCHED_ON = {"name": "name", "email": "email", "phone": "phone", "company": "company", "account.name": "company"}
+THRESHOLD = 0.85
+
+
+def similarity(kind: str, want: str, got: str) -> float:
+    """0-1: how close a stored value is to a misheard one (split words, homophones, slips, formats)."""
+    if kind == "phone":
+        a, b = re.sub(r"\D", "", want)[-10:], re.sub(r"\D", "", got)[-10:]
+        return 1.0 if a and a == b else 0.0
+    if kind == "email":
+        (local, _, domain), (got_local, _, got_domain) = want.lower().partition("@"), got.lower().partition("@")
+        return fuzz.ratio(local, got_local) / 100 if domain == got_domain else 0.0
+    squashed = fuzz.ratio(want.lower().replace(" ", ""), got.lower().replace(" ", "")) / 100
+    sounds = [doublemetaphone(w)[0] for w in want.split()], [doublemetaphone(w)[0] for w in got.split()]
+    return max(squashed, 0.95 if "".join(sounds[0]) == "".join(sounds[1]) else 0.0)
 
 
 def fake_gateway(secret: str = "test-secret") -> FastAPI:
@@ -67,7 +87,31 @@ def fake_gateway(secret: str = "test-secret") -> FastAPI:
                 rows.append(row)
         names = ", ".join(str(r.get("Name")) for r in rows)
         speech = f"I found {len(rows)} record(s): {names}." if rows else "I found no matching records."
-        return {"speech": speech, "count": len(rows), "total": len(rows), "records": rows, "query": q, "changes": []}
+        answer = {"speech": speech, "count": len(rows), "total": len(rows), "records": rows, "query": q, "changes": []}
+        tolerant = [(MATCHED_ON[f.lower()], f, raw[1:-1]) for f, raw in conds if f.lower() in MATCHED_ON]
+        if not rows and tolerant and obj.group(1) in ("Lead", "Contact", "Account"):
+            scored = []
+            for rec in store[obj.group(1)]:
+                score, kind = max((similarity(k, want, str(value_of(rec, f) or "")), k) for k, f, want in tolerant)
+                if score >= THRESHOLD:
+                    row = dict(rec)
+                    if obj.group(1) == "Contact" and rec.get("AccountId"):
+                        row["Account"] = value_of(rec, "Account.Name")
+                    scored.append({**row, "matched_on": kind, "score": round(score, 3)})
+            suggestions = sorted(scored, key=lambda r: -float(r["score"]))[:3]
+            if suggestions:
+                top, heard = suggestions[0], tolerant[0][2]
+                at = (
+                    f" at {top.get('Account') or top.get('Company')}"
+                    if top.get("Account") or top.get("Company")
+                    else ""
+                )
+                answer["suggestions"] = suggestions
+                answer["speech"] = (
+                    f"I didn't find {heard} exactly. The closest is {top.get('Name')}{at}. "
+                    "Is that who you're speaking with?"
+                )
+        return answer
 
     @app.get("/tools/salesforce_get_record/{object_type}/{record_id}")
     async def get(object_type: str, record_id: str, x_webhook_secret: str | None = Header(None)) -> Any:

@@ -32,6 +32,7 @@ def test_extract_email(text: str, email: str | None) -> None:
         ("I'm Priya Natarajan.", ("Priya", "Natarajan")),
         ("my name is Tom Becker", ("Tom", "Becker")),
         ("Grace Liu here", ("Grace", "Liu")),
+        ("I'm Priya Nata Rajan.", ("Priya", "Nata Rajan")),
         ("uh, not sure", None),
     ],
 )

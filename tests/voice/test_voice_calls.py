@@ -79,3 +79,12 @@ def test_call_command_with_voice_keeps_the_recording_beside_its_report(tmp_path,
     doc = json.loads(next(tmp_path.glob("*.json")).read_text())
     assert doc["voice"]["wav"] == str(next(tmp_path.glob("*.json")).with_suffix(".wav"))
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".json", ".wav"]
+
+
+@pytest.mark.parametrize("persona", ["misheard-split-surname", "misheard-homophone", "misheard-email"])
+async def test_misheard_persona_voice_call_is_found_not_duplicated(stack, factory, persona):
+    """The recogniser is fed the garbled form and hears it; the agent confirms the closest record, creates nothing."""
+    record = await play_persona(persona, stack.executor(), partial(VoiceLine, speech_factory=factory))
+    said = " ".join(ln.text for ln in record.lines if ln.role == "agent")
+    assert "Is that who I'm speaking with?" in said and record.outcome == "existing"
+    assert [c for c in record.checks if not c.passed] == []  # nothing_duplicated included
