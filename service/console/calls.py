@@ -4,8 +4,8 @@ conversation's events, fanned out to the page's live view, and judged on the ser
 A persona run is prepared here first: its fixtures found or made, and, when an earlier run left this caller
 on file, the persona as a returning caller (found, not created again: `Persona.returning`). Nothing is added
 to what the caller says, so names on the page (and in speech) stay clean; calls stay apart by conversation id
-(the runner's shared-gateway rules). The page starts the conversation with the run's id as the `console_run` dynamic variable, asks
-`respond()` for the caller's next line after each agent turn, and the persona's checks
+(the runner's shared-gateway rules). The page starts the conversation with the run's id as the `console_run`
+dynamic variable, asks `respond()` for the caller's next line after each agent turn, and the persona's checks
 (`service.runner.checks.judge`) are computed from the recorded tool calls and transcript.
 """
 

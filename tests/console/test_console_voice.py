@@ -27,8 +27,9 @@ WORKLET_PROBE = """(async () => {
   ctx.close();
   return result;
 })()"""
+TRANSCRIPT = "[...document.querySelectorAll('#lines li')].map(e => `${e.className}: ${e.firstChild.textContent}`)"
 LEAD_IN_S = 3.0  # microphone open → greeting played → first answer
-GAP_S = 2.0  # after each answer: endpointing, the agent's turn and its grammar switch
+GAP_S = 4.0  # after each answer: endpointing, the agent's turn (a lookup, on a loaded machine) and its grammar switch
 
 
 def _need(*names: str) -> None:
@@ -96,16 +97,14 @@ async def test_a_voice_call_with_the_fake_microphone_creates_the_lead(
         answers = await _caller_wav(_seeded_org_template, tmp_path, wav)
         await browser.call("click", page="voice", selector="#start-voice")
         timeout = int((LEAD_IN_S + GAP_S * len(answers) + 3.0 * len(answers) + 30) * 1000)
-        await browser.call(
-            "wait", page="voice", expr="document.getElementById('app').dataset.callState === 'ended'", timeout=timeout
-        )
+        ended = "document.getElementById('app').dataset.callState === 'ended'"
+        try:
+            await browser.call("wait", page="voice", expr=ended, timeout=timeout)
+        finally:  # the transcript either way: what the agent heard explains a wrong outcome or a stalled call
+            transcript = await browser.call("eval", page="voice", expr=TRANSCRIPT)
+            print("\n".join(transcript))
         root = await browser.call("eval", page="voice", expr="({...document.getElementById('app').dataset})")
-        heard = await browser.call(
-            "eval",
-            page="voice",
-            expr="[...document.querySelectorAll('#lines li.user')].map(e => e.firstChild.textContent)",
-        )
-    assert root["outcome"] == "created", heard
+    assert root["outcome"] == "created", transcript
     assert int(root.get("agentAudioChunks", "0")) > 10 and float(root.get("agentMaxVolume", "0")) > 0
     executor = console.stack.executor()
     try:
