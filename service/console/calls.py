@@ -23,11 +23,12 @@ from typing import Any
 
 from service.console.events import tool_message
 from service.console.recording import Recording
+from service.runner.call_record import CallRecord, Check, Line, ToolEvent
 from service.runner.callers import Caller, Persona, load_persona
 from service.runner.checks import judge, outcome_of
 from service.runner.conversation import Conversation
 from service.runner.report import write_report
-from service.runner.session import CallRecord, Check, Line, ToolEvent, already_on_file, prepare_fixtures
+from service.runner.session import already_on_file, prepare_fixtures
 from service.runner.webhooks import WebhookExecutor
 
 log = logging.getLogger("service.console")

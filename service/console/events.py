@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.runner.session import ToolEvent
+from service.runner.call_record import ToolEvent
 
 # Salesforce key prefixes → object type, to open a record the call touched with the get tool.
 PREFIXES = {"00Q": "Lead", "003": "Contact", "001": "Account", "006": "Opportunity", "500": "Case"}
