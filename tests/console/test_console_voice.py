@@ -116,3 +116,30 @@ async def test_a_voice_call_with_the_fake_microphone_creates_the_lead(
     finally:
         await executor.aclose()
     assert [r["Name"] for r in found.data["records"]] == ["Priya Natarajan"]
+
+
+async def test_a_spoken_persona_run_from_the_link_passes(console: Console, tmp_path: Path) -> None:
+    """`?persona=new-prospect&autostart=1&voice=1`: the page speaks the caller (server TTS) and plays the agent."""
+    _need("flite", "pocketsphinx", "webrtcvad")
+    from service.runner.callers import load_persona
+    from service.voice.call import persona_vocabulary
+    from service.voice.speech_io import SpeechFactory
+
+    factory = SpeechFactory(vocabulary=persona_vocabulary(load_persona("new-prospect")))
+    app = create_console_app(
+        console.stack.executor(), reports_dir=tmp_path / "reports", speech_factory=factory, ping_interval=1.0
+    )
+    flags = ["--autoplay-policy=no-user-gesture-required"]
+    with ServerThread(app) as server, Browser(console_web(), tmp_path / "profile", flags) as browser:
+        await browser.call("page", name="spoken", block=True)
+        await browser.call("goto", page="spoken", url=f"{server.url}/?persona=new-prospect&autostart=1&voice=1")
+        ended = "document.getElementById('app').dataset.callState === 'ended'"
+        try:
+            await browser.call("wait", page="spoken", expr=ended, timeout=240000)
+        finally:
+            transcript = await browser.call("eval", page="spoken", expr=TRANSCRIPT)
+            print("\n".join(transcript))
+        root = await browser.call("eval", page="spoken", expr="({...document.getElementById('app').dataset})")
+    assert root["passed"] == "true", transcript
+    assert sum(line.startswith("user:") for line in transcript) >= 8, transcript
+    assert int(root.get("agentAudioChunks", "0")) > 10 and float(root.get("agentMaxVolume", "0")) > 0
