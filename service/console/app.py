@@ -20,7 +20,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -36,6 +36,9 @@ from service.runner.conversation import AgentFactory
 from service.runner.server import create_agent_server
 from service.runner.speech import SpeechFactory
 from service.runner.webhooks import WebhookExecutor
+
+if TYPE_CHECKING:
+    from service.voice.tts import TTS
 
 REPORT_NAME = re.compile(r"call-[\w.-]+\.(html|wav)")  # reports and recordings: no path separators
 MEDIA_TYPES = {".html": "text/html", ".wav": "audio/wav"}
@@ -127,7 +130,7 @@ def create_console_app(
         except KeyError as exc:
             raise HTTPException(404, f"no persona call {conversation_id!r}") from exc
 
-    caller_voice: list[Any] = []  # the caller's TTS, made on first use (voice calls only)
+    caller_voice: list[TTS] = []  # the caller's TTS, made on first use (voice calls only)
 
     @app.post("/api/speech")
     async def speech(words: CallerWords) -> Response:
