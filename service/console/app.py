@@ -5,6 +5,7 @@ GET  /static/...                    the bundled front-end (built from `web/`, se
 GET  /api/info                      personas, voice on/off, gateway URL
 POST /api/personas/{name}/runs      prepare a persona run → {run_id, persona, dynamic_variables}
 POST /api/calls/{id}/respond        the persona's next line for the agent's words → {say: str | null}
+POST /api/speech                    a spoken persona's line as a 16 kHz WAV (the caller's voice, flite `slt`)
 GET  /api/calls, /api/calls/{id}    the calls list, one call (with its events)
 WS   /api/calls/{id}/live           the call's events so far, then each one as it happens
 GET  /api/reports/{file}            a call's HTML report
@@ -19,10 +20,10 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
@@ -36,12 +37,21 @@ from service.runner.server import create_agent_server
 from service.runner.speech import SpeechFactory
 from service.runner.webhooks import WebhookExecutor
 
+if TYPE_CHECKING:
+    from service.voice.tts import TTS
+
 REPORT_NAME = re.compile(r"call-[\w.-]+\.(html|wav)")  # reports and recordings: no path separators
 MEDIA_TYPES = {".html": "text/html", ".wav": "audio/wav"}
 
 
 class AgentWords(BaseModel):
     """What the agent just said, for the persona to answer."""
+
+    text: str
+
+
+class CallerWords(BaseModel):
+    """A persona's line to speak (the page plays it into the call as the microphone)."""
 
     text: str
 
@@ -119,6 +129,20 @@ def create_console_app(
             return {"say": book.respond(conversation_id, words.text)}
         except KeyError as exc:
             raise HTTPException(404, f"no persona call {conversation_id!r}") from exc
+
+    caller_voice: list[TTS] = []  # the caller's TTS, made on first use (voice calls only)
+
+    @app.post("/api/speech")
+    async def speech(words: CallerWords) -> Response:
+        if speech_factory is None:
+            raise HTTPException(404, "voice calls are off: install the voice extra")
+        from service.voice import audio
+        from service.voice.tts import make_tts
+
+        if not caller_voice:
+            caller_voice.append(make_tts("flite", voice="slt"))  # not the agent's voice (kal16)
+        pcm = await asyncio.to_thread(caller_voice[0].synthesize, words.text[:2000])
+        return Response(audio.wav_bytes(pcm), media_type="audio/wav", headers={"Cache-Control": "no-store"})
 
     @app.get("/api/calls")
     async def calls() -> list[dict[str, Any]]:

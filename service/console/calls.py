@@ -1,9 +1,11 @@
 """The console's call book: one `CallRecord` per conversation the agent server holds, built live from the
 conversation's events, fanned out to the page's live view, and judged on the server when the call ends.
 
-A persona run is prepared here first (fixtures made, a unique tag so concurrent runs share one org); the
-page starts the conversation with the run's id as the `console_run` dynamic variable, asks
-`respond()` for the caller's next line after each agent turn, and the persona's checks
+A persona run is prepared here first: its fixtures found or made, and, when an earlier run left this caller
+on file, the persona as a returning caller (found, not created again: `Persona.returning`). Nothing is added
+to what the caller says, so names on the page (and in speech) stay clean; calls stay apart by conversation id
+(the runner's shared-gateway rules). The page starts the conversation with the run's id as the `console_run`
+dynamic variable, asks `respond()` for the caller's next line after each agent turn, and the persona's checks
 (`service.runner.checks.judge`) are computed from the recorded tool calls and transcript.
 """
 
@@ -26,7 +28,7 @@ from service.runner.callers import Caller, Persona, load_persona
 from service.runner.checks import judge, outcome_of
 from service.runner.conversation import Conversation
 from service.runner.report import write_report
-from service.runner.session import prepare_fixtures
+from service.runner.session import already_on_file, prepare_fixtures
 from service.runner.webhooks import WebhookExecutor
 
 log = logging.getLogger("service.console")
@@ -93,11 +95,12 @@ class CallBook:
 
     # -- persona runs ------------------------------------------------------------------------------
     async def prepare(self, name: str) -> PersonaRun:
-        """Load persona `name` with a fresh tag and make its fixture records; raises ValueError for a bad name."""
-        tag = secrets.token_hex(3)
-        persona = load_persona(name, tag=tag)
+        """Load persona `name` and find or make its fixture records; a caller already on file is a returning one."""
+        persona = load_persona(name)
         fixtures = await prepare_fixtures(persona, self.executor)
-        run = PersonaRun(f"run_{tag}", persona, fixtures, Caller(persona))
+        if await already_on_file(persona, self.executor):
+            persona = persona.returning()
+        run = PersonaRun(f"run_{secrets.token_hex(4)}", persona, fixtures, Caller(persona))
         self.runs[run.id] = run
         while len(self.runs) > self.keep:  # runs whose page never connected
             self.runs.popitem(last=False)

@@ -13,6 +13,26 @@ const pages = new Map();
 const blocked = new Map(); // page name → non-loopback URLs the page tried to reach
 const loopback = (url) => /^(https?|wss?):\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(url) || /^(data|blob|about):/.test(url);
 
+// Playwright (1.55) auto-attaches to new targets with waitForDebuggerOnStart and detaches from types it does not
+// know without resuming them; Chromium 156 reports each AudioWorklet as a "worklet" target, which then stays
+// paused forever: `audioWorklet.addModule()` never fetches its module. So each page gets its own CDP session that
+// attaches to every worklet target as it is created and lets it run.
+async function resumeWorklets(page) {
+  const cdp = await page.context().newCDPSession(page);
+  cdp.on("Target.targetCreated", async ({ targetInfo }) => {
+    if (targetInfo.type !== "worklet") return;
+    try {
+      const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: targetInfo.targetId, flatten: false });
+      const resume = JSON.stringify({ id: 1, method: "Runtime.runIfWaitingForDebugger" });
+      await cdp.send("Target.sendMessageToTarget", { sessionId, message: resume });
+      await cdp.send("Target.detachFromTarget", { sessionId });
+    } catch (err) {
+      process.stderr.write(`worklet ${targetInfo.targetId} not resumed: ${err}\n`);
+    }
+  });
+  await cdp.send("Target.setDiscoverTargets", { discover: true });
+}
+
 const ops = {
   async launch({ args, userDataDir }) {
     const context = await chromium.launchPersistentContext(userDataDir, {
@@ -32,6 +52,7 @@ const ops = {
       await page.route("**/*", (route) => (loopback(route.request().url()) ? route.continue() : (tried.push(route.request().url()), route.abort())));
       await page.routeWebSocket(/.*/, (ws) => (loopback(ws.url()) ? ws.connectToServer() : (tried.push(ws.url()), ws.close())));
     }
+    await resumeWorklets(page);
     page.on("console", (msg) => (process.env.DRIVER_DEBUG || msg.type() === "error") && process.stderr.write(`[${name}] ${msg.type()} ${msg.text()}\n`));
     page.on("pageerror", (err) => process.stderr.write(`[${name}] pageerror ${err}\n`));
     pages.set(name, page);

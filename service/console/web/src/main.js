@@ -51,13 +51,50 @@ function liveChannel(conversationId, onMessage) {
   });
 }
 
-// Start a call; `view` renders it (null for batch calls); `run` is a persona run (the caller answers).
+// A spoken persona's microphone: the caller's lines (WAVs the console synthesises) played into a MediaStream
+// the SDK gets from getUserMedia, and to the speakers, so the page plays both sides of the call.
+function personaMicrophone() {
+  const ctx = new AudioContext();
+  const sink = ctx.createMediaStreamDestination();
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) =>
+    constraints && constraints.audio ? new MediaStream(sink.stream.getAudioTracks().map((t) => t.clone())) : original(constraints);
+  return {
+    async say(text) {
+      const wav = await fetch("/api/speech", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text }),
+      }).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`speech: ${r.status}`))));
+      const source = ctx.createBufferSource();
+      source.buffer = await ctx.decodeAudioData(wav);
+      source.connect(sink);
+      source.connect(ctx.destination);
+      await ctx.resume();
+      await new Promise((resolve) => {
+        source.onended = resolve;
+        source.start();
+      });
+    },
+    close() {
+      navigator.mediaDevices.getUserMedia = original;
+      ctx.close();
+    },
+  };
+}
+
+// Start a call; `view` renders it (null for batch calls); `run` is a persona run (the caller answers,
+// typed in text mode, spoken through `personaMicrophone` in voice mode).
 async function startCall({ mode, variables = {}, run = null, view = null }) {
   let conversation = null;
   let ended = false;
   let resolveConnected;
   const connected = new Promise((r) => (resolveConnected = r));
   let lastUserAt = null;
+  const mic = run && mode === "voice" ? personaMicrophone() : null;
+  let agentMode = "listening";
+  let listening = null; // resolves when the agent stops speaking: a spoken caller doesn't talk over it
+  const agentDone = () => (agentMode === "speaking" ? new Promise((r) => (listening = r)) : Promise.resolve());
   const answer = async (text) => {
     if (!run || ended) return;
     const id = conversation ? conversation.getId() : await connected;
@@ -69,6 +106,12 @@ async function startCall({ mode, variables = {}, run = null, view = null }) {
     if (ended) return;
     if (say === null) {
       conversation && conversation.endSession();
+      return;
+    }
+    if (mic) {
+      await new Promise((r) => setTimeout(r, 300)); // the agent's audio starts just after its text
+      await agentDone();
+      await mic.say(say);
       return;
     }
     lastUserAt = performance.now();
@@ -91,17 +134,27 @@ async function startCall({ mode, variables = {}, run = null, view = null }) {
         view?.state("thinking");
       }
     },
-    onModeChange: ({ mode: m }) => mode === "voice" && view?.state(m),
+    onModeChange: ({ mode: m }) => {
+      agentMode = m;
+      if (m !== "speaking" && listening) listening = (listening(), null);
+      if (mode === "voice") view?.state(m);
+    },
     onAudio: () => view?.audio(),
     onDisconnect: () => {
       ended = true;
+      mic?.close();
       view?.state("ended");
     },
     onError: (message) => console.warn("conversation error", message),
   };
   if (mode === "text") options.textOnly = true;
   else options.libsampleratePath = "/static/libsamplerate.worklet.js";
-  conversation = await Conversation.startSession(options);
+  try {
+    conversation = await Conversation.startSession(options);
+  } catch (err) {
+    mic?.close();
+    throw err;
+  }
   const conversationId = conversation.getId();
   resolveConnected(conversationId);
   const summary = liveChannel(conversationId, (msg) => view?.event(msg));
@@ -252,7 +305,7 @@ async function beginCall({ mode, run = null }) {
   }
 }
 
-async function runPersona(name) {
+async function runPersona(name, spoken = $("persona-spoken").checked) {
   $("persona").value = name;
   let run;
   try {
@@ -262,7 +315,7 @@ async function runPersona(name) {
     root.dataset.callState = "error";
     return;
   }
-  await beginCall({ mode: "text", run });
+  await beginCall({ mode: spoken && info.voice ? "voice" : "text", run });
 }
 
 // -- batch -------------------------------------------------------------------------------------------
@@ -396,6 +449,7 @@ async function main() {
   info = await json("/api/info");
   $("persona").replaceChildren(...info.personas.map((p) => el("option", { value: p }, p)));
   setBusy(false);
+  $("persona-spoken").disabled = !info.voice;
   describePersona();
   root.dataset.ready = "true";
   const params = new URLSearchParams(location.search);
@@ -403,7 +457,7 @@ async function main() {
   if (persona && info.personas.includes(persona)) {
     $("persona").value = persona;
     describePersona();
-    if (params.get("autostart") === "1") runPersona(persona);
+    if (params.get("autostart") === "1") runPersona(persona, params.get("voice") === "1");
   }
 }
 
