@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     )
     post_call_agent_name: str = Field("Salesforce sales assistant", description="Agent name in Task subjects")
     post_call_retry_base: float = Field(1.0, gt=0, description="First retry delay of a post-call delivery, seconds")
+    post_call_delivery_timeout: float = Field(30.0, gt=0, description="Time budget of one delivery attempt, seconds")
     post_call_retry_max: float = Field(300.0, gt=0, description="Longest retry delay of a post-call delivery, seconds")
 
     # --- Embedded org ---

@@ -24,7 +24,6 @@ from service.schema import Schema
 
 log = logging.getLogger("service.calls_log")
 
-_DELIVERY_BUDGET = 30.0
 _IDLE_POLL = 1.0
 
 
@@ -43,11 +42,13 @@ class CallsLog:
         agent_name: str = "the assistant",
         retry_base: float = 1.0,
         retry_max: float = 300.0,
+        budget: float = 30.0,
     ) -> None:
         self.outbox, self.ledger, self._client, self._schema = outbox, ledger, client, schema
         self._conversation_field, self._maps, self._agent = conversation_field, field_maps, agent_name
-        self._base, self._max = retry_base, retry_max
+        self._base, self._max, self._budget = retry_base, retry_max, budget
         self._wake = asyncio.Event()
+        self._pass = asyncio.Lock()  # one delivery pass at a time: an entry is never sent twice at once
         self._task: asyncio.Task[None] | None = None
         self.counts: dict[str, int] = {"pending": 0, "delivered": 0, "dead": 0}
         self.delivered_total = 0
@@ -81,9 +82,10 @@ class CallsLog:
     async def run_once(self) -> int:
         """Deliver every due entry once; how many landed."""
         landed = 0
-        for entry in await self.outbox.due(time.time()):
-            landed += await self._attempt(entry)
-        self.counts = await self.outbox.counts()
+        async with self._pass:
+            for entry in await self.outbox.due(time.time()):
+                landed += await self._attempt(entry)
+            self.counts = await self.outbox.counts()
         return landed
 
     async def _loop(self) -> None:
@@ -98,7 +100,7 @@ class CallsLog:
                 await asyncio.wait_for(self._wake.wait(), timeout=_IDLE_POLL)
 
     async def _attempt(self, entry: OutboxEntry) -> int:
-        deadline = Deadline.after(_DELIVERY_BUDGET)
+        deadline = Deadline.after(self._budget)
         try:
             event = parse_event(entry.payload)
             schema = await self._schema(deadline)

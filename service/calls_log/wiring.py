@@ -35,6 +35,7 @@ def build_calls_log(settings: Settings, client: CallLogPort, schemas: SchemaCach
         agent_name=settings.post_call_agent_name,
         retry_base=settings.post_call_retry_base,
         retry_max=settings.post_call_retry_max,
+        budget=settings.post_call_delivery_timeout,
     )
 
 
