@@ -42,6 +42,8 @@ class Outbox(Protocol):
         """Store a new event; False when `key` is already there (a platform retry)."""
         ...
 
+    async def get(self, key: str) -> OutboxEntry | None: ...
+
     async def due(self, now: float, limit: int = 20) -> Sequence[OutboxEntry]:
         """Pending entries whose next attempt is due, oldest first."""
         ...
@@ -109,6 +111,10 @@ class SqliteOutbox:
         now = time.time()
         sql = "INSERT OR IGNORE INTO outbox (key, payload, next_at, received_at) VALUES (?, ?, ?, ?)"
         return await self._count(sql, (key, json.dumps(payload), now, now)) == 1
+
+    async def get(self, key: str) -> OutboxEntry | None:
+        rows = await self._run(f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
+        return _entry(rows[0]) if rows else None
 
     async def due(self, now: float, limit: int = 20) -> Sequence[OutboxEntry]:
         sql = f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?"

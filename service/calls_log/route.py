@@ -13,10 +13,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.calls_log.events import AUDIO, parse_event
+from service.calls_log.events import AUDIO, EVENT_TYPES, parse_event
 from service.calls_log.service import CallsLog
 from service.calls_log.signature import HEADER, verify
+from service.deadline import Deadline
+from service.deps import authorized_gateway
 from service.errors import ConfigError, InputError, PayloadTooLarge, WebhookAuthError
+from service.soql.quoting import quote_value
 
 PATH = "/webhooks/elevenlabs/post-call"
 router = APIRouter()
@@ -46,3 +49,25 @@ async def post_call(request: Request) -> JSONResponse:
     except OSError as exc:
         raise ConfigError("The post-call outbox cannot be written; the event was not accepted.") from exc
     return JSONResponse({"status": "accepted" if fresh else "duplicate", "conversation_id": event.conversation_id})
+
+
+_TASK_FIELDS = "Id, WhoId, WhatId, Subject, Status, TaskSubtype, CallType, CallDurationInSeconds, ActivityDate, Description"
+
+
+@router.get(PATH + "/{conversation_id}", include_in_schema=False)
+async def post_call_status(conversation_id: str, request: Request) -> JSONResponse:
+    """How a conversation's events stand and the Tasks it has (the tools' secret; for the runner and operators)."""
+    gateway = authorized_gateway(request)
+    calls: CallsLog | None = gateway.calls_log
+    entries = []
+    if calls is not None:
+        for kind in EVENT_TYPES:
+            entry = await calls.outbox.get(f"{kind}:{conversation_id}")
+            if entry is not None:
+                entries.append(
+                    {"key": entry.key, "state": entry.state, "attempts": entry.attempts, "error": entry.last_error}
+                )
+    soql = f"SELECT {_TASK_FIELDS} FROM Task WHERE CallObject = {quote_value(conversation_id)} LIMIT 10"
+    page = await gateway.salesforce.query(soql, deadline=Deadline.after(5.0))
+    tasks = [{k: v for k, v in row.items() if k != "attributes"} for row in page.records]
+    return JSONResponse({"conversation_id": conversation_id, "events": entries, "tasks": tasks})
