@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,8 +20,9 @@ from typing import Any
 import httpx2
 
 from service.calls_log.signature import HEADER, sign
-from service.runner.call_record import CallRecord, Check
+from service.runner.call_record import CallRecord, Check, Line, ToolEvent
 
+log = logging.getLogger("service.calls_log")
 _SETTLE_SECONDS = 20.0
 # slot the rules agent fills → data-collection id of the agent export
 _SLOTS = {
@@ -171,3 +173,36 @@ def task_section(post_call: Mapping[str, Any] | None, esc: Callable[[Any], str])
         "<table><tr><th>Task</th><th>subject</th><th>who</th><th>what</th><th>duration</th><th>description</th></tr>"
         f"{rows or '<tr><td colspan=6>no Task</td></tr>'}</table>"
     )
+
+
+def record_from_log(conversation_id: str, log: list[dict[str, Any]], started: float) -> CallRecord:
+    """An agent-server session's log as the `CallRecord` the post-call event is built from."""
+    record = CallRecord("agent-server", "agent-server", conversation_id, started=started)
+    for item in log:
+        kind = item.get("event")
+        if kind in ("agent", "user"):
+            record.lines.append(Line(str(kind), str(item.get("text") or ""), time.time() - started))
+        elif kind == "tool":
+            params = dict(item.get("params") or {})
+            record.tools.append(
+                ToolEvent(str(item["name"]), params, bool(item.get("ok")), item.get("status"), 0.0, item.get("result"), 0)
+            )
+        elif kind == "client_gone":
+            record.hung_up = True
+    record.duration_s = time.time() - started
+    return record
+
+
+def session_end_hook(logger: PostCallLogger | None) -> Callable[[Any], Any] | None:
+    """The agent server's end-of-session hook: the session's post-call event, its `call_logged` logged."""
+    if logger is None:
+        return None
+
+    async def on_end(conversation: Any) -> None:
+        record = record_from_log(conversation.id, conversation.log, conversation.started)
+        await logger(record, conversation.agent)
+        check = record.checks[-1] if record.checks else None
+        if check is not None:
+            log.info("conversation %s: %s %s (%s)", record.conversation_id, check.name, check.passed, check.detail)
+
+    return on_end
