@@ -106,7 +106,11 @@ class PostCallLogger:
     """Sends a finished call's post-call event to the gateway and judges the Task it became."""
 
     def __init__(
-        self, base_url: str, post_call_secret: str, tools_secret: str, transport: httpx2.AsyncBaseTransport | None = None
+        self,
+        base_url: str,
+        post_call_secret: str,
+        tools_secret: str,
+        transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._secret, self._tools_secret = post_call_secret, tools_secret
@@ -185,7 +189,9 @@ def record_from_log(conversation_id: str, log: list[dict[str, Any]], started: fl
         elif kind == "tool":
             params = dict(item.get("params") or {})
             record.tools.append(
-                ToolEvent(str(item["name"]), params, bool(item.get("ok")), item.get("status"), 0.0, item.get("result"), 0)
+                ToolEvent(
+                    str(item["name"]), params, bool(item.get("ok")), item.get("status"), 0.0, item.get("result"), 0
+                )
             )
         elif kind == "client_gone":
             record.hung_up = True

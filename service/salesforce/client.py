@@ -163,6 +163,11 @@ class SalesforceClient:
         )
         return str(body["id"])
 
+    async def search(self, sosl: str, *, deadline: Deadline) -> list[dict[str, Any]]:
+        """Run one SOSL search (`/search`); the matching records."""
+        body = await self._request("GET", f"{self.data_path}/search", params={"q": sosl}, deadline=deadline)
+        return list((body or {}).get("searchRecords") or [])
+
     async def update(self, object_name: str, record_id: str, fields: Mapping[str, Any], *, deadline: Deadline) -> None:
         """PATCH one record's fields (204; repeating the same values is harmless, so it is retried)."""
         _check_object(object_name)

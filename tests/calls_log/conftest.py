@@ -50,17 +50,10 @@ async def settled(calls: CallsLog, key: str, timeout: float = 15.0) -> OutboxEnt
 
 
 async def tasks_for(client: httpx2.AsyncClient, conversation_id: str) -> list[dict[str, Any]]:
-    """The org's Tasks for a conversation, read back through the gateway's own Salesforce client."""
-    app = client._transport.app  # type: ignore[attr-defined]
-    sf = app.state.gateway.salesforce
-    from service.deadline import Deadline
-
-    page = await sf.query(
-        "SELECT Id, WhoId, WhatId, Subject, TaskSubtype, Type, Status, ActivityDate, CallDurationInSeconds, "
-        f"CallType, Description FROM Task WHERE CallObject = '{conversation_id}'",
-        deadline=Deadline.after(10),
-    )
-    return list(page.records)
+    """The org's Tasks for a conversation, through the gateway's status endpoint (tools' secret)."""
+    r = await client.get(f"{PATH}/{conversation_id}")
+    assert r.status_code == 200, r.text
+    return list(r.json()["tasks"])
 
 
 @pytest.fixture
