@@ -166,8 +166,9 @@ def task_section(post_call: Mapping[str, Any] | None, esc: Callable[[Any], str])
     if not post_call:
         return ""
     rows = "".join(
-        f"<tr><td><code>{esc(t.get('Id'))}</code></td><td>{esc(t.get('Subject'))}</td><td><code>{esc(t.get('WhoId'))}"
-        f"</code></td><td><code>{esc(t.get('WhatId') or '')}</code></td><td>{esc(t.get('CallDurationInSeconds'))} s</td>"
+        f"<tr><td><code>{esc(t.get('Id'))}</code></td><td>{esc(t.get('Subject'))}</td>"
+        f"<td><code>{esc(t.get('WhoId'))}</code></td><td><code>{esc(t.get('WhatId') or '')}</code></td>"
+        f"<td>{esc(t.get('CallDurationInSeconds'))} s</td>"
         f"<td><pre>{esc(t.get('Description'))}</pre></td></tr>"
         for t in post_call.get("tasks") or []
     )

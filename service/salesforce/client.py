@@ -173,7 +173,9 @@ class SalesforceClient:
         _check_object(object_name)
         if not _RECORD_ID.match(record_id):
             raise InputError(f"{record_id!r} is not a Salesforce record id (15 or 18 letters and digits)")
-        await self._request("PATCH", f"{self.data_path}/sobjects/{object_name}/{record_id}", json=dict(fields), deadline=deadline)
+        await self._request(
+            "PATCH", f"{self.data_path}/sobjects/{object_name}/{record_id}", json=dict(fields), deadline=deadline
+        )
 
     async def describe(self, object_name: str, *, deadline: Deadline) -> dict[str, Any]:
         """The object's describe, cached for `SF_DESCRIBE_TTL` seconds."""

@@ -39,11 +39,12 @@ def signed(body: bytes, secret: str = POST_CALL_SECRET, timestamp: int | None = 
     return {HEADER: sign(body, secret, timestamp), "content-type": "application/json"}
 
 
-async def settled(calls: CallsLog, key: str, timeout: float = 15.0) -> OutboxEntry:
-    """The outbox entry once it has left `pending` (the loop delivers in the background)."""
-    stop = time.monotonic() + timeout
+async def settled(calls: CallsLog, key: str) -> OutboxEntry:
+    """The outbox entry once it has left `pending` (the loop delivers in the background; 15 s at most)."""
+    stop = time.monotonic() + 15.0
     while True:
-        entry = next(e for e in await calls.outbox.entries() if e.key == key)
+        entry = await calls.outbox.get(key)
+        assert entry is not None, f"{key} was never accepted"
         if entry.state != "pending" or time.monotonic() > stop:
             return entry
         await asyncio.sleep(0.05)
