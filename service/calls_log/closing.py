@@ -194,8 +194,10 @@ def record_from_log(conversation_id: str, log: list[dict[str, Any]], started: fl
                     str(item["name"]), params, bool(item.get("ok")), item.get("status"), 0.0, item.get("result"), 0
                 )
             )
-        elif kind == "client_gone":
-            record.hung_up = True
+        elif kind == "end_call":
+            record.ended_by_agent = True
+    # the client leaving after the agent's end_call is the normal end, not a hang-up
+    record.hung_up = not record.ended_by_agent and any(item.get("event") == "client_gone" for item in log)
     record.duration_s = time.time() - started
     return record
 
