@@ -94,6 +94,8 @@ async def deliver(
     records = list(await ledger.records(event.conversation_id))
     if not records:
         records = await _by_conversation_field(event.conversation_id, client, schema, conversation_field, deadline)
+    if not records and event.phone:
+        records = await _by_phone(event.phone, client, schema, deadline)
     target = pick_target(records)
     if target is None:
         raise Undeliverable(f"No record was created or read in conversation {event.conversation_id}.")
@@ -135,6 +137,16 @@ async def _by_conversation_field(
         )
         found += [(str(row["attributes"]["type"]), str(row["Id"]), True) for row in rows]
     return found
+
+
+async def _by_phone(phone: str, client: CallLogPort, schema: Schema, deadline: Deadline) -> list[tuple[str, str, bool]]:
+    """The Contacts and Leads with this number (a failed call to a known caller)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
+    returning = ", ".join(f"{name}(Id)" for name in ("Contact", "Lead") if schema.get(name) is not None)
+    if not returning:
+        return []
+    rows = await client.search(f"FIND {{{digits}}} IN PHONE FIELDS RETURNING {returning}", deadline=deadline)
+    return [(str(row["attributes"]["type"]), str(row["Id"]), False) for row in rows[:5]]
 
 
 def _sosl_term(text: str) -> str:

@@ -42,6 +42,7 @@ class PostCallEvent:
     summary: str = ""
     call_successful: str | None = None
     failure_reason: str | None = None
+    phone: str | None = None  # the number called (call_initiation_failure), to find a known caller
     data_collection: Mapping[str, str] = field(default_factory=dict)
     evaluation: Mapping[str, Evaluation] = field(default_factory=dict)
 
@@ -77,9 +78,20 @@ def parse_event(payload: Any) -> PostCallEvent:
         summary=_text(analysis.get("transcript_summary")) or "",
         call_successful=_text(analysis.get("call_successful")),
         failure_reason=_text(data.get("failure_reason")),
+        phone=_called_number(data, metadata),
         data_collection=_collected(analysis.get("data_collection_results")),
         evaluation=_evaluations(analysis.get("evaluation_criteria_results")),
     )
+
+
+def _called_number(data: dict[str, Any], metadata: dict[str, Any]) -> str | None:
+    """The callee's number: the telephony body's `to_number`/`To`/`Called`, or the call's dynamic variable."""
+    body = _dict(metadata.get("body"))
+    variables = _dict(_dict(data.get("conversation_initiation_client_data")).get("dynamic_variables"))
+    for value in (body.get("to_number"), body.get("To"), body.get("Called"), variables.get("system__called_number")):
+        if isinstance(value, str) and sum(ch.isdigit() for ch in value) >= 7:
+            return value.strip()
+    return None
 
 
 def _collected(value: Any) -> dict[str, str]:

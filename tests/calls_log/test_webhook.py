@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -145,3 +146,32 @@ async def test_mapped_answer_updates_the_record(embedded_org: Any, make_post_cal
         )
     assert "Lead.AnnualRevenue set to 50000" in task["Description"]
     assert read.json()["records"][0]["AnnualRevenue"] == 50000
+
+
+async def test_initiation_failure_for_known_caller_logs_failed_call(
+    embedded_org: Any, make_post_call_gateway: Any
+) -> None:
+    """A call that could not be started to a number on file becomes a Task saying the call failed."""
+    async with make_post_call_gateway(embedded_org) as (client, calls):
+        made = await client.post(
+            CREATE + "/Lead",
+            json={**LEAD, "Email": "dana.phone@harbor.example", "Phone": "+1 415 555 0199"},
+            headers={"X-Conversation-Id": "setup-phone"},
+        )
+        assert made.status_code == 200, made.text
+        body = event_body("conv_failed_call", kind="call_initiation_failure")
+        payload = json.loads(body)
+        payload["data"] = {
+            "agent_id": "agent_test_01",
+            "conversation_id": "conv_failed_call",
+            "failure_reason": "busy",
+            "metadata": {"type": "twilio", "body": {"to_number": "+14155550199"}},
+        }
+        body = json.dumps(payload).encode()
+        assert (await client.post(PATH, content=body, headers=signed(body))).status_code == 200
+        entry = await settled(calls, "call_initiation_failure:conv_failed_call")
+        assert entry.state == "delivered", entry.last_error
+        [task] = await tasks_for(client, "conv_failed_call")
+    assert task["WhoId"][:15] == made.json()["id"][:15]
+    assert task["Subject"] == "Call with Salesforce sales assistant: call failed (busy)"
+    assert "could not be started: busy" in task["Description"]
