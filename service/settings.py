@@ -6,14 +6,16 @@ in tests. Secrets are `SecretStr`, so they never appear in reprs or logs.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OBJECTS = ("Lead", "Contact", "Account", "Opportunity", "Case")
+_FIELD_UPDATE = re.compile(r"\w+\s*=\s*\w+\.\w+")
 
 
 class Settings(BaseSettings):
@@ -109,6 +111,15 @@ class Settings(BaseSettings):
     # --- ElevenLabs (tools push/diff) ---
     elevenlabs_api_key: SecretStr | None = Field(None, description="ElevenLabs API key for push/diff")
     elevenlabs_base_url: str | None = Field(None, description="ElevenLabs API base URL override")
+
+    @field_validator("post_call_field_updates")
+    @classmethod
+    def _field_updates(cls, value: str | None) -> str | None:
+        """`item=Object.Field` pairs, comma-separated (checked here so a typo stops the start)."""
+        for pair in (p.strip() for p in (value or "").split(",")):
+            if pair and not _FIELD_UPDATE.fullmatch(pair):
+                raise ValueError(f"item=Object.Field pairs, not {pair!r}")
+        return value
 
     @property
     def allowed_object_names(self) -> tuple[str, ...]:

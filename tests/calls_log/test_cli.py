@@ -46,3 +46,16 @@ async def _run(argv: list[str]) -> int:
     import asyncio
 
     return await asyncio.to_thread(main, argv)
+
+
+async def test_bad_field_map_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A malformed POST_CALL_FIELD_UPDATES is one line naming the setting, before anything starts."""
+    monkeypatch.setenv("POST_CALL_FIELD_UPDATES", "budget=AnnualRevenue")
+    get_settings.cache_clear()
+    try:
+        assert await _run(["calls-log", "list"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert "POST_CALL_FIELD_UPDATES must be item=Object.Field pairs" in capsys.readouterr().err
