@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 import httpx2
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from service.deadline import Deadline
 from service.errors import ServiceError
@@ -41,6 +42,7 @@ def create_app(
     from service.calls_log import route as post_call
     from service.calls_log.wiring import build_calls_log, install_metrics
     from service.deps import Gateway
+    from service.mcp.endpoint import MCP_PATH, McpEndpoint, run_mcp
     from service.salesforce.factory import build_salesforce, close_salesforce
     from service.soql.policy import PolicyConfig
     from service.tools import ops, routes
@@ -86,7 +88,9 @@ def create_app(
             gc.collect()
             gc.freeze()
         try:
-            yield
+            async with run_mcp(config) as mcp_sessions:  # the MCP session manager lives inside the app's lifespan
+                app.state.mcp = mcp_sessions
+                yield
         finally:
             await app.state.gateway.calls_log.stop()
             app.state.gateway.calls_log.close()
@@ -115,5 +119,6 @@ def create_app(
     app.include_router(ops.router)
     app.include_router(post_call.router)
     install_metrics(metrics, lambda: getattr(getattr(app.state, "gateway", None), "calls_log", None))
+    app.router.routes.append(Route(MCP_PATH, McpEndpoint()))  # an ASGI app: every method goes to the SDK
     install_docs(app)
     return app

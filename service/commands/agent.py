@@ -1,4 +1,5 @@
-"""`agent export`: an ElevenLabs agent config (API format) with the seed's prompt and the three tools."""
+"""`agent export`: an ElevenLabs agent config (API format) with the seed's prompt and the three tools,
+reached as webhooks (`--tools webhook`) or through the gateway's MCP server (`--tools mcp`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ def register(subparsers: Any) -> None:
     export.add_argument("--out", required=True, type=Path, help="file to write")
     export.add_argument("--base-url", default=PLACEHOLDER_BASE_URL, help="public URL of the gateway")
     export.add_argument("--secret-id", default=PLACEHOLDER_SECRET_ID, help="workspace secret id holding WEBHOOK_SECRET")
+    export.add_argument(
+        "--tools",
+        default="webhook",
+        help="how the agent reaches the tools: webhook (three webhook tools, default) or mcp (the gateway's /mcp)",
+    )
     export.set_defaults(handler=run_export)
 
 
@@ -31,8 +37,17 @@ def run_export(args: argparse.Namespace) -> int:
     from service.tool_json.generate import gateway_tools
 
     try:
-        config = agent_config(gateway_tools(args.base_url, args.secret_id, get_settings().tool_timeout))
-        validate_agent_config(config)
+        tools = gateway_tools(args.base_url, args.secret_id, get_settings().tool_timeout)
+        config = agent_config(tools)
+        if args.tools == "mcp":
+            from service.tool_json.mcp_server import mcp_agent_config, mcp_server_request, validate_mcp_agent_config
+
+            config = mcp_agent_config(config, mcp_server_request(tools, args.base_url, args.secret_id))
+            validate_mcp_agent_config(config)
+        elif args.tools == "webhook":
+            validate_agent_config(config)
+        else:
+            raise ConfigError(f"--tools must be webhook or mcp, got {args.tools!r}")
         path = write_file(args.out, dumps(config))
     except ConfigError as exc:
         print(f"agent export: {exc.message}", file=sys.stderr)

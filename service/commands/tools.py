@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_FORMATS = "ui|api"
+_FORMATS = "ui|api|mcp"
 _TARGETS = "gateway|direct"
 
 
@@ -49,7 +49,16 @@ def register(subparsers: Any) -> None:
     export = sub.add_parser("export", help="write the three tool JSON files into a directory")
     _add_generation_options(export, base_url_default=PLACEHOLDER_BASE_URL)
     export.add_argument("--out", required=True, type=Path, help="directory to write into")
-    export.add_argument("--format", default="ui", help=f"{_FORMATS}: dashboard shape or POST /v1/convai/tools body")
+    export.add_argument(
+        "--format",
+        default="ui",
+        help=f"{_FORMATS}: dashboard shape, POST /v1/convai/tools bodies, or one POST /v1/convai/mcp-servers body",
+    )
+    export.add_argument(
+        "--approval-policy",
+        default=None,
+        help="--format mcp: auto_approve_all (default; phone callers can't approve) or require_approval_all",
+    )
     export.set_defaults(handler=run_export)
 
     for name, handler, text in (
@@ -135,7 +144,9 @@ def run_export(args: argparse.Namespace) -> int:
     from service.tool_json.export import dumps, render, write_files
 
     try:
-        files = render(build(args, for_deploy=False), args.format)
+        if args.approval_policy is not None and args.format != "mcp":
+            raise ConfigError("--approval-policy applies to --format mcp only")
+        files = _mcp_files(args) if args.format == "mcp" else render(build(args, for_deploy=False), args.format)
         written = write_files(args.out, {name: dumps(doc) for name, doc in files.items()})
     except ConfigError as exc:
         print(f"tools export: {exc.message}", file=sys.stderr)
@@ -143,6 +154,24 @@ def run_export(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def _mcp_files(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """`--format mcp`: the MCP-server create body for the gateway, validated; raises `ConfigError`."""
+    from service.errors import ConfigError
+    from service.tool_json.generate import PLACEHOLDER_BASE_URL, PLACEHOLDER_SECRET_ID
+    from service.tool_json.mcp_server import FILE_NAME, mcp_server_request, validate_mcp_server_request
+
+    if args.target != "gateway":
+        raise ConfigError("--format mcp describes the gateway's /mcp: use --target gateway")
+    body = mcp_server_request(
+        build(args, for_deploy=False),
+        args.base_url or PLACEHOLDER_BASE_URL,
+        args.secret_id or PLACEHOLDER_SECRET_ID,
+        args.approval_policy or "auto_approve_all",
+    )
+    validate_mcp_server_request(body)
+    return {FILE_NAME: body}
 
 
 def _client(args: argparse.Namespace) -> Any:

@@ -43,7 +43,9 @@ from service.errors import ConfigError
 from service.org.app import create_app
 from service.org.state import OrgConfig, OrgState
 
-TLS_MISSING = "--tls needs the trustme package: pip install 'sf-voice-gateway[tls]'"
+TLS_MISSING = (
+    "--tls needs the trustme package: pip install trustme (or the tls extra: pip install 'sf-voice-gateway[tls]')"
+)
 CA_FILE = "org-ca.pem"
 CERT_FILE = "org-cert.pem"
 KEY_FILE = "org-key.pem"
