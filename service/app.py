@@ -81,9 +81,14 @@ def create_app(
             field_sets=parse_field_sets(config.get_record_fields),
             metrics=metrics,
             webhook_secret=secret,
-            calls_log=build_calls_log(config, client, schemas, idempotency),
+            # no post-call secret, no post-call events: no outbox file, no ledger writes on the hot path
+            calls_log=build_calls_log(config, client, schemas, idempotency)
+            if config.elevenlabs_webhook_secret
+            else None,
         )
-        app.state.gateway.calls_log.start()
+        calls_log = app.state.gateway.calls_log
+        if calls_log is not None:
+            calls_log.start()
         if freeze_heap:
             gc.collect()
             gc.freeze()
@@ -92,8 +97,9 @@ def create_app(
                 app.state.mcp = mcp_sessions
                 yield
         finally:
-            await app.state.gateway.calls_log.stop()
-            app.state.gateway.calls_log.close()
+            if calls_log is not None:
+                await calls_log.stop()
+                calls_log.close()
             await close_salesforce(tokens, client)
 
     app = FastAPI(

@@ -175,3 +175,12 @@ async def test_initiation_failure_for_known_caller_logs_failed_call(
     assert task["WhoId"][:15] == made.json()["id"][:15]
     assert task["Subject"] == "Call with Salesforce sales assistant: call failed (busy)"
     assert "could not be started: busy" in task["Description"]
+
+
+async def test_without_post_call_secret_events_are_refused(embedded_org: Any, make_post_call_gateway: Any) -> None:
+    """A gateway without ELEVENLABS_WEBHOOK_SECRET has no outbox and refuses every event with 401."""
+    async with make_post_call_gateway(embedded_org, elevenlabs_webhook_secret=None) as (client, calls):
+        body = event_body("conv_no_secret")
+        r = await client.post(PATH, content=body, headers=signed(body))
+    assert calls is None
+    assert r.status_code == 401 and "ELEVENLABS_WEBHOOK_SECRET" in r.json()["error"]["message"]
