@@ -39,6 +39,8 @@ def create_app(
     collection about every second; without the freeze each one scans the whole heap and stalls
     every call in flight for ~60 ms.
     """
+    from service.calls_log import route as post_call
+    from service.calls_log.wiring import build_calls_log, install_metrics
     from service.deps import Gateway
     from service.mcp.endpoint import MCP_PATH, McpEndpoint, run_mcp
     from service.salesforce.factory import build_salesforce, close_salesforce
@@ -67,18 +69,26 @@ def create_app(
         except (ServiceError, TimeoutError) as exc:
             log.warning("org not reachable at startup (%s); will retry on the first call", type(exc).__name__)
         secret = config.webhook_secret.get_secret_value() if config.webhook_secret else None
+        idempotency = InMemoryIdempotencyStore()
         app.state.gateway = Gateway(
             settings=config,
             tokens=tokens,
             salesforce=client,
             schemas=schemas,
-            idempotency=InMemoryIdempotencyStore(),
+            idempotency=idempotency,
             duplicate_locks=InMemoryIdempotencyStore(),
             policy=PolicyConfig.from_settings(config),
             field_sets=parse_field_sets(config.get_record_fields),
             metrics=metrics,
             webhook_secret=secret,
+            # no post-call secret, no post-call events: no outbox file, no ledger writes on the hot path
+            calls_log=build_calls_log(config, client, schemas, idempotency)
+            if config.elevenlabs_webhook_secret
+            else None,
         )
+        calls_log = app.state.gateway.calls_log
+        if calls_log is not None:
+            calls_log.start()
         if freeze_heap:
             gc.collect()
             gc.freeze()
@@ -87,6 +97,9 @@ def create_app(
                 app.state.mcp = mcp_sessions
                 yield
         finally:
+            if calls_log is not None:
+                await calls_log.stop()
+                calls_log.close()
             await close_salesforce(tokens, client)
 
     app = FastAPI(
@@ -106,9 +119,12 @@ def create_app(
         max_body=config.max_body_bytes,
         metrics=metrics,
         body_timeout=config.request_body_timeout,
+        path_limits={post_call.PATH: config.post_call_max_body_bytes},
     )
     app.include_router(routes.build_router(config))
     app.include_router(ops.router)
+    app.include_router(post_call.router)
+    install_metrics(metrics, lambda: getattr(getattr(app.state, "gateway", None), "calls_log", None))
     app.router.routes.append(Route(MCP_PATH, McpEndpoint()))  # an ASGI app: every method goes to the SDK
     install_docs(app)
     return app

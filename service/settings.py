@@ -6,14 +6,16 @@ in tests. Secrets are `SecretStr`, so they never appear in reprs or logs.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OBJECTS = ("Lead", "Contact", "Account", "Opportunity", "Case")
+_FIELD_UPDATE = re.compile(r"\w+\s*=\s*\w+\.\w+")
 
 
 class Settings(BaseSettings):
@@ -65,6 +67,22 @@ class Settings(BaseSettings):
     gateway_host: str = Field("127.0.0.1", description="Bind address of `serve`")
     gateway_port: int = Field(8000, ge=0, le=65535, description="Port of `serve` (0 = any free port)")
 
+    # --- Post-call webhook (calls logged as Tasks) ---
+    elevenlabs_webhook_secret: SecretStr | None = Field(
+        None, description="HMAC secret of the workspace's post-call webhook (not the tools' secret)"
+    )
+    post_call_max_body_bytes: int = Field(2_097_152, gt=0, description="Largest accepted post-call body")
+    post_call_outbox: Path = Field(Path(".data/post_call_outbox.sqlite3"), description="Durable post-call outbox")
+    post_call_field_updates: str | None = Field(
+        None,
+        description="Data-collection items written to records, "
+        "e.g. 'budget=Opportunity.Amount,timeline=Opportunity.CloseDate'",
+    )
+    post_call_agent_name: str = Field("Salesforce sales assistant", description="Agent name in Task subjects")
+    post_call_retry_base: float = Field(1.0, gt=0, description="First retry delay of a post-call delivery, seconds")
+    post_call_delivery_timeout: float = Field(30.0, gt=0, description="Time budget of one delivery attempt, seconds")
+    post_call_retry_max: float = Field(300.0, gt=0, description="Longest retry delay of a post-call delivery, seconds")
+
     # --- Embedded org ---
     org_client_id: str = Field("embedded-org-client", description="Embedded org consumer key (dev default)")
     org_client_secret: SecretStr = Field(
@@ -96,6 +114,15 @@ class Settings(BaseSettings):
     # --- ElevenLabs (tools push/diff) ---
     elevenlabs_api_key: SecretStr | None = Field(None, description="ElevenLabs API key for push/diff")
     elevenlabs_base_url: str | None = Field(None, description="ElevenLabs API base URL override")
+
+    @field_validator("post_call_field_updates")
+    @classmethod
+    def _field_updates(cls, value: str | None) -> str | None:
+        """`item=Object.Field` pairs, comma-separated (checked here so a typo stops the start)."""
+        for pair in (p.strip() for p in (value or "").split(",")):
+            if pair and not _FIELD_UPDATE.fullmatch(pair):
+                raise ValueError(f"item=Object.Field pairs, not {pair!r}")
+        return value
 
     @property
     def allowed_object_names(self) -> tuple[str, ...]:

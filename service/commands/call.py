@@ -92,7 +92,14 @@ def run(args: argparse.Namespace) -> int:
         async def main() -> CallRecord:
             executor = stack.executor()
             try:
-                return await play_persona(args.persona, executor, line, agent_kind=args.agent, on_event=on_event)
+                return await play_persona(
+                    args.persona,
+                    executor,
+                    line,
+                    agent_kind=args.agent,
+                    on_event=on_event,
+                    after_call=stack.post_call_logger(),
+                )
             finally:
                 await executor.aclose()
 

@@ -8,7 +8,7 @@ the gateway over HTTP via the webhook executor, like everywhere else.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -46,6 +46,7 @@ def create_agent_server(
     keep_conversations: int = 200,
     max_duration: float = 1800.0,
     on_event: ConversationHook | None = None,
+    on_session_end: Callable[[Conversation], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """The agent server app; `app.state.conversations` keeps the last conversations (newest last).
     `on_event` sees each conversation's events as they happen (see `ConversationHook`).
@@ -82,6 +83,7 @@ def create_agent_server(
             ping_interval=ping_interval,
             max_duration=max_duration,
             on_event=on_event,
+            on_end=on_session_end,
         )
         app.state.conversations.append(conv)
         del app.state.conversations[:-keep_conversations]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from service.calls_log.ledger import CallLedger
 from service.deadline import Deadline
 from service.errors import DeadlineExceeded, ServiceError
 from service.schema import Schema
@@ -43,6 +44,12 @@ class ToolContext:
     deadline: Deadline
     conversation_id: str | None = None
     idempotency_key: str | None = None
+    ledger: CallLedger | None = None  # records touched per conversation, for the post-call Task
+
+    async def note_records(self, object_name: str, record_ids: Iterable[str], *, created: bool = False) -> None:
+        """Remember the records this conversation touched (nothing without a conversation id)."""
+        if self.ledger is not None and self.conversation_id:
+            await self.ledger.note(self.conversation_id, object_name, record_ids, created=created)
 
 
 def budget(settings: Settings) -> Deadline:
