@@ -18,7 +18,7 @@ from service.errors import DeadlineExceeded, ServiceError
 from service.schema import Schema
 from service.settings import Settings
 from service.soql.policy import PolicyConfig
-from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore
+from service.tools.idempotency import IdempotencyStore
 from service.tools.ports import SalesforcePort
 from service.tools.status import SLOW
 
@@ -39,7 +39,7 @@ class ToolContext:
     policy: PolicyConfig
     field_sets: Mapping[str, tuple[str, ...]]
     store: IdempotencyStore
-    duplicate_locks: InMemoryIdempotencyStore
+    duplicate_locks: IdempotencyStore
     deadline: Deadline
     conversation_id: str | None = None
     idempotency_key: str | None = None
