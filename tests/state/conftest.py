@@ -1,12 +1,16 @@
-"""Fixtures of the replica tests: one real `redis-server` for the session (flushed per test)."""
+"""Fixtures of the replica tests: one real `redis-server` for the session (flushed per test), and a
+fleet of gateway processes on it for a module."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
 from service.state.shared import SharedRedis
+from tests.state.fleet import Fleet
 from tests.state.redis_server import RedisServer, redis_binary
 
 
@@ -38,3 +42,27 @@ async def replicas(redis_url: str) -> AsyncIterator[tuple[SharedRedis, SharedRed
     yield pair
     for shared in pair:
         await shared.aclose()
+
+
+@pytest.fixture(scope="module")
+def fleet(redis_server: RedisServer, _seeded_org_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    """Two gateway processes on one Redis and one embedded org (module-scoped: started once).
+
+    Tokens live 6 s and are refreshed 3 s before the end, so a burst of a few seconds crosses an
+    expiry; a tool call's budget is 5 s, so a killed replica's locks time out within seconds.
+    """
+    from service.org.server import OrgServer
+    from service.org.store import DB_NAME
+
+    if redis_server.proc is None:
+        redis_server.start()
+    data_dir = tmp_path_factory.mktemp("fleet-org")
+    shutil.copy(_seeded_org_template / DB_NAME, data_dir / DB_NAME)
+    org = OrgServer(data_dir=data_dir).start()
+    env = {"SF_SESSION_TIMEOUT": "6", "SF_TOKEN_LEEWAY": "3", "TOOL_TIMEOUT": "5"}
+    group = Fleet(org, redis_server, 2, env)
+    try:
+        yield group.start()
+    finally:
+        group.stop()
+        org.stop()
