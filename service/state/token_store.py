@@ -21,6 +21,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from authlib.oauth2.rfc6749 import OAuth2Token
 
@@ -40,7 +41,7 @@ _DEL_IF_FENCE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
-_DEL_IF_TOKEN = """
+_DEL_IF_ACCESS_MATCHES = """
 local v = redis.call('get', KEYS[1])
 if v and cjson.decode(v)['access_token'] == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -60,7 +61,7 @@ class RedisTokenStore:
         client = shared.client
         self._set_if_fence = client.register_script(_SET_IF_FENCE)
         self._del_if_fence = client.register_script(_DEL_IF_FENCE)
-        self._del_if_token = client.register_script(_DEL_IF_TOKEN)
+        self._del_if_access = client.register_script(_DEL_IF_ACCESS_MATCHES)
 
     async def get(self) -> OAuth2Token | None:
         try:
@@ -79,7 +80,7 @@ class RedisTokenStore:
     async def clear_if(self, access_token: str) -> bool:
         try:
             dropped = await self._shared.call(
-                "token_clear", lambda: self._del_if_token(keys=[self._key], args=[access_token])
+                "token_clear", lambda: self._del_if_access(keys=[self._key], args=[access_token])
             )
         except StoreUnavailable:
             return False
@@ -96,9 +97,8 @@ class RedisTokenStore:
                     assert current is not None
                     return current
                 fence = secrets.token_hex(16)
-                got = await self._shared.call(
-                    "token_lock", lambda: self._shared.client.set(self._lock, fence, nx=True, px=self._lock_ms)
-                )
+                take = partial(self._shared.client.set, self._lock, fence, nx=True, px=self._lock_ms)
+                got = await self._shared.call("token_lock", take)
             except StoreUnavailable:
                 return await fetch()  # degraded: this replica asks on its own
             if got:
@@ -136,7 +136,7 @@ def _usable(token: OAuth2Token | None, stale: str | None, leeway: float) -> bool
 
 def _ttl_ms(token: OAuth2Token) -> int:
     expires_at = token.get("expires_at")
-    left = float(expires_at) - time.time() if expires_at else 3600.0
+    left = float(expires_at) - time.time() if isinstance(expires_at, int | float) else 3600.0
     return max(1000, int(left * 1000))
 
 

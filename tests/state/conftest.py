@@ -45,7 +45,9 @@ async def replicas(redis_url: str) -> AsyncIterator[tuple[SharedRedis, SharedRed
 
 
 @pytest.fixture(scope="module")
-def fleet(redis_server: RedisServer, _seeded_org_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+def fleet(
+    redis_server: RedisServer, _seeded_org_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Fleet]:
     """Two gateway processes on one Redis and one embedded org (module-scoped: started once).
 
     Tokens live 6 s and are refreshed 3 s before the end, so a burst of a few seconds crosses an

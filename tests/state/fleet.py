@@ -46,9 +46,7 @@ class Fleet:
     def start(self, i: int | None = None) -> Fleet:
         for n in range(len(self.ports)) if i is None else [i]:
             cmd = [sys.executable, "-m", "service", "serve", "--port", str(self.ports[n])]
-            self.procs[n] = subprocess.Popen(
-                cmd, cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log
-            )
+            self.procs[n] = subprocess.Popen(cmd, cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log)
         for n in range(len(self.ports)) if i is None else [i]:
             self._wait_ready(n)
         return self

@@ -23,7 +23,9 @@ ORG = {"domain": "http://127.0.0.1:9", "client_id": "client-1"}
 
 
 def _token(value: str, lifetime: float = 600.0) -> OAuth2Token:
-    return OAuth2Token({"access_token": value, "instance_url": ORG["domain"], "expires_at": int(time.time() + lifetime)})
+    return OAuth2Token(
+        {"access_token": value, "instance_url": ORG["domain"], "expires_at": int(time.time() + lifetime)}
+    )
 
 
 async def test_one_refresh_for_two_replicas(replicas: tuple[SharedRedis, SharedRedis]) -> None:
@@ -145,7 +147,10 @@ async def test_without_redis_url_the_stores_are_in_process() -> None:
 async def test_with_redis_url_the_stores_are_shared(redis_url: str) -> None:
     """REDIS_URL set: every store is a Redis one, on one client."""
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, redis_url=SecretStr(redis_url), sf_domain="http://127.0.0.1:9", sf_client_id="c",
+        _env_file=None,
+        redis_url=SecretStr(redis_url),
+        sf_domain="http://127.0.0.1:9",
+        sf_client_id="c",
         sf_client_secret=SecretStr("s"),
     )
     stores = build_stores(settings)
