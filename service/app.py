@@ -39,6 +39,8 @@ def create_app(
     collection about every second; without the freeze each one scans the whole heap and stalls
     every call in flight for ~60 ms.
     """
+    from service.calls_log import route as post_call
+    from service.calls_log.wiring import build_calls_log, install_metrics
     from service.deps import Gateway
     from service.salesforce.factory import build_salesforce, close_salesforce
     from service.soql.policy import PolicyConfig
@@ -83,13 +85,17 @@ def create_app(
             field_sets=parse_field_sets(config.get_record_fields),
             metrics=metrics,
             webhook_secret=secret,
+            calls_log=build_calls_log(config, client, schemas, stores.idempotency, outbox=stores.outbox),
         )
+        app.state.gateway.calls_log.start()
         if freeze_heap:
             gc.collect()
             gc.freeze()
         try:
             yield
         finally:
+            await app.state.gateway.calls_log.stop()
+            app.state.gateway.calls_log.close()
             await close_salesforce(tokens, client)
             await stores.aclose()
             if collector is not None:
@@ -112,8 +118,11 @@ def create_app(
         max_body=config.max_body_bytes,
         metrics=metrics,
         body_timeout=config.request_body_timeout,
+        path_limits={post_call.PATH: config.post_call_max_body_bytes},
     )
     app.include_router(routes.build_router(config))
     app.include_router(ops.router)
+    app.include_router(post_call.router)
+    install_metrics(metrics, lambda: getattr(getattr(app.state, "gateway", None), "calls_log", None))
     install_docs(app)
     return app

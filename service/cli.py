@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "calls",  # calls --personas all
     "agent_server",  # agent-server
     "agent_tests",  # tests export | push | diff | run
+    "calls_log",  # calls-log list | retry
 )
 
 PROG = "python -m service"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends
 from starlette.requests import Request
 
+from service.calls_log.service import CallsLog
 from service.salesforce.client import SalesforceClient
 from service.salesforce.token import TokenManager
 from service.settings import Settings
@@ -44,6 +45,7 @@ class Gateway:
     field_sets: dict[str, tuple[str, ...]]
     metrics: Metrics
     webhook_secret: str | None
+    calls_log: CallsLog | None = None
     shared: SharedRedis | None = None  # the Redis of the shared stores (REDIS_URL), for /readyz
     ready: tuple[float, bool, dict[str, object]] | None = None
 
@@ -84,6 +86,7 @@ async def tool_context(request: Request) -> ToolContext:
         deadline=deadline,
         conversation_id=_header(request, CONVERSATION_HEADER),
         idempotency_key=_header(request, IDEMPOTENCY_HEADER),
+        ledger=gateway.calls_log.ledger if gateway.calls_log else None,
     )
 
 

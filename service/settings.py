@@ -68,6 +68,20 @@ class Settings(BaseSettings):
     )
     redis_timeout: float = Field(0.5, gt=0, description="Per-command Redis timeout, seconds (then: degraded)")
 
+    # --- Post-call webhook (calls logged as Tasks) ---
+    elevenlabs_webhook_secret: SecretStr | None = Field(
+        None, description="HMAC secret of the workspace's post-call webhook (not the tools' secret)"
+    )
+    post_call_max_body_bytes: int = Field(2_097_152, gt=0, description="Largest accepted post-call body")
+    post_call_outbox: Path = Field(Path(".data/post_call_outbox.sqlite3"), description="Durable post-call outbox")
+    post_call_field_updates: str | None = Field(
+        None, description="Data-collection items written to records, e.g. 'budget=Opportunity.Amount,timeline=Opportunity.CloseDate'"
+    )
+    post_call_agent_name: str = Field("Salesforce sales assistant", description="Agent name in Task subjects")
+    post_call_retry_base: float = Field(1.0, gt=0, description="First retry delay of a post-call delivery, seconds")
+    post_call_delivery_timeout: float = Field(30.0, gt=0, description="Time budget of one delivery attempt, seconds")
+    post_call_retry_max: float = Field(300.0, gt=0, description="Longest retry delay of a post-call delivery, seconds")
+
     # --- Embedded org ---
     org_client_id: str = Field("embedded-org-client", description="Embedded org consumer key (dev default)")
     org_client_secret: SecretStr = Field(

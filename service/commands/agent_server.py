@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from service.calls_log.closing import session_end_hook
     from service.runner.protocol import InitData
     from service.runner.run import make_agent
     from service.runner.server import create_agent_server
@@ -55,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
         # Audio sessions (user_audio_chunk in, audio events out) when the offline voice backends are installed;
         # text-only otherwise, with the install command logged.
         speech = speech_factory_if_available(**voice_options(settings))
-        app = create_agent_server(executor, agent_factory=factory, speech_factory=speech)
+        app = create_agent_server(
+            executor,
+            agent_factory=factory,
+            speech_factory=speech,
+            on_session_end=session_end_hook(stack.post_call_logger()),
+        )
         print(f"gateway: {stack.gateway_url}")
         print(f"audio sessions: {'on (pcm_16000)' if speech else 'off (text only; pip install .[voice])'}")
         print(

@@ -89,7 +89,13 @@ def run(args: argparse.Namespace) -> int:
             executor = stack.executor()
             try:
                 return await play_persona(
-                    args.persona, executor, line, agent_kind=args.agent, tag=tag, on_event=on_event
+                    args.persona,
+                    executor,
+                    line,
+                    agent_kind=args.agent,
+                    tag=tag,
+                    on_event=on_event,
+                    after_call=stack.post_call_logger(),
                 )
             finally:
                 await executor.aclose()

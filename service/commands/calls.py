@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
 
             async def one(name: str, tag: str) -> CallRecord:
                 async with gate:
-                    record = await run_persona(name, executor, agent_kind=args.agent, tag=tag)
+                    record = await run_persona(
+                        name, executor, agent_kind=args.agent, tag=tag, after_call=stack.post_call_logger()
+                    )
                 advance(f"{name} {'pass' if record.passed else 'FAIL'}")
                 return record
 

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -45,8 +45,11 @@ class Conversation:
         client_tools: frozenset[str],
         ping_interval: float,
         max_duration: float = 1800.0,
+        on_end: Callable[[Conversation], Awaitable[None]] | None = None,
     ) -> None:
         self.ws = ws
+        self.on_end = on_end  # e.g. the post-call event, once the session is over
+        self.started = time.time()
         self.executor = executor
         self.agent_factory = agent_factory
         self.speech_factory = speech_factory
@@ -148,6 +151,11 @@ class Conversation:
             if closer is not None:
                 with contextlib.suppress(Exception):
                     await closer()
+            if self.on_end is not None and self.agent is not None:
+                try:
+                    await self.on_end(self)
+                except Exception:  # the session is over either way; say why its post-call event failed
+                    log.exception("conversation %s: end-of-session hook failed", self.id)
 
     async def _read_init(self) -> InitData:
         try:

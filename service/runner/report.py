@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from service.calls_log.closing import task_section
 from service.runner.base import CREATE
 from service.runner.call_record import CallRecord
 
@@ -92,6 +93,7 @@ outcome <b>{_esc(record.outcome)}</b> · {record.duration_s:.2f} s · {len(recor
 <h2>Records created</h2><table><tr><th>object</th><th>name</th><th>fields</th></tr>{
         created or "<tr><td colspan=3>none</td></tr>"
     }</table>
+{task_section(record.verification.get("post_call"), _esc)}
 {_voice_section(voice) if voice else ""}
 </body></html>"""
 

@@ -8,7 +8,7 @@ partial(VoiceLine, ...))` for the voice loop (`service.voice.call`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from service.runner.agent import QualificationAgent
@@ -22,6 +22,8 @@ from service.runner.webhooks import WebhookExecutor
 
 LineFactory = Callable[[Persona], CallIO[R]]
 """Makes the line for one persona's call (the voice line learns the persona's vocabulary)."""
+AfterCall = Callable[[CallRecord, Agent], Awaitable[None]]
+"""Runs once a call is judged (the post-call event and its `call_logged` check)."""
 
 
 def make_agent(
@@ -60,6 +62,7 @@ async def play_persona(
     agent_kind: str = "rules",
     tag: str = "",
     on_event: EventHook | None = None,
+    after_call: AfterCall | None = None,
 ) -> R:
     """Prepare the persona's fixtures, play the call over the line `make_line` gives, judge it."""
     persona = load_persona(name, tag=tag)
@@ -78,14 +81,24 @@ async def play_persona(
         if closer is not None:
             await closer()
     await judge(record, persona, executor)
+    if after_call is not None:
+        await after_call(record, agent)
     return record
 
 
 async def run_persona(
-    name: str, executor: WebhookExecutor, *, agent_kind: str = "rules", tag: str = "", on_event: EventHook | None = None
+    name: str,
+    executor: WebhookExecutor,
+    *,
+    agent_kind: str = "rules",
+    tag: str = "",
+    on_event: EventHook | None = None,
+    after_call: AfterCall | None = None,
 ) -> CallRecord:
     """The text persona run: `play_persona` over a `TextLine`."""
-    return await play_persona(name, executor, text_line, agent_kind=agent_kind, tag=tag, on_event=on_event)
+    return await play_persona(
+        name, executor, text_line, agent_kind=agent_kind, tag=tag, on_event=on_event, after_call=after_call
+    )
 
 
 def text_line(persona: Persona) -> TextLine:

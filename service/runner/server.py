@@ -8,7 +8,7 @@ the gateway over HTTP via the webhook executor, like everywhere else.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -45,6 +45,7 @@ def create_agent_server(
     ping_interval: float = 10.0,
     keep_conversations: int = 200,
     max_duration: float = 1800.0,
+    on_session_end: Callable[[Conversation], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """The agent server app; `app.state.conversations` keeps the last conversations (newest last).
 
@@ -79,6 +80,7 @@ def create_agent_server(
             client_tools=tools,
             ping_interval=ping_interval,
             max_duration=max_duration,
+            on_end=on_session_end,
         )
         app.state.conversations.append(conv)
         del app.state.conversations[:-keep_conversations]

@@ -116,9 +116,14 @@ class Stack:
         self.seed_demo = seed_demo
         self.org: Any = None
         self._gateway: ServerThread | None = None
+        self.post_call_secret: str | None = None  # the gateway's ELEVENLABS_WEBHOOK_SECRET
 
     def start(self) -> Stack:
         if self.gateway_url is not None:
+            from service.settings import get_settings
+
+            configured = get_settings().elevenlabs_webhook_secret
+            self.post_call_secret = configured.get_secret_value() if configured else None
             return self
         from service.app import create_app
         from service.org.server import OrgServer
@@ -129,11 +134,14 @@ class Stack:
             params["data_dir"] = self.data_dir
         self.org = OrgServer(**params).start()
         self.secret = self.secret or secrets.token_urlsafe(24)
+        self.post_call_secret = secrets.token_urlsafe(24)
         settings = Settings(
             sf_domain=self.org.url,
             sf_client_id=self.org.client_id,
             sf_client_secret=self.org.client_secret,
             webhook_secret=self.secret,
+            elevenlabs_webhook_secret=self.post_call_secret,
+            post_call_outbox=Path(self.org.data_dir) / "post_call_outbox.sqlite3",
         )
         self._gateway = ServerThread(create_app(settings, configure_logs=False)).start()
         self.gateway_url = self._gateway.url
@@ -150,6 +158,14 @@ class Stack:
     def executor(self, **kwargs: Any) -> WebhookExecutor:
         """A webhook executor aimed at this stack's gateway (create one per event loop)."""
         return WebhookExecutor(tools_from(self.tools_dir), base_url=self.gateway_url, secret=self.secret, **kwargs)
+
+    def post_call_logger(self) -> Any:
+        """The end-of-call hook (`service.calls_log.closing.PostCallLogger`), or None without a post-call secret."""
+        from service.calls_log.closing import PostCallLogger
+
+        if not (self.gateway_url and self.post_call_secret and self.secret):
+            return None
+        return PostCallLogger(self.gateway_url, self.post_call_secret, self.secret)
 
     def __enter__(self) -> Stack:
         return self.start()

@@ -1,4 +1,5 @@
-"""An agent config in the API format: the seed's system prompt, a first message, and the three tools.
+"""An agent config in the API format: the seed's system prompt, a first message, the three tools, and the
+post-call analysis (data collection and evaluation criteria for the seed's qualification goals).
 
 The top level is the body of `POST /v1/convai/agents/create` (`name`, `conversation_config`, `tags`).
 Inline tools were removed from agents (they are referenced by id), so the three tool requests sit
@@ -14,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from service.calls_log.qualification import EVALUATION, QUALIFICATION
 from service.errors import ConfigError
 from service.tool_json.api_format import reject_unknown_keys, tool_request, validate_tool_request
 from service.tool_json.spec import ToolSpec
@@ -54,7 +56,24 @@ def agent_config(tools: tuple[ToolSpec, ...]) -> dict[str, Any]:
                 },
             }
         },
+        "platform_settings": analysis_settings(),
         "tools": [tool_request(spec) for spec in tools],
+    }
+
+
+def analysis_settings() -> dict[str, Any]:
+    """Data collection for the seed's qualification goals and the evaluation criteria of a good call:
+    what the post-call webhook carries and the gateway writes into the call's Task."""
+    return {
+        "data_collection": {
+            key: {"type": "string", "description": description} for key, _label, description in QUALIFICATION
+        },
+        "evaluation": {
+            "criteria": [
+                {"id": key, "name": name, "type": "prompt", "conversation_goal_prompt": goal}
+                for key, name, goal in EVALUATION
+            ]
+        },
     }
 
 
@@ -67,6 +86,14 @@ def validate_agent_config(config: dict[str, Any]) -> None:
     except ValidationError as exc:
         raise ConfigError(f"agent config rejected by the ElevenLabs SDK models: {exc}") from exc
     reject_unknown_keys(model, "conversation_config")
+    if "platform_settings" in config:
+        from elevenlabs.types.agent_platform_settings_request_model import AgentPlatformSettingsRequestModel
+
+        try:
+            platform = AgentPlatformSettingsRequestModel.model_validate(config["platform_settings"])
+        except ValidationError as exc:
+            raise ConfigError(f"agent platform settings rejected by the ElevenLabs SDK models: {exc}") from exc
+        reject_unknown_keys(platform, "platform_settings")
     unknown = set(config) - {"name", "tags", "conversation_config", "platform_settings", "tools"}
     if unknown:
         raise ConfigError(f"unknown agent key(s) {sorted(unknown)}")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from service.calls_log.ledger import CallLedger
 from service.deadline import Deadline
-from service.errors import DeadlineExceeded, ServiceError
+from service.errors import DeadlineExceeded, ServiceError, StoreUnavailable
 from service.schema import Schema
 from service.settings import Settings
 from service.soql.policy import PolicyConfig
@@ -43,6 +44,15 @@ class ToolContext:
     deadline: Deadline
     conversation_id: str | None = None
     idempotency_key: str | None = None
+    ledger: CallLedger | None = None  # records touched per conversation, for the post-call Task
+
+    async def note_records(self, object_name: str, record_ids: Iterable[str], *, created: bool = False) -> None:
+        """Remember the records this conversation touched (nothing without a conversation id)."""
+        if self.ledger is not None and self.conversation_id:
+            try:
+                await self.ledger.note(self.conversation_id, object_name, record_ids, created=created)
+            except StoreUnavailable:  # Redis down: the search or get still answers; the Task lists less
+                log.warning("records of the conversation not noted: the shared store is unavailable")
 
 
 def budget(settings: Settings) -> Deadline:

@@ -87,6 +87,8 @@ async def create_record(
         await ctx.store.delete(pending_key)
         if key is not None:
             await ctx.store.put(key, answer.model_dump(), ctx.settings.idempotency_ttl)
+    if answer.id:
+        await ctx.note_records(answer.object, [answer.id], created=answer.created)
     return answer
 
 

@@ -152,6 +152,7 @@ async def get_record(object_type: str, record_id: str, ctx: ToolContext) -> GetR
     record = flatten(result.records[0])
     if not isinstance(record.get("Id"), str):
         raise InputError("The CRM answered without the record's Id.")
+    await ctx.note_records(sobject.name, [record["Id"]])
     return GetRecordResponse(speech=record_speech(record, sobject, fields), object=sobject.name, record=record)
 
 

@@ -21,6 +21,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -99,9 +100,18 @@ async def _read_body(receive: Receive, limit: int) -> list[Message]:
 class GatewayMiddleware:
     """Wraps every HTTP request of the gateway."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, metrics: Metrics, body_timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body: int,
+        metrics: Metrics,
+        body_timeout: float = 5.0,
+        path_limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.path_limits = dict(path_limits or {})  # e.g. the post-call webhook's larger bodies
         self.metrics = metrics
         self.body_timeout = body_timeout
 
@@ -142,21 +152,22 @@ class GatewayMiddleware:
             if problem is not None:
                 await refuse(422, "invalid_header", problem)
                 return
+            max_body = self.path_limits.get(path, self.max_body)
             length = _header(scope, b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_body:
-                await refuse(413, "payload_too_large", _too_large_text(self.max_body))
+            if length is not None and length.isdigit() and int(length) > max_body:
+                await refuse(413, "payload_too_large", _too_large_text(max_body))
                 return
             if (length is not None and length != "0") or (length is None and scope.get("method") in _BODY_METHODS):
                 # Read the whole body (within the limit and the time) before the app sees it.
                 try:
                     async with asyncio.timeout(self.body_timeout):
-                        messages = await _read_body(receive, self.max_body)
+                        messages = await _read_body(receive, max_body)
                 except TimeoutError:
                     text = f"The request body did not arrive within {self.body_timeout:g} seconds; send it again."
                     await refuse(408, "request_timeout", text, close=True)
                     return
                 except _BodyTooLarge:
-                    await refuse(413, "payload_too_large", _too_large_text(self.max_body), close=True)
+                    await refuse(413, "payload_too_large", _too_large_text(max_body), close=True)
                     return
                 receive = replay(messages, receive)
             await self.app(scope, receive, send_wrapper)

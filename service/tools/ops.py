@@ -47,6 +47,8 @@ async def readyz(gateway: GatewayDep) -> Response:
                 checks["degraded"] = "creates (Redis unavailable); searches and gets use this replica's token"
         ok = bool(checks.get("token")) and checks.get("org") is True
         gateway.ready = (time.monotonic() + _READY_CACHE_SECONDS, ok, checks)
+    if gateway.calls_log is not None:  # detail only: undelivered calls do not make the gateway unready
+        checks = {**checks, "post_call": gateway.calls_log.status()}
     body = HealthResponse(status="ready" if ok else "not_ready", checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 

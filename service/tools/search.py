@@ -58,6 +58,8 @@ async def search_records(q: str, ctx: ToolContext) -> SearchResponse:
     object_name, limit = _object_and_limit(tree)
     result = await client.query(query, deadline=deadline, max_records=limit or None)
     records = [flatten(row) for row in result.records]
+    if len(records) == 1 and isinstance(records[0].get("Id"), str):  # the one record found: the caller's
+        await ctx.note_records(object_name, [records[0]["Id"]])
     total = max(int(result.total_size), len(records))
     offset = _offset(tree)
     if offset or limit and len(records) >= limit and total <= len(records):
