@@ -105,7 +105,8 @@ class TokenManager:
 
     async def get_token(self, deadline: Deadline | None = None) -> OAuth2Token:
         """A usable token: the cached one, or the result of the (single) fetch in flight."""
-        token = self._last  # the local copy: a shared store costs no round trip in steady state
+        # A shared store is read only when the local copy is not fresh: no round trip in steady state.
+        token = self._last if self._store.shared else None
         if token is None or token.is_expired(leeway=self._leeway):
             token = await self._store.get()
         if token is not None and not token.is_expired(leeway=self._leeway):

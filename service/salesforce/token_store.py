@@ -15,7 +15,10 @@ from authlib.oauth2.rfc6749 import OAuth2Token
 
 
 class TokenStore(Protocol):
-    """Holds at most one token for one org + client."""
+    """Holds at most one token for one org + client; `shared` when reading it costs a round trip
+    (the manager then answers from its local copy while that is fresh)."""
+
+    shared: bool
 
     async def get(self) -> OAuth2Token | None:
         """The current token, or None."""
@@ -39,6 +42,8 @@ class TokenStore(Protocol):
 
 class InMemoryTokenStore:
     """The in-process store (one event loop; no locking needed between awaits)."""
+
+    shared = False
 
     def __init__(self) -> None:
         self._token: OAuth2Token | None = None

@@ -52,6 +52,8 @@ _POLL = 0.05  # seconds between looks at the key while another replica refreshes
 class RedisTokenStore:
     """The fleet's token in Redis; `lock_timeout` bounds how long a refresh may hold the lock."""
 
+    shared = True
+
     def __init__(self, shared: SharedRedis, *, domain: str, client_id: str, lock_timeout: float = 15.0) -> None:
         self._shared = shared
         scope = hashlib.sha256(f"{domain}|{client_id}".encode()).hexdigest()[:16]
