@@ -37,7 +37,7 @@ import httpx2
 
 from benchmarks.gateway import free_port, percentile, wait_http
 
-SECRET = "scale-benchmark-secret-scale-benchmark"
+SECRET = "scale-benchmark-secret-scale-benchmark"  # noqa: S105 - a loopback benchmark's own gateways
 HEADERS = {"X-Webhook-Secret": SECRET}
 SEARCH = "/tools/salesforce_search_records"
 CREATE = "/tools/salesforce_create_record/Lead"
@@ -72,22 +72,46 @@ class Processes:
             self.stop(proc)
 
 
-def start_redis(procs: Processes) -> str:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is not installed (scripts/install-test-deps installs it)")
-    port = free_port()
-    procs.start(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(procs.workdir), "--save", ""]
-        + ["--appendonly", "no", "--loglevel", "warning"]
-    )
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        probe = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, check=False)
-        if probe.stdout.strip() == "PONG":
-            return f"redis://127.0.0.1:{port}/0"
-        time.sleep(0.05)
-    raise SystemExit("redis-server did not start")
+class RedisProcess:
+    """A `redis-server` on a free loopback port with a temp dir and no persistence; stop and start
+    again on the same port (an outage, a restart). Also used by `benchmarks.faults`."""
+
+    def __init__(self, workdir: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("redis-server is not installed (scripts/install-test-deps installs it)")
+        self.binary, self.workdir, self.port = binary, workdir, free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisProcess:
+        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir)]
+        self.proc = subprocess.Popen(
+            [*args, "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            if self.cli("ping") == "PONG":
+                return self
+            time.sleep(0.05)
+        raise SystemExit("redis-server did not start")
+
+    def cli(self, *command: str) -> str:
+        probe = subprocess.run(
+            ["redis-cli", "-p", str(self.port), *command], capture_output=True, text=True, check=False
+        )
+        return probe.stdout.strip()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
 
 
 def start_org(procs: Processes) -> str:
@@ -112,7 +136,9 @@ def gateway_env(org: str, redis_url: str | None) -> dict[str, str]:
     return env
 
 
-def start_gateway(procs: Processes, org: str, redis_url: str | None, workers: int = 1) -> tuple[str, subprocess.Popen[bytes]]:
+def start_gateway(
+    procs: Processes, org: str, redis_url: str | None, workers: int = 1
+) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     args = [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", str(workers)]
     proc = procs.start(args, gateway_env(org, redis_url))
@@ -125,17 +151,24 @@ def _lead(run: str, n: int) -> dict[str, str]:
     return {"FirstName": "Sam", "LastName": f"Scale{n}", "Company": "Scale Works", "Email": f"s{n}@{run}.example"}
 
 
-async def round_trips(http: aiohttp.ClientSession, url: str) -> int:
+async def round_trips(http: aiohttp.ClientSession, url: str, *, outbox: bool = False) -> int:
+    """Redis commands the gateway sent so far: the tools' (token, idempotency, locks, ledger), or with
+    `outbox` the post-call delivery loop's (it polls the stream in the background, calls or not)."""
     async with http.get(url + "/metrics") as answer:
         text = await answer.text()
-    return int(sum(float(v) for op, v in _TRIPS.findall(text) if op != "ping"))
+    return int(sum(float(v) for op, v in _TRIPS.findall(text) if op != "ping" and op.startswith("outbox") == outbox))
 
 
-async def timed(http: aiohttp.ClientSession, method: str, url: str, **kwargs: object) -> tuple[int, float]:
+async def timed(http: aiohttp.ClientSession, method: str, url: str, **kwargs: object) -> tuple[int | str, float]:
+    """(200, seconds), or ("<status> <error code>", seconds)."""
     start = time.perf_counter()
     async with http.request(method, url, **kwargs) as answer:  # type: ignore[arg-type]
-        await answer.read()
-        return answer.status, time.perf_counter() - start
+        body = await answer.read()
+        spent = time.perf_counter() - start
+        if answer.status == 200:
+            return 200, spent
+        code = re.search(rb'"code":\s*"(\w+)"', body)
+        return f"{answer.status} {code.group(1).decode() if code else '?'}", spent
 
 
 async def costs(redis_gw: str, local_gw: str, samples: int) -> None:
@@ -145,9 +178,11 @@ async def costs(redis_gw: str, local_gw: str, samples: int) -> None:
             await timed(http, "GET", redis_gw + SEARCH, params=QUERY)
             await timed(http, "GET", local_gw + SEARCH, params=QUERY)
         before = await round_trips(http, redis_gw)
+        polls, started = await round_trips(http, redis_gw, outbox=True), time.monotonic()
         for _ in range(samples):
             await timed(http, "GET", redis_gw + SEARCH, params=QUERY)
         per_search = (await round_trips(http, redis_gw) - before) / samples
+        poll_rate = (await round_trips(http, redis_gw, outbox=True) - polls) / (time.monotonic() - started)
         before = await round_trips(http, redis_gw)
         for n in range(10):  # round trips per create, counted apart from the timing below
             body = _lead(f"{run}-count", n)
@@ -163,7 +198,8 @@ async def costs(redis_gw: str, local_gw: str, samples: int) -> None:
                 if status == 200:
                     sink.append(seconds)
     p50_redis, p50_local = percentile(with_redis, 0.5) * 1000, percentile(in_process, 0.5) * 1000
-    print(f"Redis round trips per search (steady state): {per_search:.2f}   (goal 0)")
+    print(f"Redis round trips per search (steady state): {per_search:.2f}   (goal 0)", flush=True)
+    print(f"  (apart from calls: the post-call outbox loop polls the stream, {poll_rate:.1f} round trips/s)")
     print(f"Redis round trips per create:                {trips:.2f}   (goal <= 3)")
     print(
         f"create p50: {p50_redis:.2f} ms with Redis, {p50_local:.2f} ms in-process: "
@@ -173,11 +209,11 @@ async def costs(redis_gw: str, local_gw: str, samples: int) -> None:
 
 async def load(
     url: str, org: str, concurrency: int, seconds: float
-) -> tuple[int, float, float, float, dict[int, int], int]:
+) -> tuple[int, float, float, float, dict[str, int], int]:
     """(calls, calls/s, p50 s, p99 s, errors by status, duplicates) for a mixed load at `concurrency`."""
     run = "load" + uuid.uuid4().hex[:8]
     latencies: list[float] = []
-    errors: dict[int, int] = {}
+    errors: dict[str, int] = {}
     counter = 0
     end = time.monotonic() + seconds
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -195,7 +231,7 @@ async def load(
                     status, spent = await timed(http, "GET", url + SEARCH, params=QUERY)
                 latencies.append(spent)
                 if status != 200:
-                    errors[status] = errors.get(status, 0) + 1
+                    errors[str(status)] = errors.get(str(status), 0) + 1
 
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -215,7 +251,11 @@ async def load(
 def _created_emails(org: str, run: str) -> list[str]:
     token = httpx2.post(
         org + "/services/oauth2/token",
-        data={"grant_type": "client_credentials", "client_id": "embedded-org-client", "client_secret": "embedded-org-secret"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "embedded-org-client",
+            "client_secret": "embedded-org-secret",
+        },
     ).json()["access_token"]
     rows = httpx2.get(
         org + "/services/data/v58.0/query",
@@ -235,8 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="scale-") as tmp:
         procs = Processes(Path(tmp))
+        redis = RedisProcess(Path(tmp)).start()
         try:
-            redis_url = start_redis(procs)
+            redis_url = redis.url
             org = start_org(procs)
             print(f"cores: {os.cpu_count()}; org, Redis, gateways and this load generator share them")
             redis_gw, redis_proc = start_gateway(procs, org, redis_url)
@@ -250,11 +291,14 @@ def main(argv: list[str] | None = None) -> int:
                 calls, rate, p50, p99, errors, dups = asyncio.run(load(url, org, args.concurrency, args.seconds))
                 print(
                     f"--workers {workers} at {args.concurrency} concurrent: {calls} calls, {rate:.0f} calls/s, "
-                    f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, errors {sum(errors.values())} {errors or ''}, duplicates {dups}"
+                    f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
+                    f"errors {sum(errors.values())} {errors or ''}, duplicates {dups}",
+                    flush=True,
                 )
                 procs.stop(proc)
         finally:
             procs.stop_all()
+            redis.stop()
     return 0
 
 

@@ -66,7 +66,7 @@ class Settings(BaseSettings):
         description="Redis for state shared by replicas (token, idempotency, outbox), e.g. redis://127.0.0.1:6379/0; "
         "unset: in-process stores (one process only)",
     )
-    redis_timeout: float = Field(0.5, gt=0, description="Per-command Redis timeout, seconds (then: degraded)")
+    redis_timeout: float = Field(2.0, gt=0, description="Per-command Redis timeout, seconds (then: degraded)")
 
     # --- Post-call webhook (calls logged as Tasks) ---
     elevenlabs_webhook_secret: SecretStr | None = Field(

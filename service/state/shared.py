@@ -28,7 +28,7 @@ PREFIX = "gw:"  # every key the gateway writes starts with this
 class SharedRedis:
     """A Redis client plus the counters the ops endpoints read."""
 
-    def __init__(self, url: str, *, timeout: float = 0.5) -> None:
+    def __init__(self, url: str, *, timeout: float = 2.0) -> None:
         self.client: aioredis.Redis = aioredis.Redis.from_url(
             url,
             socket_timeout=timeout,
