@@ -85,10 +85,6 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if lost or duplicated or red else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 # --- Redis cells: the shared store down, slow, restarted (gateway with REDIS_URL) -----------------
 REDIS_SCENARIOS = ("redis_down", "redis_slow", "redis_restart")
 
@@ -189,3 +185,7 @@ async def _redis_cell(
         if cell.duplicated or cell.lost:
             cell.problems.append(f"{len(records)} records after the create and its retry")
     return cell
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -61,6 +61,10 @@ class RedisIdempotencyStore:
         while not await self._shared.call(
             "lock", lambda: self._shared.client.set(name, fence, nx=True, px=self._lock_ms)
         ):
+            # A retried SET NX whose first try got through (the answer lost with the connection) finds
+            # our own fence: that is ours.
+            if await self._shared.call("lock_owner", lambda: self._shared.client.get(name)) == fence.encode():
+                break
             await asyncio.sleep(pause)
             pause = min(pause * 2, _MAX_PAUSE)
         try:

@@ -25,6 +25,7 @@ from typing import Any
 from redis.exceptions import ResponseError
 
 from service.calls_log.outbox import OutboxEntry, State
+from service.errors import StoreUnavailable
 from service.state.shared import PREFIX, SharedRedis
 
 _ADD = """
@@ -112,6 +113,15 @@ class RedisOutbox:
         return await self._load(key)
 
     async def due(self, now: float, limit: int = 20) -> Sequence[OutboxEntry]:
+        try:
+            return await self._due(now, limit)
+        except StoreUnavailable as exc:  # a Redis that restarted empty has no group: make it again
+            if "NOGROUP" not in str(exc.__cause__):
+                raise
+            self._group_ready = False
+            return await self._due(now, limit)
+
+    async def _due(self, now: float, limit: int) -> Sequence[OutboxEntry]:
         await self._group()
         await self._shared.call(
             "outbox_promote", lambda: self._promote(keys=[self._delayed, self._stream], args=[repr(now), limit])

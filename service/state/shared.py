@@ -16,6 +16,9 @@ from typing import TypeVar
 import redis.asyncio as aioredis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from service.errors import StoreUnavailable
@@ -29,11 +32,15 @@ class SharedRedis:
     """A Redis client plus the counters the ops endpoints read."""
 
     def __init__(self, url: str, *, timeout: float = 2.0) -> None:
+        # One retry on a fresh connection after a dropped one (a restarted Redis); never after a timeout.
+        # Every command the stores send is safe to send twice (see their modules).
         self.client: aioredis.Redis = aioredis.Redis.from_url(
             url,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             health_check_interval=0,
+            retry=Retry(NoBackoff(), 1),
+            retry_on_error=[RedisConnectionError],
             retry_on_timeout=False,
             decode_responses=False,
         )
