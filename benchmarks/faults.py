@@ -23,6 +23,7 @@ from dataclasses import asdict
 from typing import Any
 
 from benchmarks.drills import SCENARIOS, TOOLS, Cell, Template, run_cell
+from benchmarks.post_call_drills import POST_CALL_SCENARIOS, run_post_call_cell
 from service.runner.terminal import print_table, progress
 
 
@@ -48,9 +49,18 @@ async def run(budget: float, attempt: float, only: set[str] | None) -> list[Cell
                 cells.extend(row)
                 rows.append([scenario.name, *(_cell_text(c) for c in row)])
                 advance(scenario.name)
+        post_call = [s for s in POST_CALL_SCENARIOS if not only or s.name in only]
+        post_rows = []
+        for post in post_call:  # a signed post-call event while delivery to the org is faulted
+            cell = await run_post_call_cell(post, template, budget=budget, attempt=attempt)
+            cells.append(cell)
+            post_rows.append([post.name, _cell_text(cell)])
     finally:
         template.cleanup()
     print_table(["fault", *TOOLS], rows)
+    if post_rows:
+        print()
+        print_table(["post-call fault", "Tasks (r = Tasks in the org)"], post_rows)
     return cells
 
 

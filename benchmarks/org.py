@@ -67,6 +67,22 @@ def bench_http(url: str, token: str, qs: dict[str, list[str]], runs: int) -> tup
     return out, rows
 
 
+def bench_sosl(url: str, token: str, searches: list[str], runs: int) -> tuple[float, int]:
+    """p50 ms of SOSL name searches over HTTP (GET /search), and the last answer's record count."""
+    import httpx2
+
+    with httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+        for q in searches[:3]:
+            client.get("/services/data/v58.0/search", params={"q": q}).raise_for_status()
+        samples = []
+        for i in range(runs):
+            t = time.perf_counter()
+            r = client.get("/services/data/v58.0/search", params={"q": searches[i % len(searches)]})
+            samples.append(time.perf_counter() - t)
+            r.raise_for_status()
+    return p50_ms(samples), len(r.json()["searchRecords"])
+
+
 def bench_in_process(state: Any, qs: dict[str, list[str]], runs: int) -> dict[str, float]:
     from service.org.dates import local_today
     from service.org.query import translate
@@ -161,6 +177,15 @@ def _run_embedded(data_dir: Path, runs: int) -> tuple[dict[str, float], dict[str
         qs = queries(emails, rng.sample(names, 20))
         http, rows = bench_http(org.url, org.get_token(), qs, runs)
         local = bench_in_process(org.state, qs, runs)
+        last_names = [r[0] for r in org.state.store.execute('SELECT LastName FROM "Contact" ORDER BY rowid LIMIT 2000')]
+        first_names = [r[0] for r in org.state.store.execute('SELECT FirstName FROM "Lead" ORDER BY rowid LIMIT 2000')]
+        searches = [
+            f"FIND {{{f} {n}}} IN NAME FIELDS RETURNING Lead(Id, Name LIMIT 20), Contact(Id, Name LIMIT 20)"
+            for f, n in zip(rng.sample(first_names, 25), rng.sample(last_names, 25), strict=True)
+        ] + [f"FIND {{{n}}} IN NAME FIELDS RETURNING Contact(Id, Name LIMIT 20)" for n in rng.sample(last_names, 25)]
+        sosl_ms, sosl_rows = bench_sosl(org.url, org.get_token(), searches, runs)
+        http["SOSL name search"], rows["SOSL name search"], local["SOSL name search"] = sosl_ms, sosl_rows, float("nan")
+        qs = {**qs, "SOSL name search": searches}
 
     return http, rows, local, qs
 

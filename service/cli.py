@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent_server",  # agent-server
     "agent_tests",  # tests export | push | diff | run
     "calls_log",  # calls-log list | retry
+    "console",  # console (the web console)
 )
 
 PROG = "python -m service"

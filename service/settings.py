@@ -75,7 +75,9 @@ class Settings(BaseSettings):
     post_call_max_body_bytes: int = Field(2_097_152, gt=0, description="Largest accepted post-call body")
     post_call_outbox: Path = Field(Path(".data/post_call_outbox.sqlite3"), description="Durable post-call outbox")
     post_call_field_updates: str | None = Field(
-        None, description="Data-collection items written to records, e.g. 'budget=Opportunity.Amount,timeline=Opportunity.CloseDate'"
+        None,
+        description="Data-collection items written to records, "
+        "e.g. 'budget=Opportunity.Amount,timeline=Opportunity.CloseDate'",
     )
     post_call_agent_name: str = Field("Salesforce sales assistant", description="Agent name in Task subjects")
     post_call_retry_base: float = Field(1.0, gt=0, description="First retry delay of a post-call delivery, seconds")

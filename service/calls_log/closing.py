@@ -106,7 +106,11 @@ class PostCallLogger:
     """Sends a finished call's post-call event to the gateway and judges the Task it became."""
 
     def __init__(
-        self, base_url: str, post_call_secret: str, tools_secret: str, transport: httpx2.AsyncBaseTransport | None = None
+        self,
+        base_url: str,
+        post_call_secret: str,
+        tools_secret: str,
+        transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._secret, self._tools_secret = post_call_secret, tools_secret
@@ -162,8 +166,9 @@ def task_section(post_call: Mapping[str, Any] | None, esc: Callable[[Any], str])
     if not post_call:
         return ""
     rows = "".join(
-        f"<tr><td><code>{esc(t.get('Id'))}</code></td><td>{esc(t.get('Subject'))}</td><td><code>{esc(t.get('WhoId'))}"
-        f"</code></td><td><code>{esc(t.get('WhatId') or '')}</code></td><td>{esc(t.get('CallDurationInSeconds'))} s</td>"
+        f"<tr><td><code>{esc(t.get('Id'))}</code></td><td>{esc(t.get('Subject'))}</td>"
+        f"<td><code>{esc(t.get('WhoId'))}</code></td><td><code>{esc(t.get('WhatId') or '')}</code></td>"
+        f"<td>{esc(t.get('CallDurationInSeconds'))} s</td>"
         f"<td><pre>{esc(t.get('Description'))}</pre></td></tr>"
         for t in post_call.get("tasks") or []
     )
@@ -185,7 +190,9 @@ def record_from_log(conversation_id: str, log: list[dict[str, Any]], started: fl
         elif kind == "tool":
             params = dict(item.get("params") or {})
             record.tools.append(
-                ToolEvent(str(item["name"]), params, bool(item.get("ok")), item.get("status"), 0.0, item.get("result"), 0)
+                ToolEvent(
+                    str(item["name"]), params, bool(item.get("ok")), item.get("status"), 0.0, item.get("result"), 0
+                )
             )
         elif kind == "client_gone":
             record.hung_up = True

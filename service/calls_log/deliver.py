@@ -23,6 +23,7 @@ from service.tools.ports import SalesforcePort
 from service.tools.values import normalize_value
 
 _LOOKUP_OBJECTS = ("Lead", "Contact", "Opportunity", "Account", "Case")
+_SOSL_RESERVED = frozenset("?&|!{}[]()^~*:\\\"'+-")
 
 
 class Undeliverable(InputError):
@@ -32,7 +33,9 @@ class Undeliverable(InputError):
 
 
 class CallLogPort(SalesforcePort, Protocol):
-    """The tools' port plus PATCH."""
+    """The tools' port plus SOSL search and PATCH."""
+
+    async def search(self, sosl: str, *, deadline: Deadline) -> list[dict[str, Any]]: ...
 
     async def update(
         self, object_name: str, record_id: str, fields: Mapping[str, Any], *, deadline: Deadline
@@ -95,30 +98,48 @@ async def deliver(
     if target is None:
         raise Undeliverable(f"No record was created or read in conversation {event.conversation_id}.")
     notes = await _apply_updates(event, records, field_maps, client, schema, deadline)
-    return await client.create("Task", task_fields(event, target, event.agent_name or agent_name, notes), deadline=deadline)
+    return await client.create(
+        "Task", task_fields(event, target, event.agent_name or agent_name, notes), deadline=deadline
+    )
 
 
 async def _by_conversation_field(
     conversation_id: str, client: CallLogPort, schema: Schema, field_name: str | None, deadline: Deadline
 ) -> list[tuple[str, str, bool]]:
-    """The records whose conversation-id field carries this conversation (what create writes)."""
+    """The records whose conversation-id field carries this conversation (what create writes).
+
+    A filterable field is queried; a long text area (Description: Salesforce refuses to filter on
+    it) is found with SOSL, which indexes it.
+    """
     if not field_name:
         return []
     found: list[tuple[str, str, bool]] = []
-    pattern = quote_value(f"%[conversation {conversation_id[:80]}]%")
+    unfiltered: list[str] = []
     for name in _LOOKUP_OBJECTS:
         sobject = schema.get(name)
         sfield = sobject.field(field_name) if sobject else None
         if sfield is None:
             continue
-        op = "LIKE" if sfield.type in ("textarea", "string") else "="
-        value = pattern if op == "LIKE" else quote_value(conversation_id)
-        try:
-            page = await client.query(f"SELECT Id FROM {name} WHERE {sfield.name} {op} {value} LIMIT 5", deadline=deadline)
-        except (InputError, MalformedRequest):
-            continue  # a long text area the org will not filter on
-        found += [(name, str(row["Id"]), True) for row in page.records]
+        if not sfield.filterable or sfield.type == "textarea":
+            unfiltered.append(name)
+            continue
+        op, value = (
+            ("LIKE", f"%[conversation {conversation_id[:80]}]%") if sfield.type == "string" else ("=", conversation_id)
+        )
+        soql = f"SELECT Id FROM {name} WHERE {sfield.name} {op} {quote_value(value)} LIMIT 5"
+        found += [(name, str(row["Id"]), True) for row in (await client.query(soql, deadline=deadline)).records]
+    if unfiltered:
+        returning = ", ".join(f"{name}(Id)" for name in unfiltered)
+        rows = await client.search(
+            f"FIND {{{_sosl_term(conversation_id)}}} IN ALL FIELDS RETURNING {returning}", deadline=deadline
+        )
+        found += [(str(row["attributes"]["type"]), str(row["Id"]), True) for row in rows]
     return found
+
+
+def _sosl_term(text: str) -> str:
+    """`text` with SOSL's reserved characters escaped."""
+    return "".join("\\" + ch if ch in _SOSL_RESERVED else ch for ch in text[:80])
 
 
 async def _apply_updates(

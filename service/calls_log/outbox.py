@@ -121,7 +121,10 @@ class SqliteOutbox:
         return [_entry(row) for row in await self._run(sql, (now, limit))]
 
     async def delivered(self, key: str, task_id: str | None) -> None:
-        sql = "UPDATE outbox SET state = 'delivered', task_id = ?, attempts = attempts + 1, last_error = NULL WHERE key = ?"
+        sql = (
+            "UPDATE outbox SET state = 'delivered', task_id = ?, attempts = attempts + 1, last_error = NULL "
+            "WHERE key = ?"
+        )
         await self._run(sql, (task_id, key))
 
     async def failed(self, key: str, error: str, next_at: float | None) -> None:

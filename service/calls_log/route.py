@@ -51,7 +51,10 @@ async def post_call(request: Request) -> JSONResponse:
     return JSONResponse({"status": "accepted" if fresh else "duplicate", "conversation_id": event.conversation_id})
 
 
-_TASK_FIELDS = "Id, WhoId, WhatId, Subject, Status, TaskSubtype, CallType, CallDurationInSeconds, ActivityDate, Description"
+_TASK_FIELDS = (
+    "Id, WhoId, WhatId, Subject, Status, Type, TaskSubtype, CallType, CallObject, CallDurationInSeconds, "
+    "ActivityDate, Description"
+)
 
 
 @router.get(PATH + "/{conversation_id}", include_in_schema=False)

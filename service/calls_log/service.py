@@ -50,6 +50,7 @@ class CallsLog:
         self._wake = asyncio.Event()
         self._pass = asyncio.Lock()  # one delivery pass at a time: an entry is never sent twice at once
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.counts: dict[str, int] = {"pending": 0, "delivered": 0, "dead": 0}
         self.delivered_total = 0
         self.failures_total = 0
@@ -66,10 +67,11 @@ class CallsLog:
         self._task = asyncio.create_task(self._loop(), name="calls-log-delivery")
 
     async def stop(self) -> None:
+        """Stop the loop (an entry in flight stays pending and is sent again by the next start)."""
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=5.0)  # never hold up the gateway's shutdown
             self._task = None
 
     def close(self) -> None:
@@ -84,20 +86,24 @@ class CallsLog:
         landed = 0
         async with self._pass:
             for entry in await self.outbox.due(time.time()):
+                if self._stopping:
+                    break
                 landed += await self._attempt(entry)
             self.counts = await self.outbox.counts()
         return landed
 
     async def _loop(self) -> None:
         self.counts = await self.outbox.counts()
-        while True:
+        while not self._stopping:
             try:
                 await self.run_once()
             except Exception:  # the loop must outlive any one bad pass (disk full, a bug)
                 log.exception("post-call delivery pass failed")
             self._wake.clear()
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation that races its wake-up
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=_IDLE_POLL)
+                async with asyncio.timeout(_IDLE_POLL):
+                    await self._wake.wait()
 
     async def _attempt(self, entry: OutboxEntry) -> int:
         deadline = Deadline.after(self._budget)

@@ -52,9 +52,11 @@ def outcome(event: PostCallEvent) -> str:
 
 def task_fields(event: PostCallEvent, target: Target, agent_name: str, notes: Sequence[str] = ()) -> dict[str, object]:
     """The Task's fields."""
-    when = datetime.fromtimestamp(event.start_unix or event.timestamp or 0, UTC) if (
-        event.start_unix or event.timestamp
-    ) else datetime.now(UTC)
+    when = (
+        datetime.fromtimestamp(event.start_unix or event.timestamp or 0, UTC)
+        if (event.start_unix or event.timestamp)
+        else datetime.now(UTC)
+    )
     fields: dict[str, object] = {
         "Subject": f"Call with {agent_name}: {outcome(event)}"[:255],
         "TaskSubtype": "Call",

@@ -41,14 +41,23 @@ def _mask(secret: str) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import importlib
     import signal
+    import sys
     import threading
 
     from service.commands.serve import bind, cannot_listen, check_port
     from service.errors import ConfigError
-    from service.org.server import OrgServer
+    from service.org.server import TLS_MISSING, OrgServer
     from service.org.state import OrgConfig
     from service.settings import get_settings
+
+    if args.tls:
+        try:
+            importlib.import_module("trustme")  # optional: only --tls needs it
+        except ImportError:
+            print(f"error: {TLS_MISSING}", file=sys.stderr)
+            return 2
 
     settings = get_settings()
     overrides: dict[str, Any] = {"latency_ms": args.latency_ms}

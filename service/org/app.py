@@ -3,7 +3,7 @@
 Routes: OAuth (`/services/oauth2/token|introspect|revoke`), REST under
 `/services/data/vXX.X/` (see `service.org.rest` and `service.org.query_api`), and the loopback-only
 `GET /_org/stats`. Unknown paths get Salesforce's NOT_FOUND array. When `service.org.faults` is
-present, its `install(app, faults)` adds fault injection (default: no faults).
+present, its `install(app, faults)` adds fault injection (default: `config.fault_spec`, usually none).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.errors import SalesforceError
-from service.org import oauth, query_api, rest
+from service.org import endpoint, limits_api, oauth, query_api, rest, search_api
 from service.org.errors import NOT_FOUND_MESSAGE
 from service.org.seed import seed_store
 from service.org.state import OrgConfig, OrgState, json_response, org_state
@@ -62,7 +62,7 @@ async def stats(request: Request) -> Response:
 
 async def _salesforce_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SalesforceError)
-    return rest.error_response(exc)
+    return endpoint.error_response(exc)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -84,8 +84,8 @@ def routes() -> list[Route]:
         Route("/services/data/", rest.versions, methods=["GET"]),
         Route(DATA, rest.resources, methods=["GET"]),
         Route(f"{DATA}/", rest.resources, methods=["GET"]),
-        Route(f"{DATA}/limits", rest.limits, methods=["GET"]),
-        Route(f"{DATA}/limits/", rest.limits, methods=["GET"]),
+        Route(f"{DATA}/limits", limits_api.limits, methods=["GET"]),
+        Route(f"{DATA}/limits/", limits_api.limits, methods=["GET"]),
         Route(f"{DATA}/sobjects", rest.describe_global, methods=["GET"]),
         Route(f"{DATA}/sobjects/", rest.describe_global, methods=["GET"]),
         Route(f"{sobj}/describe", rest.describe, methods=["GET"]),
@@ -103,16 +103,28 @@ def routes() -> list[Route]:
         Route(f"{DATA}/queryAll/", query_api.query_all, methods=["GET"]),
         Route(f"{DATA}/query/{{locator}}", query_api.query_more, methods=["GET"]),
         Route(f"{DATA}/queryAll/{{locator}}", query_api.query_more, methods=["GET"]),
+        Route(f"{DATA}/search", search_api.search, methods=["GET"]),
+        Route(f"{DATA}/search/", search_api.search, methods=["GET"]),
+        Route(f"{DATA}/parameterizedSearch", search_api.parameterized_search, methods=["GET", "POST"]),
+        Route(f"{DATA}/parameterizedSearch/", search_api.parameterized_search, methods=["GET", "POST"]),
+        Route(f"{DATA}/limits/recordCount", limits_api.record_count, methods=["GET"]),
         Route("/_org/stats", stats, methods=["GET"]),
     ]
 
 
-def install_faults(app: Starlette, faults: Any | None) -> None:
-    """Call `service.org.faults.install(app, faults or Faults())` when that module exists."""
+def install_faults(app: Starlette, faults: Any | None, spec: str | None = None) -> None:
+    """Call `service.org.faults.install(app, faults)` when that module exists.
+
+    A given `Faults` that is still empty takes the faults of `spec` (`OrgConfig.fault_spec`, from ORG_FAULTS).
+    """
     if importlib.util.find_spec("service.org.faults") is None:
         return
     module = importlib.import_module("service.org.faults")
-    module.install(app, faults if faults is not None else module.Faults())
+    live = faults if faults is not None else module.Faults()
+    if not live.faults:
+        for fault in module.Faults.from_spec(spec).faults:
+            live.add(fault.kind, scope=fault.scope, times=fault.remaining, delay=fault.delay, status=fault.status)
+    module.install(app, live)
 
 
 def create_app(
@@ -136,5 +148,5 @@ def create_app(
     )
     app.state.org = state
     app.add_middleware(LatencyMiddleware, state=state)
-    install_faults(app, faults)
+    install_faults(app, faults, cfg.fault_spec)
     return app

@@ -3,6 +3,10 @@
 Handlers raise `sf_error(...)` (REST: a JSON array of `{message, errorCode[, fields]}`) or
 `oauth_error(...)` (token endpoint: `{error, error_description}`); the app renders
 `exc.body` with `exc.http_status`. Query errors omit `fields`; DML errors carry it (maybe `[]`).
+
+The org is Salesforce, not a client of it: its errors are one class, `OrgError`, rendered as the
+body it carries. It never borrows the gateway's mapping (`service.salesforce.errors`), so a change
+there cannot change the fake the gateway is tested against.
 """
 
 from __future__ import annotations
@@ -10,9 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from service.errors import SalesforceAuthError, SalesforceError
-from service.salesforce.errors import error_class
 
 NOT_FOUND_MESSAGE = "The requested resource does not exist"
+
+
+class OrgError(SalesforceError):
+    """An answer of the embedded org: `http_status` and the Salesforce-shaped `body`."""
+
+    status = 400
+    code = "org_error"
 
 
 def sf_error(status: int, error_code: str, message: str, fields: Sequence[str] | None = None) -> SalesforceError:
@@ -20,15 +30,15 @@ def sf_error(status: int, error_code: str, message: str, fields: Sequence[str] |
     item: dict[str, object] = {"message": message, "errorCode": error_code}
     if fields is not None:
         item["fields"] = list(fields)
-    cls = error_class(status, error_code)
-    return cls(message, error_code=error_code, sf_message=message, fields=fields or (), http_status=status, body=[item])
+    return OrgError(
+        message, error_code=error_code, sf_message=message, fields=fields or (), http_status=status, body=[item]
+    )
 
 
 def sf_error_body(status: int, body: list[dict[str, object]]) -> SalesforceError:
     """A REST error with a ready-made body (e.g. DUPLICATES_DETECTED)."""
     first = body[0]
-    cls = error_class(status, str(first.get("errorCode", "")))
-    return cls(
+    return OrgError(
         str(first.get("message", "")),
         error_code=str(first.get("errorCode", "")),
         sf_message=str(first.get("message", "")),

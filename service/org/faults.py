@@ -28,8 +28,9 @@ no response; served in-process (httpx2 `ASGITransport`) the app raises `httpx2.C
 Admin routes (loopback only): `GET /_org/faults` lists faults and what fired, `POST /_org/faults`
 adds one (`{"kind", "scope"?, "times"?, "delay"?, "status"?}`), `DELETE /_org/faults` clears all,
 `DELETE /_org/faults/{id}` removes one. Settings equivalent: `ORG_FAULTS="session_expired:api:3,delay:query:1:5"`
-(`kind[:scope[:times[:delay-or-status]]]`, scopes joined with `+`, times empty = until cleared), loaded
-by `install` when it is given no faults; `Faults.from_spec(...)` builds the same in code.
+(`kind[:scope[:times[:delay-or-status]]]`, scopes joined with `+`, times empty = until cleared), carried
+by `OrgConfig.fault_spec` (the caller builds the config; nothing here reads settings) and turned into
+`Faults.from_spec(...)` by `create_app` when it is given no faults.
 """
 
 from __future__ import annotations
@@ -258,11 +259,6 @@ def install(app: Starlette, faults: Faults) -> None:
     Outermost (around Starlette's error middleware) so a reset can reach the server's raw `send`
     and its transport; `app.state.faults` is the live `Faults`.
     """
-    if not faults.faults:
-        from service.settings import get_settings
-
-        for fault in Faults.from_spec(get_settings().org_faults).faults:  # ORG_FAULTS, e.g. for `org serve`
-            faults.add(fault.kind, scope=fault.scope, times=fault.remaining, delay=fault.delay, status=fault.status)
     from service.org.fault_middleware import FaultMiddleware
 
     app.state.faults = faults

@@ -17,6 +17,7 @@ class Join:
     alias: str
     obj: SObject
     id_index: int = -1
+    type_index: int = -1  # polymorphic lookups: the row's `Type` column (the record's real object)
 
 
 @dataclass
@@ -24,12 +25,25 @@ class Item:
     """One output key of a record: a field (maybe through parents), a child subquery or an aggregate."""
 
     key: str
-    kind: str  # "field" | "address" | "child" | "agg"
+    kind: str  # "field" | "address" | "child" | "agg" | "typeof"
     rels: tuple[str, ...] = ()
     field: SField | None = None
     index: int = -1
     indexes: dict[str, int] = dc_field(default_factory=dict)
     child: ChildPlan | None = None
+    labels: dict[str, str] | None = None  # toLabel(field): picklist value → label
+    fmt_tz: str | None = None  # FORMAT(field): render in this time zone (service.org.formatting)
+    branches: list[TypeOfBranch] = dc_field(default_factory=list)  # TYPEOF: WHEN …, then ELSE
+
+
+@dataclass
+class TypeOfBranch:
+    """One WHEN (or the ELSE, `obj_type` None) of a TYPEOF: its id / type columns and fields."""
+
+    obj_type: str | None
+    id_index: int
+    type_index: int = -1
+    fields: list[tuple[str, SField, int]] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -53,6 +67,8 @@ class Plan:
     count_only: bool = False
     aggregate: bool = False
     index_hint: bool = False  # bare COUNT(): count the small IsDeleted index, not the table
+    grouping_sets: list[list[str]] | None = None  # ROLLUP / CUBE (see service.org.grouping)
+    grouped: list[str] = dc_field(default_factory=list)  # every grouped SQL expression
 
     @property
     def from_sql(self) -> str:

@@ -16,10 +16,12 @@ from datetime import date
 from sqlglot import exp
 
 from service.org.errors import malformed_query, sf_error
+from service.org.grammar import check_and_or, check_fields_limit, from_syntax_error
+from service.org.grouping import GROUPING_MARK, grouping_sets
 from service.org.plan import ChildPlan, Item, Plan
 from service.org.resolve import AGGREGATES, HINT_REL, HINT_TYPE, PASS_THROUGH, is_aggregate
 from service.org.store import COMPOUND_TYPES, live, quote
-from service.org.where import WhereTranslator
+from service.org.typeof import TypeOfTranslator, picklist_labels
 from service.schema import Schema, SField
 from service.soql import SoqlSyntaxError, parse_soql
 from service.soql import nodes as soql_nodes
@@ -30,7 +32,7 @@ MAX_OFFSET = 2000
 _CHILD_FROM = re.compile(r"(\(\s*SELECT\b[^()]*?\bFROM\s+)([A-Za-z_]\w*)\.([A-Za-z_]\w*)", re.IGNORECASE)
 
 
-class Translator(WhereTranslator):
+class Translator(TypeOfTranslator):
     """Builds Plans for one query text (aliases are unique across the whole query)."""
 
     # --- structure ----------------------------------------------------------------------------
@@ -64,7 +66,7 @@ class Translator(WhereTranslator):
             plan.index_hint = plan.count_only and where is None and plan.obj.field("IsDeleted") is not None
             alive = live(plan.obj, plan.alias, indexed=plan.index_hint)
             plan.where = f"{alive} AND ({plan.where})" if plan.where else alive
-        grouped = [self.operand(plan, g) for g in group.expressions] if group is not None else []
+        grouped = self._group(plan, group.expressions if group is not None else [])
         plan.group = ", ".join(grouped)
         if not plan.count_only:
             self._select(plan, items, top, set(grouped))
@@ -89,6 +91,23 @@ class Translator(WhereTranslator):
         if plan.offset > MAX_OFFSET:
             raise sf_error(400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}")
 
+    def _group(self, plan: Plan, items: list[exp.Expr]) -> list[str]:
+        """SQL of the GROUP BY items; ROLLUP/CUBE become grouping sets on the plan."""
+        fixed: list[str] = []
+        rolled: list[str] | None = None
+        cube = False
+        for g in items:
+            if isinstance(g, exp.Rollup | exp.Cube):
+                if rolled is not None:
+                    raise malformed_query(f"unexpected token: {g.key.upper()}")
+                rolled, cube = [self.operand(plan, e) for e in g.expressions], isinstance(g, exp.Cube)
+            else:
+                fixed.append(self.operand(plan, g))
+        if rolled is not None:
+            plan.grouping_sets = grouping_sets(fixed, rolled, cube)
+        plan.grouped = fixed + (rolled or [])
+        return plan.grouped
+
     def _select(self, plan: Plan, items: list[exp.Expr], top: bool, grouped: set[str]) -> None:
         expr_n = 0
         for item in items:
@@ -106,10 +125,12 @@ class Translator(WhereTranslator):
                     raise malformed_query("Nesting of semi join sub-selects is not supported")
                 plan.items.append(self._child(plan, node.this))
             elif isinstance(node, soql_nodes.TypeOf):
-                raise self.error("INVALID_FIELD", node, "TYPEOF is only allowed on polymorphic relationships")
+                if plan.aggregate:
+                    raise malformed_query("TYPEOF is not supported in aggregate queries")
+                plan.items.append(self._typeof(plan, node))
             elif plan.aggregate and (is_aggregate(node) or isinstance(node, exp.Anonymous)):
                 sql = self.operand(plan, node)
-                if not is_aggregate(node) and sql not in grouped:
+                if not is_aggregate(node) and sql.removeprefix(GROUPING_MARK) not in grouped:
                     raise malformed_query(f"Field must be grouped or aggregated: {node.sql()}")
                 key = alias or f"expr{expr_n}"
                 if not alias:
@@ -118,6 +139,11 @@ class Translator(WhereTranslator):
             elif isinstance(node, exp.Anonymous) and str(node.name).upper() in PASS_THROUGH:
                 sql, f, rels = self.resolve(plan, node.expressions[0])
                 self._add_field(plan, list(rels), f, alias or f.name, sql)
+                if str(node.name).upper() == "FORMAT":
+                    plan.items[-1].fmt_tz = self.tz
+                elif str(node.name).upper() == "TOLABEL":
+                    owner = plan.joins[tuple(rels)].obj if rels else plan.obj
+                    plan.items[-1].labels = picklist_labels(owner, f.name)
             elif isinstance(node, exp.Column | exp.Dot):
                 sql, f, rels = self.resolve(plan, node)
                 if plan.aggregate:
@@ -167,7 +193,14 @@ class Translator(WhereTranslator):
 
 
 def parse(soql: str) -> exp.Select:
-    """Parse with the shared dialect; syntax errors become MALFORMED_QUERY as Salesforce words them."""
+    """Parse with the shared dialect plus Salesforce's own rules; errors worded as Salesforce words them."""
+    tree = _parse(soql)
+    check_and_or(soql)
+    check_fields_limit(tree)
+    return tree
+
+
+def _parse(soql: str) -> exp.Select:
     try:
         return parse_soql(soql)
     except SoqlSyntaxError as err:
@@ -178,10 +211,7 @@ def parse(soql: str) -> exp.Select:
                 return parse_soql(rewritten)
             except SoqlSyntaxError:
                 pass
-        first = soql.strip().split(None, 1)[0] if soql.strip() else ""
-        if first and first.upper() != "SELECT":
-            raise malformed_query(f"unexpected token: {first}") from None
-        raise malformed_query(err.message) from None
+        raise from_syntax_error(soql, err) from None
 
 
 def translate(schema: Schema, soql: str, *, tz: str, today: date, include_deleted: bool = False) -> Plan:

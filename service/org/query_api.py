@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.org.dates import local_today
+from service.org.endpoint import api
 from service.org.errors import malformed_query
 from service.org.query import Plan, translate
-from service.org.rest import api
 from service.org.results import Cursors, answer, batch_size, more
 from service.org.state import OrgState, json_response
 

@@ -35,7 +35,6 @@ FORECAST = {
     "Omitted": "Omitted",
 }
 PERSON_OBJECTS = frozenset({"Contact", "Lead", "User"})
-DUPLICATE_RULE_OBJECTS = frozenset({"Lead", "Contact"})
 DUPLICATE_MESSAGE = "You're creating a duplicate record. We recommend you use an existing record instead."
 
 
@@ -63,6 +62,8 @@ def derive(obj: SObject, values: dict[str, Any]) -> None:
         values["Fiscal"] = f"{year} {(month - 1) // 3 + 1}"
     if obj.name == "Case" and "Status" in values:
         values["IsClosed"] = values["Status"] == "Closed"
+    if obj.name == "Task" and "Status" in values:
+        values["IsClosed"] = values["Status"] == "Completed"
 
 
 def defaults(obj: SObject, values: Mapping[str, Any], now: str, case_number: int | None = None) -> dict[str, Any]:
@@ -148,7 +149,7 @@ def duplicate_body(obj: SObject, match_ids: list[str], version: str) -> list[dic
                     {
                         "entityType": obj.name,
                         "errors": [],
-                        "matchEngine": "ExactMatchEngine",
+                        "matchEngine": "FuzzyMatchEngine",
                         "matchRecords": [
                             {
                                 "additionalInformation": [],

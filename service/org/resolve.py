@@ -12,7 +12,9 @@ from sqlglot import exp
 
 from service.errors import SalesforceError
 from service.org.errors import caret_message, malformed_query, sf_error
+from service.org.grouping import GROUPING_MARK
 from service.org.plan import Join, Plan
+from service.org.polymorphic import is_polymorphic, name_object, union_sql
 from service.org.store import live, quote
 from service.schema import Schema, SField
 from service.soql import field_path
@@ -77,11 +79,20 @@ class Resolver:
     def resolve(self, plan: Plan, node: exp.Expr) -> tuple[str, SField, tuple[str, ...]]:
         """SQL, field and relationship path (canonical names) of a field reference; joins as needed."""
         parts = field_path(node)
-        obj, alias, rels = plan.obj, plan.alias, []
+        obj, alias = plan.obj, plan.alias
+        rels: list[str] = []
         if len(parts) > 1 and obj.parent_relationship(parts[0]) is None and parts[0].lower() == obj.name.lower():
             parts = parts[1:]
-        for rel in parts[:-1]:
+        for depth, rel in enumerate(parts[:-1]):
             ref = obj.parent_relationship(rel)
+            if ref is not None and is_polymorphic(ref):
+                if depth != len(parts) - 2:  # Who.Account.Name: the Name object has no relationships
+                    raise self.error(
+                        "INVALID_FIELD", node, f"Didn't understand relationship '{rel}' in field path. " + HINT_REL
+                    )
+                alias = self._poly_join(plan, ref, alias, rels)
+                obj = self._name_object
+                continue
             target = self.schema.get(ref.target) if ref is not None and ref.target else None
             if ref is None or target is None or ref.relationship_name is None:
                 raise self.error(
@@ -104,6 +115,23 @@ class Resolver:
             raise self.error("INVALID_FIELD", node, text)
         return f"{alias}.{quote(f.name)}", f, tuple(rels)
 
+    _name_object = name_object()
+
+    def _poly_join(self, plan: Plan, ref: SField, parent_alias: str, rels: list[str]) -> str:
+        """LEFT JOIN the `Name` union of a polymorphic lookup; returns its alias."""
+        assert ref.relationship_name is not None
+        rels.append(ref.relationship_name)
+        key = tuple(rels)
+        if key not in plan.joins:
+            join = Join(alias=self._alias(), obj=self._name_object)
+            plan.join_sql.append(
+                f"LEFT JOIN {union_sql(self.schema, ref)} {join.alias} "
+                f"ON {join.alias}.{quote('Id')} = {parent_alias}.{quote(ref.name)}"
+            )
+            plan.joins[key] = join
+            join.type_index = plan.add_column(f"{join.alias}.{quote('Type')}")
+        return plan.joins[key].alias
+
     def operand(self, plan: Plan, node: exp.Expr) -> str:
         """SQL of a field, date function or aggregate (ORDER BY, GROUP BY, HAVING, aggregate SELECT)."""
         if isinstance(node, exp.Column | exp.Dot):
@@ -118,6 +146,8 @@ class Resolver:
         if isinstance(node, exp.Anonymous):
             name = str(node.name).upper()
             args = node.expressions
+            if name == "GROUPING" and len(args) == 1:
+                return GROUPING_MARK + self.operand(plan, args[0])
             if name == "COUNT_DISTINCT" and args:
                 return f"COUNT(DISTINCT {self.operand(plan, args[0])})"
             if name in DATE_FUNCTIONS and args:

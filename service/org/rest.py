@@ -1,97 +1,29 @@
-"""REST resources of the embedded org: versions, describe, sobject get/create/update/delete, limits.
+"""REST resources of the embedded org: versions, describe, sobject get/create/update/delete.
 
-Every data call is authenticated (Bearer or OAuth token), counted against the daily allowance and
-answered with `Sforce-Limit-Info`. Errors are Salesforce's JSON arrays (see `service.org.errors`).
+Every data call goes through `service.org.endpoint.api` (version, token, allowance,
+`Sforce-Limit-Info`); errors are Salesforce's JSON arrays (see `service.org.errors`). Creates of
+Lead, Contact and Account pass the standard matching rules (`service.org.matching`) unless
+`Sforce-Duplicate-Rule-Header: allowSave=true`. `/limits` lives in `service.org.limits_api`.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.errors import SalesforceError
 from service.org import ids
 from service.org.describe import describe as describe_body
-from service.org.errors import not_found, session_invalid, sf_error, sf_error_body
-from service.org.records import DUPLICATE_RULE_OBJECTS, defaults, derive, duplicate_body, record_url, render, touched
-from service.org.state import OrgState, json_response, org_state
+from service.org.endpoint import MAX_VERSION, MIN_VERSION, api, read_json, version_label
+from service.org.errors import not_found, sf_error, sf_error_body
+from service.org.matching import RULES, find_duplicates
+from service.org.records import defaults, derive, duplicate_body, record_url, render, touched
+from service.org.state import OrgState, json_response
 from service.org.store import live, now_sf
 from service.org.validation import validate_write
 from service.schema import SField, SObject
-
-VERSION_RE = re.compile(r"^v(\d{2})\.0$")
-MIN_VERSION, MAX_VERSION = 40, 62
-SEASONS = ("Winter", "Spring", "Summer")
-
-log = logging.getLogger(__name__)
-Handler = Callable[[Request, OrgState, str], Awaitable[Response]]
-
-
-def version_label(n: int) -> str:
-    """Release name of API version n (v58.0 → Summer '23)."""
-    idx = n - 41
-    return f"{SEASONS[idx % 3]} '{18 + idx // 3}"
-
-
-def check_version(raw: str) -> str:
-    """`vNN.0` within v40.0–v62.0, else 404 NOT_FOUND."""
-    match = VERSION_RE.match(raw)
-    if match is None or not MIN_VERSION <= int(match.group(1)) <= MAX_VERSION:
-        raise not_found()
-    return raw
-
-
-def authenticate(request: Request, state: OrgState) -> None:
-    """Accept `Authorization: Bearer <token>` (or `OAuth <token>`) of a live session."""
-    header = request.headers.get("authorization")
-    scheme, _, token = (header or "").partition(" ")
-    if not header or scheme.lower() not in ("bearer", "oauth") or not token.strip():
-        raise sf_error(401, "INVALID_AUTH_HEADER", "INVALID_HEADER_TYPE")
-    if state.sessions.use(token.strip()) is None:
-        raise session_invalid()
-
-
-def api(kind: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
-    """Wrap a data resource: version check, auth, allowance, counters, `Sforce-Limit-Info`."""
-
-    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            state = org_state(request)
-            try:
-                version = check_version(request.path_params["version"])
-                authenticate(request, state)
-            except SalesforceError as exc:
-                return error_response(exc)
-            try:
-                state.limits.consume()
-                state.stats.api_request(kind)
-                response = await handler(request, state, version)
-            except SalesforceError as exc:
-                response = error_response(exc)
-            except Exception:
-                log.exception("unexpected error in %s", kind)
-                response = json_response(
-                    [{"message": "An unexpected error occurred.", "errorCode": "UNKNOWN_EXCEPTION"}], status=500
-                )
-            response.headers["Sforce-Limit-Info"] = state.limits.header()
-            return response
-
-        endpoint.__name__ = handler.__name__
-        return endpoint
-
-    return wrap
-
-
-def error_response(exc: SalesforceError) -> Response:
-    """The Salesforce-shaped body of an error."""
-    body = exc.body if exc.body is not None else [{"message": exc.message, "errorCode": exc.error_code}]
-    return json_response(body, status=exc.http_status or 400)
 
 
 def resolve_object(state: OrgState, name: str) -> SObject:
@@ -122,36 +54,6 @@ def load_live(state: OrgState, obj: SObject, record_id: str) -> dict[str, Any]:
     return row
 
 
-async def read_json(request: Request, state: OrgState) -> Any:
-    """The JSON body, within the size limit, or JSON_PARSER_ERROR / 413."""
-    limit = state.config.max_body_bytes
-    too_large = sf_error(413, "REQUEST_ENTITY_TOO_LARGE", f"Request body exceeds the limit of {limit} bytes")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    raw = b"".join(chunks)
-    if not raw.strip():
-        raise sf_error(400, "JSON_PARSER_ERROR", "No content to map due to end-of-input")
-    try:
-        body = json.loads(raw, parse_constant=_reject_constant)
-        json.dumps(body, ensure_ascii=False).encode("utf-8")  # lone surrogates ("\ud800") can't be stored
-        return body
-    except (ValueError, UnicodeError) as exc:
-        where = f" at [line:{exc.lineno}, column:{exc.colno}]" if isinstance(exc, json.JSONDecodeError) else ""
-        raise sf_error(400, "JSON_PARSER_ERROR", f"Unexpected character in JSON body{where}") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"unexpected token {name}")
-
-
 def _exists(state: OrgState) -> Callable[[SObject, str], bool]:
     def exists(obj: SObject, record_id: str) -> bool:
         where = live(obj)
@@ -159,6 +61,18 @@ def _exists(state: OrgState) -> Callable[[SObject, str], bool]:
         return bool(state.store.execute(sql, (record_id,)))
 
     return exists
+
+
+def _account_name(state: OrgState) -> Callable[[Any], str]:
+    account = state.schema.get("Account")
+
+    def name_of(account_id: Any) -> str:
+        if account is None or not isinstance(account_id, str):
+            return ""
+        row = state.store.get(account, account_id)
+        return str(row.get("Name") or "") if row else ""
+
+    return name_of
 
 
 # --- resources -------------------------------------------------------------------------------------
@@ -178,7 +92,7 @@ async def versions(request: Request) -> Response:
 async def resources(request: Request, state: OrgState, version: str) -> Response:
     """`GET /services/data/vXX.X/`: the resource directory."""
     base = f"/services/data/{version}"
-    names = ("sobjects", "query", "queryAll", "limits")
+    names = ("sobjects", "query", "queryAll", "search", "parameterizedSearch", "limits")
     return json_response({name: f"{base}/{name}" for name in names})
 
 
@@ -254,9 +168,8 @@ async def create(request: Request, state: OrgState, version: str) -> Response:
     obj = resolve_object(state, request.path_params["sobject"])
     body = await read_json(request, state)
     values = validate_write(obj, body, creating=True, exists=_exists(state), schema_get=state.schema.get)
-    email = values.get("Email")
-    if obj.name in DUPLICATE_RULE_OBJECTS and email and not _allow_save(request):
-        matches = state.store.find_ids(obj, "Email", email)
+    if obj.name in RULES and not _allow_save(request):
+        matches = find_duplicates(state.store, obj, values, _account_name(state))
         if matches:
             raise sf_error_body(400, duplicate_body(obj, matches, version))
     number, record_id = state.store.new_id(obj)
@@ -295,10 +208,3 @@ async def delete(request: Request, state: OrgState, version: str) -> Response:
         raise sf_error(400, "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id", [])
     state.store.update(obj, record_id, touched({"IsDeleted": True}, now_sf(), obj))
     return Response(status_code=204)
-
-
-@api("limits")
-async def limits(request: Request, state: OrgState, version: str) -> Response:
-    """`GET /limits`: the daily API allowance."""
-    used, limit = state.limits.used, state.limits.limit
-    return json_response({"DailyApiRequests": {"Max": limit, "Remaining": max(limit - used, 0)}})

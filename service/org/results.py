@@ -9,67 +9,27 @@ LIMIT) and become `{totalSize, done, records}` or null.
 
 from __future__ import annotations
 
-import secrets
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from service.errors import SalesforceError
-from service.org import ids
+from service.org import grouping
+from service.org.cursors import Cursor, Cursors, batch_size
 from service.org.errors import sf_error
+from service.org.formatting import format_value
 from service.org.query import ChildPlan, Item, Plan
+
+__all__ = ["Cursors", "answer", "batch_size", "count", "fetch", "more", "page", "render"]
 from service.org.records import record_url
 from service.org.store import Store, quote, to_python
 
-DEFAULT_BATCH = 2000
-MIN_BATCH, MAX_BATCH = 200, 2000
-MAX_CURSORS = 2000
-
-
-@dataclass
-class Cursor:
-    """What queryMore needs to fetch the next window."""
-
-    plan: Plan
-    total: int
-    batch: int
-    all_rows: bool
-
-
-def batch_size(header: str | None) -> int:
-    """`Sforce-Query-Options: batchSize=N` clamped to 200–2000 (default 2000)."""
-    for part in (header or "").split(","):
-        key, _, value = part.strip().partition("=")
-        if key.strip().lower() == "batchsize" and value.strip().isdigit():
-            return max(MIN_BATCH, min(MAX_BATCH, int(value)))
-    return DEFAULT_BATCH
-
-
-class Cursors:
-    """Open query locators (bounded, oldest dropped first)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: OrderedDict[str, Cursor] = OrderedDict()
-
-    def open(self, cursor: Cursor) -> str:
-        """Store a cursor; returns its 18-character locator id."""
-        locator = ids.to18("01g" + ids.POD + "".join(secrets.choice(ids.BASE62) for _ in range(9)))
-        with self._lock:
-            self._items[locator] = cursor
-            while len(self._items) > MAX_CURSORS:
-                self._items.popitem(last=False)
-        return locator
-
-    def get(self, locator: str) -> Cursor | None:
-        """The cursor of a locator id."""
-        with self._lock:
-            return self._items.get(locator)
-
 
 def _base_sql(plan: Plan) -> str:
-    sql = f"SELECT {', '.join(plan.columns)} FROM {plan.from_sql}"
+    if plan.grouping_sets:
+        union = grouping.union_sql(
+            plan.columns, plan.from_sql, plan.where, plan.having, plan.grouping_sets, plan.grouped
+        )
+        return f"SELECT * FROM ({union})" + (f" ORDER BY {_positions(plan)}" if _positions(plan) else "")
+    sql = f"SELECT {', '.join(grouping.plain_columns(plan.columns))} FROM {plan.from_sql}"
     if plan.where:
         sql += f" WHERE {plan.where}"
     if plan.group:
@@ -81,17 +41,30 @@ def _base_sql(plan: Plan) -> str:
     return sql
 
 
+def _positions(plan: Plan) -> str:
+    """ORDER BY of a rolled-up query as column positions (its terms name the inner query's columns)."""
+    terms = []
+    for term in (t.strip() for t in plan.order.split(",") if t.strip()):
+        expr, _, direction = term.partition(" ")
+        if expr in plan.columns:
+            terms.append(f"{plan.columns.index(expr) + 1} {direction}")
+    return ", ".join(terms)
+
+
 def _params(plan: Plan) -> list[Any]:
-    return [*plan.where_params, *plan.having_params]
+    return grouping.params(plan.where_params, plan.having_params, plan.grouping_sets)
 
 
 def count(store: Store, plan: Plan) -> int:
     """Rows the query matches, within its LIMIT/OFFSET."""
-    inner = f"SELECT 1 FROM {plan.from_sql}" + (f" WHERE {plan.where}" if plan.where else "")
-    if plan.group:
-        inner += f" GROUP BY {plan.group}" + (f" HAVING {plan.having}" if plan.having else "")
+    if plan.grouping_sets:
+        inner = grouping.union_sql(["1"], plan.from_sql, plan.where, plan.having, plan.grouping_sets, plan.grouped)
+    else:
+        inner = f"SELECT 1 FROM {plan.from_sql}" + (f" WHERE {plan.where}" if plan.where else "")
+        if plan.group:
+            inner += f" GROUP BY {plan.group}" + (f" HAVING {plan.having}" if plan.having else "")
     if plan.limit is not None or plan.offset:
-        inner += f" LIMIT {plan.limit if plan.limit is not None else -1} OFFSET {plan.offset}"
+        inner = f"SELECT 1 FROM ({inner}) LIMIT {plan.limit if plan.limit is not None else -1} OFFSET {plan.offset}"
     return int(store.execute(f"SELECT COUNT(*) FROM ({inner})", _params(plan))[0][0])
 
 
@@ -118,6 +91,9 @@ def render(plan: Plan, row: tuple[Any, ...], version: str, children: dict[str, d
         if item.kind == "child":
             out[item.key] = children.get(item.key, {}).get(record_id)
             continue
+        if item.kind == "typeof":
+            out[item.key] = _typeof(item, row, version)
+            continue
         container: dict[str, Any] | None = out
         for depth in range(len(item.rels)):
             rel = item.rels[depth]
@@ -125,10 +101,11 @@ def render(plan: Plan, row: tuple[Any, ...], version: str, children: dict[str, d
             if rel not in container:
                 join = plan.joins[item.rels[: depth + 1]]
                 parent_id = row[join.id_index]
+                kind = row[join.type_index] if join.type_index >= 0 else join.obj.name
                 container[rel] = (
                     None
-                    if parent_id is None
-                    else {"attributes": {"type": join.obj.name, "url": record_url(version, join.obj.name, parent_id)}}
+                    if parent_id is None or kind is None
+                    else {"attributes": {"type": kind, "url": record_url(version, kind, parent_id)}}
                 )
             container = container[rel]
             if container is None:
@@ -138,12 +115,29 @@ def render(plan: Plan, row: tuple[Any, ...], version: str, children: dict[str, d
     return out
 
 
+def _typeof(item: Item, row: tuple[Any, ...], version: str) -> dict[str, Any] | None:
+    """The first TYPEOF branch whose record exists (the WHENs, then the ELSE), or None."""
+    for branch in item.branches:
+        record_id = row[branch.id_index]
+        kind = branch.obj_type or (row[branch.type_index] if branch.type_index >= 0 else None)
+        if record_id is None or kind is None:
+            continue
+        out: dict[str, Any] = {"attributes": {"type": kind, "url": record_url(version, kind, record_id)}}
+        for key, f, index in branch.fields:
+            out[key] = to_python(f, row[index])
+        return out
+    return None
+
+
 def _value(item: Item, row: tuple[Any, ...]) -> Any:
     if item.kind == "address":
         out = {k: row[i] for k, i in item.indexes.items()}
         return out if any(v is not None for v in out.values()) else None
     assert item.field is not None
-    return to_python(item.field, row[item.index])
+    value = to_python(item.field, row[item.index])
+    if item.labels is not None and isinstance(value, str):
+        return ";".join(item.labels.get(v, v) for v in value.split(";"))
+    return value if item.fmt_tz is None else format_value(item.field, value, item.fmt_tz)
 
 
 def fetch_children(store: Store, child: ChildPlan, parent_ids: list[str], version: str) -> dict[str, dict[str, Any]]:

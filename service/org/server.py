@@ -39,17 +39,26 @@ from typing import Any
 
 import uvicorn
 
+from service.errors import ConfigError
 from service.org.app import create_app
 from service.org.state import OrgConfig, OrgState
 
+TLS_MISSING = "--tls needs the trustme package: pip install 'sf-voice-gateway[tls]'"
 CA_FILE = "org-ca.pem"
 CERT_FILE = "org-cert.pem"
 KEY_FILE = "org-key.pem"
 
 
 def make_tls_files(data_dir: Path, host: str) -> tuple[Path, Path, Path]:
-    """A local CA (trustme) and a server certificate for `host`, localhost and 127.0.0.1."""
-    import trustme
+    """A local CA (trustme) and a server certificate for `host`, localhost and 127.0.0.1.
+
+    trustme is an optional dependency (only `--tls` needs it): imported here, and named in a
+    `ConfigError` with its install command when it is missing.
+    """
+    try:
+        import trustme
+    except ImportError:
+        raise ConfigError(TLS_MISSING) from None
 
     ca = trustme.CA()
     names = sorted({host, "localhost", "127.0.0.1"})

@@ -41,6 +41,7 @@ class OrgConfig:
     max_body_bytes: int = 2_000_000
     seed_if_empty: bool = True
     seed: int = 42
+    fault_spec: str | None = None  # ORG_FAULTS, `kind[:scope[:times[:extra]]]` (see service.org.faults)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> OrgConfig:
@@ -52,6 +53,7 @@ class OrgConfig:
             session_timeout=settings.org_session_timeout,
             daily_api_limit=settings.org_daily_api_limit,
             timezone=settings.org_timezone,
+            fault_spec=settings.org_faults,
         )
         return replace(base, **overrides)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from service.org.ids import make_id, number_of
+from service.org.search_index import SearchIndex
 from service.schema import Schema, SField, SObject
 
 DB_NAME = "org.sqlite3"
@@ -112,6 +113,8 @@ class Store:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA case_sensitive_like=OFF")
+        self.conn.create_function("sf_lower", 1, _lower, deterministic=True)
+        self.search = SearchIndex(self.conn)
         self._create_tables()
         self._numbers = {name: self._max_rowid(name) for name in schema.objects}
 
@@ -130,6 +133,16 @@ class Store:
                     if f.name in INDEXED or lookup:
                         index = quote(f"ix_{obj.name}_{f.name}")
                         self.conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {quote(obj.name)} ({quote(f.name)})")
+            self.search.create()
+            if self.search.is_empty():
+                self._reindex()
+
+    def _reindex(self) -> None:
+        """Index every stored record for SOSL (a database made before the search index existed)."""
+        for obj in self.schema.objects.values():
+            cur = self.conn.execute(f"SELECT rowid, * FROM {quote(obj.name)}")
+            cols = [d[0] for d in cur.description][1:]
+            self.search.add(obj, ((r[0], dict(zip(cols, r[1:], strict=True))) for r in cur))
 
     def analyze(self) -> None:
         """Refresh the query planner's statistics (after bulk loads)."""
@@ -183,6 +196,7 @@ class Store:
             params.append([number, *(_to_sql(full.get(n)) for n in names)])
         with self.transaction() as conn:
             conn.executemany(sql, params)
+            self.search.add(obj, ((p[0], dict(zip(names, p[1:], strict=True))) for p in params))
         return ids
 
     def update(self, obj: SObject, record_id: str, values: Mapping[str, Any]) -> None:
@@ -194,6 +208,11 @@ class Store:
             conn.execute(
                 f"UPDATE {quote(obj.name)} SET {sets} WHERE Id = ?", [*(_to_sql(v) for v in values.values()), record_id]
             )
+            cur = conn.execute(f"SELECT rowid, * FROM {quote(obj.name)} WHERE Id = ?", (record_id,))
+            row = cur.fetchone()
+            if row is not None:
+                cols = [d[0] for d in cur.description][1:]
+                self.search.replace(obj, row[0], dict(zip(cols, row[1:], strict=True)))
 
     def get(self, obj: SObject, record_id: str) -> dict[str, Any] | None:
         """All stored fields of a record (deleted ones too), or None."""
@@ -230,6 +249,11 @@ class Store:
     def is_empty(self) -> bool:
         """True when no object has any record."""
         return not any(self.counts().values())
+
+
+def _lower(value: Any) -> Any:
+    """`sf_lower(x)`: Unicode lower case, for comparisons SQLite's ASCII-only NOCASE gets wrong."""
+    return value.lower() if isinstance(value, str) else value
 
 
 def _to_sql(value: Any) -> Any:

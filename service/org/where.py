@@ -14,13 +14,15 @@ from sqlglot import exp
 
 from service.org import ids
 from service.org.dates import bounds_utc, date_range
-from service.org.errors import malformed_query
+from service.org.errors import malformed_query, sf_error
+from service.org.literals import accepts, literal_kind, type_message
 from service.org.plan import Plan
 from service.org.resolve import HINT_TYPE, Resolver
-from service.org.store import COMPOUND_TYPES, live, sf_datetime
+from service.org.store import COMPOUND_TYPES, TEXT_TYPES, live, sf_datetime
 from service.schema import SField
 from service.soql import nodes as soql_nodes
 
+MAX_NUMBER = 2.0**63
 COMPARISONS: dict[type[exp.Expr], str] = {
     exp.EQ: "=",
     exp.NEQ: "<>",
@@ -48,7 +50,11 @@ class WhereTranslator(Resolver):
             return self._compare(plan, node, params)
         if isinstance(node, exp.Like):
             sql, f = self._left(plan, node.this)
-            params.append(node.expression.name)
+            pattern = node.expression.name
+            if not pattern.isascii():  # SQLite's LIKE folds ASCII only
+                params.append(pattern.lower())
+                return f"sf_lower({sql}) LIKE ? ESCAPE '\\'"
+            params.append(pattern)
             return f"{sql} LIKE ? ESCAPE '\\'"
         if isinstance(node, exp.In):
             return self._in(plan, node, params)
@@ -83,6 +89,13 @@ class WhereTranslator(Resolver):
         if f.type in COMPOUND_TYPES or not getattr(f, flag):
             raise self.error("INVALID_FIELD", node, f"field '{f.name}' {text}")
 
+    def _check_literal(self, f: SField | None, value: exp.Expr, where: exp.Expr) -> None:
+        """INVALID_FIELD when the literal's type does not fit the field's describe type."""
+        kind = literal_kind(value)
+        if f is None or kind is None or f.type in COMPOUND_TYPES or accepts(f.type, kind):
+            return
+        raise self.error("INVALID_FIELD", value if value.find(exp.Identifier) else where, type_message(f.name, f.type))
+
     def _compare(self, plan: Plan, node: exp.Expr, params: list[Any]) -> str:
         op = COMPARISONS[type(node)]
         sql, f = self._left(plan, node.this)
@@ -93,9 +106,9 @@ class WhereTranslator(Resolver):
             if op == "<>":
                 return f"{sql} IS NOT NULL"
             raise malformed_query(f"unexpected token: {op} null")
+        self._check_literal(f, value, node)
         ftype = f.type if f is not None else ""
-        day_on_datetime = isinstance(value, soql_nodes.SoqlDate) and ftype == "datetime"
-        if isinstance(value, soql_nodes.DateLiteral) or day_on_datetime:
+        if isinstance(value, soql_nodes.DateLiteral):
             lo, hi = self._range(value, ftype)
             if op == "=":
                 params.extend([lo, hi])
@@ -106,7 +119,11 @@ class WhereTranslator(Resolver):
             bound = {"<": lo, ">=": lo, ">": hi, "<=": hi}[op]
             params.append(bound)
             return f"{sql} {'<' if op in ('<', '<=') else '>='} ?"
-        params.append(self.value(value, f, node))
+        param = self.value(value, f, node)
+        if _unicode_text(f, param) and op in ("=", "<>"):
+            # NOCASE folds ASCII only: compare Unicode lower case (Müller = MÜLLER), as Salesforce does
+            sql, param = f"sf_lower({sql})", param.lower()
+        params.append(param)
         if op == "<>":
             return f"({sql} IS NULL OR {sql} <> ?)"
         return f"{sql} {op} ?"
@@ -117,6 +134,11 @@ class WhereTranslator(Resolver):
                 start, end = date_range(value.literal_name, value.n, self.today)
             except KeyError:
                 raise malformed_query(f"unexpected token: {value.literal_name}") from None
+            except (OverflowError, ValueError):
+                # LAST_N_DAYS:99999999 reaches past year 9999: a bad value, never a server error
+                raise sf_error(
+                    400, "NUMBER_OUTSIDE_VALID_RANGE", f"{value.literal_name}:{value.n} is outside the valid date range"
+                ) from None
         else:
             assert isinstance(value, soql_nodes.SoqlDate)
             start = value.value
@@ -133,12 +155,17 @@ class WhereTranslator(Resolver):
             inner = query.this if isinstance(query, exp.Subquery) else query
             return f"{sql} IN ({self._semi_join(inner, params)})"
         values = node.expressions
+        for v in values:
+            self._check_literal(f, v, node)
         has_null = any(isinstance(v, exp.Null) for v in values)
         concrete = [v for v in values if not isinstance(v, exp.Null)]
         parts = []
         if concrete:
+            found = [self.value(v, f, node) for v in concrete]
+            if any(_unicode_text(f, v) for v in found):
+                sql, found = f"sf_lower({sql})", [v.lower() if isinstance(v, str) else v for v in found]
             parts.append(f"{sql} IN ({', '.join('?' * len(concrete))})")
-            params.extend(self.value(v, f, node) for v in concrete)
+            params.extend(found)
         if has_null:
             parts.append(f"{sql} IS NULL")
         return "(" + " OR ".join(parts) + ")" if len(parts) > 1 else (parts[0] if parts else "0")
@@ -178,8 +205,15 @@ class WhereTranslator(Resolver):
                     return record_id
                 return text
             number = float(node.name)
+            if not abs(number) < MAX_NUMBER:  # also inf; SQLite holds 64-bit integers and finite doubles
+                raise self.error("NUMBER_OUTSIDE_VALID_RANGE", where, f"{node.name} is outside the valid range")
             return int(number) if number.is_integer() and ftype not in ("double", "currency", "percent") else number
         raise malformed_query(f"unexpected token: {node.sql()}")
+
+
+def _unicode_text(f: SField | None, value: Any) -> bool:
+    """True for a non-ASCII string compared with a case-insensitive text field."""
+    return isinstance(value, str) and not value.isascii() and f is not None and f.type in TEXT_TYPES
 
 
 def _escape_like(text: str) -> str:

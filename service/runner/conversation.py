@@ -28,6 +28,10 @@ from service.runner.webhooks import ToolResult, WebhookExecutor
 log = logging.getLogger("service.runner.server")
 
 AgentFactory = Callable[[InitData], Agent]
+# Sees every entry of `Conversation.log` as it is appended, plus events that are not logged: `tool_start` (a
+# webhook tool call about to run), `audio_in` / `audio_out` (caller / agent PCM, for recordings) and `closed`
+# (the conversation is over). The web console's live view, call records and recordings use it.
+ConversationHook = Callable[["Conversation", dict[str, Any]], None]
 AUDIO_CHUNK_BYTES = 16_000  # 0.5 s of 16 kHz PCM16 per audio event
 CLIENT_TOOL_TIMEOUT = 10.0
 
@@ -45,9 +49,11 @@ class Conversation:
         client_tools: frozenset[str],
         ping_interval: float,
         max_duration: float = 1800.0,
+        on_event: ConversationHook | None = None,
         on_end: Callable[[Conversation], Awaitable[None]] | None = None,
     ) -> None:
         self.ws = ws
+        self.on_event = on_event
         self.on_end = on_end  # e.g. the post-call event, once the session is over
         self.started = time.time()
         self.executor = executor
@@ -69,6 +75,16 @@ class Conversation:
         self._send_lock = asyncio.Lock()
         self._pings: dict[int, float] = {}
         self.ping_ms: int | None = None  # round trip of the last answered ping, sent in the next one
+
+    def record(self, entry: dict[str, Any], *, keep: bool = True) -> None:
+        """Append `entry` to the log (unless `keep` is false) and pass it to the hook; a failing hook is logged."""
+        if keep:
+            self.log.append(entry)
+        if self.on_event is not None:
+            try:
+                self.on_event(self, entry)
+            except Exception:
+                log.exception("conversation %s: event hook failed", self.id)
 
     def next_id(self) -> int:
         self.event_id += 1
@@ -107,7 +123,7 @@ class Conversation:
             if self.speech_factory is not None and not init.text_only:
                 self.speech = self.speech_factory()
             await self.send(protocol.metadata(self.id))
-            self.log.append(
+            self.record(
                 {
                     "event": "init",
                     "text_only": init.text_only,
@@ -122,21 +138,22 @@ class Conversation:
                     await self._receiver(tasks[0])
             except TimeoutError:
                 log.info("conversation %s: maximum duration reached", self.id)
-                self.log.append({"event": "max_duration"})
+                self.record({"event": "max_duration"})
                 await self.send(protocol.error(1000, "Maximum conversation duration reached.", "max_duration_exceeded"))
                 await self.close(1000, "max duration exceeded")
         except ProtocolError as exc:
             log.warning("conversation %s: bad client input: %s", self.id, exc)
-            self.log.append({"event": "protocol_error", "message": str(exc)})
+            self.record({"event": "protocol_error", "message": str(exc)})
             await self.send(protocol.error(exc.close_code, str(exc)))
             await self.close(exc.close_code, str(exc))
         except WebSocketDisconnect:
             log.info("conversation %s: client went away", self.id)
-            self.log.append({"event": "client_gone"})
+            self.record({"event": "client_gone"})
         except Exception:  # one conversation's bug must not take the server down
             log.exception("conversation %s failed", self.id)
             await self.close(1011, "internal error")
         finally:
+            self.record({"event": "closed", "close_code": self.close_code}, keep=False)
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -197,7 +214,7 @@ class Conversation:
             await self._audio(msg.get("user_audio_chunk"))
         elif kind == "contextual_update" and self.agent is not None:
             self.agent.add_context(str(msg.get("text") or ""))
-            self.log.append({"event": "contextual_update", "text": msg.get("text")})
+            self.record({"event": "contextual_update", "text": msg.get("text")})
         elif kind == "client_tool_result":
             call_id = str(msg.get("tool_call_id"))
             fut = self.pending.pop(call_id, None)
@@ -211,7 +228,7 @@ class Conversation:
             if sent is not None:
                 self.ping_ms = round((time.perf_counter() - sent) * 1000)
         elif kind in ("feedback", "user_activity", "mcp_tool_approval_result", "multimodal_message"):
-            self.log.append({"event": kind, **({"score": msg.get("score")} if kind == "feedback" else {})})
+            self.record({"event": kind, **({"score": msg.get("score")} if kind == "feedback" else {})})
         elif kind == "conversation_initiation_client_data":
             raise ProtocolError("conversation_initiation_client_data sent twice")
 
@@ -222,6 +239,7 @@ class Conversation:
             pcm = base64.b64decode(str(chunk), validate=True)
         except ValueError as exc:
             raise ProtocolError("user_audio_chunk is not base64") from exc
+        self.record({"event": "audio_in", "pcm": pcm}, keep=False)
         texts = await asyncio.to_thread(self.speech.feed, pcm)
         if self.speaking_id is not None and self.speech.barged_in():
             await self.send(protocol.interruption(self.speaking_id))
@@ -250,25 +268,26 @@ class Conversation:
             if text is None:
                 return
             started = time.perf_counter()
-            self.log.append({"event": "user", "text": text})
+            self.record({"event": "user", "text": text})
             reply = await self.agent.reply(text, self._tool)
             await self._say(reply.text, (time.perf_counter() - started) * 1000)
         call_id = f"end_call_{uuid.uuid4().hex[:8]}"
         event_id = self.next_id()
         await self.send(protocol.tool_request("end_call", call_id, event_id, "system"))
         await self.send(protocol.tool_response("end_call", call_id, event_id, is_error=False, tool_type="system"))
-        self.log.append({"event": "end_call"})
+        self.record({"event": "end_call"})
         await asyncio.sleep(0.05)  # let the client read end_call before the close frame
         await self.close(1000, "conversation ended")
 
     async def _say(self, text: str, latency_ms: float | None = None) -> None:
         event_id = self.next_id()
-        self.log.append({"event": "agent", "text": text, "latency_ms": latency_ms})
+        self.record({"event": "agent", "text": text, "latency_ms": latency_ms})
         for part in protocol.response_parts(text, event_id):
             await self.send(part)
         await self.send(protocol.agent_response(text, event_id))
         if self.speech is not None:
             pcm = await asyncio.to_thread(self.speech.synthesize, text)
+            self.record({"event": "audio_out", "pcm": pcm}, keep=False)
             self.speaking_id = event_id
             self.speech.start_speaking(len(pcm))
             for i in range(0, len(pcm), AUDIO_CHUNK_BYTES):
@@ -281,9 +300,10 @@ class Conversation:
         if name in self.client_tools:
             return await self._client_tool(name, call_id, params, event_id)
         await self.send(protocol.tool_request(name, call_id, event_id))
+        self.record({"event": "tool_start", "name": name, "params": params, "tool_call_id": call_id}, keep=False)
         result = await self.executor.call(name, params, self.variables)
         await self.send(protocol.tool_response(name, call_id, event_id, is_error=not result.ok))
-        self.log.append(
+        self.record(
             {
                 "event": "tool",
                 "name": name,
@@ -316,5 +336,5 @@ class Conversation:
             )
         ok = not msg.get("is_error", False)
         latency = (time.perf_counter() - started) * 1000
-        self.log.append({"event": "client_tool", "name": name, "ok": ok, "result": msg.get("result")})
+        self.record({"event": "client_tool", "name": name, "ok": ok, "result": msg.get("result")})
         return ToolResult(name, ok, None, msg.get("result"), msg.get("result"), latency)

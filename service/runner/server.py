@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request, WebSocket
 
 from service.runner.agent import QualificationAgent
-from service.runner.conversation import AgentFactory, Conversation
+from service.runner.conversation import AgentFactory, Conversation, ConversationHook
 from service.runner.protocol import InitData
 from service.runner.speech import SpeechFactory
 from service.runner.webhooks import WebhookExecutor
@@ -45,9 +45,11 @@ def create_agent_server(
     ping_interval: float = 10.0,
     keep_conversations: int = 200,
     max_duration: float = 1800.0,
+    on_event: ConversationHook | None = None,
     on_session_end: Callable[[Conversation], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """The agent server app; `app.state.conversations` keeps the last conversations (newest last).
+    `on_event` sees each conversation's events as they happen (see `ConversationHook`).
 
     The executor's HTTP client is closed when the app shuts down (its connections belong to this loop)."""
 
@@ -80,6 +82,7 @@ def create_agent_server(
             client_tools=tools,
             ping_interval=ping_interval,
             max_duration=max_duration,
+            on_event=on_event,
             on_end=on_session_end,
         )
         app.state.conversations.append(conv)

@@ -163,12 +163,19 @@ class SalesforceClient:
         )
         return str(body["id"])
 
+    async def search(self, sosl: str, *, deadline: Deadline) -> list[dict[str, Any]]:
+        """Run one SOSL search (`/search`); the matching records."""
+        body = await self._request("GET", f"{self.data_path}/search", params={"q": sosl}, deadline=deadline)
+        return list((body or {}).get("searchRecords") or [])
+
     async def update(self, object_name: str, record_id: str, fields: Mapping[str, Any], *, deadline: Deadline) -> None:
         """PATCH one record's fields (204; repeating the same values is harmless, so it is retried)."""
         _check_object(object_name)
         if not _RECORD_ID.match(record_id):
             raise InputError(f"{record_id!r} is not a Salesforce record id (15 or 18 letters and digits)")
-        await self._request("PATCH", f"{self.data_path}/sobjects/{object_name}/{record_id}", json=dict(fields), deadline=deadline)
+        await self._request(
+            "PATCH", f"{self.data_path}/sobjects/{object_name}/{record_id}", json=dict(fields), deadline=deadline
+        )
 
     async def describe(self, object_name: str, *, deadline: Deadline) -> dict[str, Any]:
         """The object's describe, cached for `SF_DESCRIBE_TTL` seconds."""

@@ -39,28 +39,22 @@ def signed(body: bytes, secret: str = POST_CALL_SECRET, timestamp: int | None = 
     return {HEADER: sign(body, secret, timestamp), "content-type": "application/json"}
 
 
-async def settled(calls: CallsLog, key: str, timeout: float = 15.0) -> OutboxEntry:
-    """The outbox entry once it has left `pending` (the loop delivers in the background)."""
-    stop = time.monotonic() + timeout
+async def settled(calls: CallsLog, key: str) -> OutboxEntry:
+    """The outbox entry once it has left `pending` (the loop delivers in the background; 15 s at most)."""
+    stop = time.monotonic() + 15.0
     while True:
-        entry = next(e for e in await calls.outbox.entries() if e.key == key)
+        entry = await calls.outbox.get(key)
+        assert entry is not None, f"{key} was never accepted"
         if entry.state != "pending" or time.monotonic() > stop:
             return entry
         await asyncio.sleep(0.05)
 
 
 async def tasks_for(client: httpx2.AsyncClient, conversation_id: str) -> list[dict[str, Any]]:
-    """The org's Tasks for a conversation, read back through the gateway's own Salesforce client."""
-    app = client._transport.app  # type: ignore[attr-defined]
-    sf = app.state.gateway.salesforce
-    from service.deadline import Deadline
-
-    page = await sf.query(
-        "SELECT Id, WhoId, WhatId, Subject, TaskSubtype, Type, Status, ActivityDate, CallDurationInSeconds, "
-        f"CallType, Description FROM Task WHERE CallObject = '{conversation_id}'",
-        deadline=Deadline.after(10),
-    )
-    return list(page.records)
+    """The org's Tasks for a conversation, through the gateway's status endpoint (tools' secret)."""
+    r = await client.get(f"{PATH}/{conversation_id}")
+    assert r.status_code == 200, r.text
+    return list(r.json()["tasks"])
 
 
 @pytest.fixture

@@ -30,7 +30,12 @@ async def test_signed_event_creates_one_task_on_the_lead(embedded_org: Any, make
         [task] = await tasks_for(client, "conv_one_task")
     assert task["WhoId"][:15] == lead[:15]
     assert task["Subject"] == "Call with Salesforce sales assistant: qualified lead"
-    assert (task["TaskSubtype"], task["Type"], task["Status"], task["CallType"]) == ("Call", "Call", "Completed", "Inbound")
+    assert (task["TaskSubtype"], task["Type"], task["Status"], task["CallType"]) == (
+        "Call",
+        "Call",
+        "Completed",
+        "Inbound",
+    )
     assert task["CallDurationInSeconds"] == 187 and task["ActivityDate"] == "2025-12-01"
     for text in ("Manual route planning", "Budget: 50000", "qualified: success", "conv_one_task"):
         assert text in task["Description"]
@@ -135,6 +140,8 @@ async def test_mapped_answer_updates_the_record(embedded_org: Any, make_post_cal
         await client.post(PATH, content=body, headers=signed(body))
         await settled(calls, "post_call_transcription:conv_update")
         [task] = await tasks_for(client, "conv_update")
-        read = await client.get(f"/tools/salesforce_search_records?q=SELECT AnnualRevenue FROM Lead WHERE Id = '{lead}'")
+        read = await client.get(
+            f"/tools/salesforce_search_records?q=SELECT AnnualRevenue FROM Lead WHERE Id = '{lead}'"
+        )
     assert "Lead.AnnualRevenue set to 50000" in task["Description"]
     assert read.json()["records"][0]["AnnualRevenue"] == 50000

@@ -270,16 +270,18 @@ def test_concurrent_takes_consume_exactly_n() -> None:
 
 
 async def test_org_faults_setting_loads_faults(make_tiny_org: TinyOrg, monkeypatch: pytest.MonkeyPatch) -> None:
-    """ORG_FAULTS injects faults into an org installed without any."""
+    """ORG_FAULTS reaches the org through the config the caller builds (`OrgConfig.from_settings`)."""
+    from service.org.state import OrgConfig
     from service.settings import get_settings
 
     monkeypatch.setenv("ORG_FAULTS", "limit_exceeded:query:1")
     get_settings.cache_clear()
     try:
-        app = make_tiny_org([], Faults())
+        config = OrgConfig.from_settings(get_settings())
     finally:
         monkeypatch.delenv("ORG_FAULTS")
         get_settings.cache_clear()
+    app = make_tiny_org([], Faults.from_spec(config.fault_spec))
     async with client_for(app) as client:
         answers = [(await client.get(f"{BASE}/query")).status_code for _ in range(2)]
     assert answers == [403, 200]

@@ -67,8 +67,8 @@ def test_create_applies_defaults(api):
 
 
 def test_duplicate_email_is_detected_unless_allow_save(api):
-    """Same email (any case) → DUPLICATES_DETECTED with `duplicateResut`; allowSave=true saves anyway."""
-    r = api.post(f"{V}/sobjects/Contact/", json={"LastName": "Again", "Email": "Jane.Doe@ACME.com"})
+    """Same last name and email (any case) → DUPLICATES_DETECTED (`duplicateResut`); allowSave=true saves."""
+    r = api.post(f"{V}/sobjects/Contact/", json={"LastName": "Doe", "Email": "Jane.Doe@ACME.com"})
     assert r.status_code == 400
     [err] = r.json()
     assert err["errorCode"] == "DUPLICATES_DETECTED"
@@ -77,7 +77,7 @@ def test_duplicate_email_is_detected_unless_allow_save(api):
     assert match["Id"] == jane["Id"]
     saved = api.post(
         f"{V}/sobjects/Contact/",
-        json={"LastName": "Again", "Email": "jane.doe@acme.com"},
+        json={"LastName": "Doe", "Email": "jane.doe@acme.com"},
         headers={"Sforce-Duplicate-Rule-Header": "allowSave=true"},
     )
     assert saved.status_code == 201

@@ -71,3 +71,19 @@ def test_describe(sf):
     assert fields["Company"]["nillable"] is False
     usage = vars(sf)["api_usage"]["api-usage"]  # parsed Sforce-Limit-Info (annotated as int upstream)
     assert usage.used >= 1 and usage.total == 100_000
+
+
+def test_search_and_quick_search(sf):
+    """sf.search runs SOSL; sf.quick_search wraps the term in FIND {…}."""
+    found = sf.search("FIND {Jane} IN NAME FIELDS RETURNING Contact(Name)")
+    assert [r["Name"] for r in found["searchRecords"]] == ["Jane Doe"]
+    quick = sf.quick_search("Jane")
+    assert any(r["attributes"]["type"] == "Contact" for r in quick["searchRecords"])
+
+
+def test_task_create_and_limits(sf):
+    """sf.Task.create logs a call; sf.limits() answers DailyApiRequests."""
+    lead_id = sf.query("SELECT Id FROM Lead WHERE Email = 'customer@example.com'")["records"][0]["Id"]
+    created = sf.Task.create({"Subject": "Call", "WhoId": lead_id, "TaskSubtype": "Call", "CallType": "Inbound"})
+    assert created["success"] is True and created["id"].startswith("00T")
+    assert sf.limits()["DailyApiRequests"]["Max"] > 0

@@ -1,6 +1,7 @@
 """The built-in schema: derived from the real describe recordings and kept in step with them."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from service.schema import builtin_schema
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
+EVENT_CASSETTE = "GET_sobjects_Event_describe.yaml"
 
 
 def test_required_fields_per_object_match_salesforce():
@@ -31,7 +33,10 @@ def test_name_fields_and_key_prefixes():
         "Opportunity": "006",
         "Case": "500",
         "User": "005",
+        "Task": "00T",
+        "Event": "00U",
     }
+    assert schema.get("task").name_field == "Subject"
     assert schema.by_key_prefix("003").name == "Contact"
 
 
@@ -45,7 +50,12 @@ def test_relationships_resolve_case_insensitively():
 
 
 def test_builtin_json_is_fresh_against_the_recordings(tmp_path):
-    """Re-deriving from ../shared gives exactly the shipped data file."""
+    """Re-deriving from ../shared gives exactly the shipped data file.
+
+    Event (and Task, which takes Event's shared fields) come from CumulusCI's recorded Event
+    describe, which ../shared does not hold: they are compared only when CUMULUSCI_CASSETTES names
+    a folder with GET_sobjects_Event_describe.yaml.
+    """
     if not (SHARED / "salesforce-recordings" / "describe").is_dir():
         pytest.skip("../shared is not beside the repository")
     import importlib.util
@@ -54,4 +64,37 @@ def test_builtin_json_is_fresh_against_the_recordings(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     shipped = json.loads((REPO / "service" / "schema" / "builtin.json").read_text())
-    assert module.derive(SHARED) == shipped
+    cassettes = os.environ.get("CUMULUSCI_CASSETTES")
+    derived = module.derive(SHARED, Path(cassettes) if cassettes else None)
+    if cassettes is None and not (SHARED / "salesforce-recordings" / "describe" / EVENT_CASSETTE).is_file():
+        derived, shipped = (
+            [o for o in doc["objects"] if o["name"] not in ("Task", "Event")] for doc in (derived, shipped)
+        )
+    assert derived == shipped
+
+
+def test_activities_have_polymorphic_lookups():
+    """Task and Event: WhoId (Contact, Lead), WhatId (Account, Opportunity, Case, …); Lead.Tasks child."""
+    schema = builtin_schema()
+    for name in ("Task", "Event"):
+        obj = schema.get(name)
+        assert obj.field("WhoId").reference_to == ("Contact", "Lead")
+        assert {"Account", "Opportunity", "Case"} <= set(obj.field("WhatId").reference_to)
+        assert obj.field("WhoId").relationship_name == "Who" and obj.field("WhatId").relationship_name == "What"
+    assert schema.get("Lead").child_relationship("Tasks").field == "WhoId"
+    assert schema.get("Account").child_relationship("Events").field == "WhatId"
+    call_log = {
+        "Subject",
+        "WhoId",
+        "WhatId",
+        "Status",
+        "Priority",
+        "ActivityDate",
+        "Description",
+        "TaskSubtype",
+        "Type",
+        "CallDurationInSeconds",
+        "CallType",
+        "CallObject",
+    }
+    assert call_log <= set(schema.get("Task").fields)
