@@ -1,5 +1,6 @@
 """`create_app()`: the gateway. The lifespan owns the token manager, the Salesforce client (one
-pooled HTTP client), the schema cache and the idempotency store; routes reach them through the
+pooled HTTP client), the schema cache and the stores (`service/state/backends.py`: in-process, or
+Redis with `REDIS_URL`); routes reach them through the
 typed dependencies in `service/deps.py`. Nothing happens at import time.
 """
 
@@ -45,11 +46,12 @@ def create_app(
     from service.mcp.endpoint import MCP_PATH, McpEndpoint, run_mcp
     from service.salesforce.factory import build_salesforce, close_salesforce
     from service.soql.policy import PolicyConfig
+    from service.state.backends import build_stores
+    from service.state.shared import RedisCollector
     from service.tools import ops, routes
     from service.tools.docs import install_docs
     from service.tools.errors import install_error_handlers
     from service.tools.get_record import parse_field_sets
-    from service.tools.idempotency import InMemoryIdempotencyStore
     from service.tools.logging import configure_logging
     from service.tools.metrics import Metrics
     from service.tools.middleware import GatewayMiddleware
@@ -61,7 +63,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if configure_logs:
             configure_logging(config)
-        tokens, client = build_salesforce(config, transport=transport)
+        stores = build_stores(config)
+        collector = RedisCollector(stores.shared) if stores.shared is not None else None
+        if collector is not None:
+            metrics.registry.register(collector)
+        tokens, client = build_salesforce(config, transport=transport, store=stores.tokens)
         schemas = SchemaCache(client, config.allowed_object_names, config.sf_describe_ttl)
         try:
             await asyncio.wait_for(tokens.start(), timeout=_STARTUP_BUDGET)
@@ -69,20 +75,20 @@ def create_app(
         except (ServiceError, TimeoutError) as exc:
             log.warning("org not reachable at startup (%s); will retry on the first call", type(exc).__name__)
         secret = config.webhook_secret.get_secret_value() if config.webhook_secret else None
-        idempotency = InMemoryIdempotencyStore()
         app.state.gateway = Gateway(
             settings=config,
             tokens=tokens,
             salesforce=client,
             schemas=schemas,
-            idempotency=idempotency,
-            duplicate_locks=InMemoryIdempotencyStore(),
+            idempotency=stores.idempotency,
+            duplicate_locks=stores.duplicate_locks,
+            shared=stores.shared,
             policy=PolicyConfig.from_settings(config),
             field_sets=parse_field_sets(config.get_record_fields),
             metrics=metrics,
             webhook_secret=secret,
             # no post-call secret, no post-call events: no outbox file, no ledger writes on the hot path
-            calls_log=build_calls_log(config, client, schemas, idempotency)
+            calls_log=build_calls_log(config, client, schemas, stores.idempotency, outbox=stores.outbox)
             if config.elevenlabs_webhook_secret
             else None,
         )
@@ -101,6 +107,9 @@ def create_app(
                 await calls_log.stop()
                 calls_log.close()
             await close_salesforce(tokens, client)
+            await stores.aclose()
+            if collector is not None:
+                metrics.registry.unregister(collector)
 
     app = FastAPI(
         title="Salesforce tools for voice agents",

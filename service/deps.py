@@ -10,7 +10,7 @@ each solve.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
 from starlette.requests import Request
@@ -22,10 +22,13 @@ from service.settings import Settings
 from service.soql.policy import PolicyConfig
 from service.tools.auth import check_secret, presented_secret
 from service.tools.context import ToolContext, budget, within
-from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore
+from service.tools.idempotency import IdempotencyStore
 from service.tools.metrics import Metrics
 from service.tools.schema_cache import SchemaCache
 from service.tools.schemas import CONVERSATION_HEADER, IDEMPOTENCY_HEADER
+
+if TYPE_CHECKING:
+    from service.state.shared import SharedRedis
 
 
 @dataclass
@@ -37,12 +40,13 @@ class Gateway:
     salesforce: SalesforceClient
     schemas: SchemaCache
     idempotency: IdempotencyStore
-    duplicate_locks: InMemoryIdempotencyStore
+    duplicate_locks: IdempotencyStore
     policy: PolicyConfig
     field_sets: dict[str, tuple[str, ...]]
     metrics: Metrics
     webhook_secret: str | None
     calls_log: CallsLog | None = None
+    shared: SharedRedis | None = None  # the Redis of the shared stores (REDIS_URL), for /readyz
     ready: tuple[float, bool, dict[str, object]] | None = None
 
 

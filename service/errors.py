@@ -14,6 +14,7 @@ are mapped onto the tree in `service/salesforce/errors.py`.
     + RecordInvalid                 422 invalid_record     (with `fields`)
     + UnknownObject                 422 unknown_object
   x DeadlineExceeded                504 timeout            ("the CRM is slow right now")
+  x StoreUnavailable                503 store_unavailable  (Redis down: no create without idempotency; Retry-After)
   x SalesforceError                 502 salesforce_error   (keeps `error_code`, `sf_message`, `fields`)
     + SalesforceAuthError           503 salesforce_auth    (token endpoint refused us; Retry-After)
     + SessionExpired                503 salesforce_auth    (401 INVALID_SESSION_ID after the one refresh)
@@ -67,6 +68,13 @@ class PayloadTooLarge(ServiceError):
     """Request body over the configured limit."""
 
     code = "payload_too_large"
+
+
+class StoreUnavailable(ServiceError):
+    """The shared store (Redis) does not answer: creates are refused, since their idempotency lives there."""
+
+    code = "store_unavailable"
+    retryable = True
 
 
 class InputError(ServiceError):

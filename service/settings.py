@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     log_unmask: bool = Field(False, description="Dev only: show emails, phones and ids in logs")
     gateway_host: str = Field("127.0.0.1", description="Bind address of `serve`")
     gateway_port: int = Field(8000, ge=0, le=65535, description="Port of `serve` (0 = any free port)")
+    redis_url: SecretStr | None = Field(
+        None,
+        description="Redis for state shared by replicas (token, idempotency, outbox), e.g. redis://127.0.0.1:6379/0; "
+        "unset: in-process stores (one process only)",
+    )
+    redis_timeout: float = Field(2.0, gt=0, description="Per-command Redis timeout, seconds (then: degraded)")
 
     # --- Post-call webhook (calls logged as Tasks) ---
     elevenlabs_webhook_secret: SecretStr | None = Field(

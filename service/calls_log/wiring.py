@@ -10,7 +10,7 @@ from prometheus_client.registry import Collector
 
 from service.calls_log.deliver import CallLogPort, parse_field_map
 from service.calls_log.ledger import StoreLedger
-from service.calls_log.outbox import SqliteOutbox
+from service.calls_log.outbox import Outbox, SqliteOutbox
 from service.calls_log.service import CallsLog
 from service.errors import ConfigError
 from service.settings import Settings
@@ -19,14 +19,17 @@ from service.tools.metrics import Metrics
 from service.tools.schema_cache import SchemaCache
 
 
-def build_calls_log(settings: Settings, client: CallLogPort, schemas: SchemaCache, store: IdempotencyStore) -> CallsLog:
-    """The outbox file, the ledger in the idempotency store, and the delivery loop (not started)."""
+def build_calls_log(
+    settings: Settings, client: CallLogPort, schemas: SchemaCache, store: IdempotencyStore, outbox: Outbox | None = None
+) -> CallsLog:
+    """The outbox (`outbox`, or the SQLite file), the ledger in the idempotency store, and the delivery
+    loop (not started)."""
     try:
         field_maps = parse_field_map(settings.post_call_field_updates)
     except ValueError as exc:
         raise ConfigError(f"POST_CALL_FIELD_UPDATES: {exc}") from exc
     return CallsLog(
-        SqliteOutbox(settings.post_call_outbox),
+        outbox or SqliteOutbox(settings.post_call_outbox),
         StoreLedger(store, settings.idempotency_ttl),
         client,
         schemas.get,

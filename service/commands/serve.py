@@ -25,6 +25,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--org-port", type=int, default=None, help="embedded org port (default ORG_PORT; 0 = any free port)"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes on the one port (more than 1 needs REDIS_URL: the shared token and idempotency)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -121,6 +127,14 @@ def _run(args: argparse.Namespace) -> int:
         settings.gateway_port if args.port is None else args.port, "--port (GATEWAY_PORT)", allow_any=True
     )
     org_port = settings.org_port if args.org_port is None else args.org_port
+    workers = getattr(args, "workers", 1)
+    if workers < 1:
+        raise ConfigError(f"--workers {workers} is not a number of processes: use 1 or more")
+    if workers > 1 and settings.redis_url is None:
+        raise ConfigError(
+            f"--workers {workers} needs REDIS_URL: the token, idempotency keys and locks must be shared "
+            "between processes (set REDIS_URL, or run one worker)"
+        )
     real_org = False  # an org on loopback (tests, benchmarks) is not one a caller can reach
     if settings.uses_embedded_org:
         check_port(org_port, "--org-port (ORG_PORT)", allow_any=True)
@@ -163,13 +177,44 @@ def _run(args: argparse.Namespace) -> int:
         from service.app import create_app  # heavy: only once every check has passed
 
         _banner(settings, host, port, org, generated)
-        server = uvicorn_server(create_app(settings, freeze_heap=True), host=host, port=port)
-        server.run(sockets=[sock])
+        if workers > 1:
+            _run_workers(settings, sock, workers)
+        else:
+            server = uvicorn_server(create_app(settings, freeze_heap=True), host=host, port=port)
+            server.run(sockets=[sock])
     finally:
         sock.close()
         if org is not None:
             org.stop()
     return 0
+
+
+def _run_workers(settings: Any, sock: socket.socket, workers: int) -> None:
+    """`workers` processes serving `sock`: each imports `service.asgi:create` and reads the environment,
+    so the settings decided here (the embedded org's address, a generated secret) go there first."""
+    import os
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from service.commands.http_protocol import JsonErrorProtocol
+
+    os.environ["SF_DOMAIN"] = str(settings.sf_domain)
+    os.environ["SF_CLIENT_ID"] = str(settings.sf_client_id)
+    os.environ["SF_CLIENT_SECRET"] = settings.sf_client_secret.get_secret_value()
+    os.environ["WEBHOOK_SECRET"] = settings.webhook_secret.get_secret_value()
+    host, port = sock.getsockname()[:2]
+    config = uvicorn.Config(
+        "service.asgi:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http=JsonErrorProtocol,
+        log_config=None,
+        access_log=False,
+    )
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _start_org(settings: Any, port: int) -> Any:

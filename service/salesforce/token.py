@@ -105,7 +105,10 @@ class TokenManager:
 
     async def get_token(self, deadline: Deadline | None = None) -> OAuth2Token:
         """A usable token: the cached one, or the result of the (single) fetch in flight."""
-        token = await self._store.get()
+        # A shared store is read only when the local copy is not fresh: no round trip in steady state.
+        token = self._last if self._store.shared else None
+        if token is None or token.is_expired(leeway=self._leeway):
+            token = await self._store.get()
         if token is not None and not token.is_expired(leeway=self._leeway):
             self._last = token
             return token
@@ -138,9 +141,9 @@ class TokenManager:
     async def invalidate(self, access_token: str) -> bool:
         """Forget `access_token` if it is still the current one (after a 401); True if dropped."""
         dropped = await self._store.clear_if(access_token)
+        if self._last is not None and self._last.get("access_token") == access_token:
+            self._last = None  # even when another replica dropped it first: read the store's newer one
         if dropped:
-            if self._last is not None and self._last.get("access_token") == access_token:
-                self._last = None
             log.info("salesforce token invalidated (token=%s)", mask(access_token))
         return dropped
 
@@ -157,7 +160,14 @@ class TokenManager:
     # --- fetching -------------------------------------------------------------------------------
 
     async def _fetch(self) -> OAuth2Token:
-        """One token, with retries on transient failures; stores it and returns it."""
+        """A new token through the store (a shared store may hand back another replica's)."""
+        stale = str(self._last["access_token"]) if self._last is not None else None
+        token = await self._store.refresh(self._request, stale=stale, leeway=self._leeway)
+        self._last = token
+        return token
+
+    async def _request(self) -> OAuth2Token:
+        """One token from the org, with retries on transient failures."""
         last: SalesforceError | None = None
         for attempt in range(self._max_attempts):
             if attempt:
@@ -184,8 +194,6 @@ class TokenManager:
                 ) from exc
             else:
                 token = await self._finish(token)
-                await self._store.set(token)
-                self._last = token
                 self.last_error = None
                 log.info(
                     "salesforce token fetched (token=%s, instance=%s)",

@@ -1,18 +1,24 @@
 """Where the current access token lives: a small interface, in-process by default.
 
-Replicas can later share one token through another implementation (e.g. Redis) with the same three
-methods; `clear_if` is compare-and-delete so a stale 401 never throws away a newer token.
+Replicas share one token through `service.state.token_store.RedisTokenStore`, the same four
+methods: `clear_if` is compare-and-delete so a stale 401 never throws away a newer token, and
+`refresh` runs the token request (in-process: just runs it; Redis: under a fleet-wide lock, so
+one replica asks the org and the others read its answer).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from authlib.oauth2.rfc6749 import OAuth2Token
 
 
 class TokenStore(Protocol):
-    """Holds at most one token for one org + client."""
+    """Holds at most one token for one org + client; `shared` when reading it costs a round trip
+    (the manager then answers from its local copy while that is fresh)."""
+
+    shared: bool
 
     async def get(self) -> OAuth2Token | None:
         """The current token, or None."""
@@ -26,9 +32,18 @@ class TokenStore(Protocol):
         """Drop the current token only if it is `access_token`; True if it was dropped."""
         ...
 
+    async def refresh(
+        self, fetch: Callable[[], Awaitable[OAuth2Token]], *, stale: str | None, leeway: float
+    ) -> OAuth2Token:
+        """A new token: `fetch()`'s, stored; or one another holder stored meanwhile (not `stale`,
+        not within `leeway` of its expiry)."""
+        ...
+
 
 class InMemoryTokenStore:
     """The in-process store (one event loop; no locking needed between awaits)."""
+
+    shared = False
 
     def __init__(self) -> None:
         self._token: OAuth2Token | None = None
@@ -44,6 +59,13 @@ class InMemoryTokenStore:
             self._token = None
             return True
         return False
+
+    async def refresh(
+        self, fetch: Callable[[], Awaitable[OAuth2Token]], *, stale: str | None, leeway: float
+    ) -> OAuth2Token:
+        token = await fetch()  # the manager's single flight already makes this the only one
+        self._token = token
+        return token
 
     def __repr__(self) -> str:
         return f"InMemoryTokenStore(held={self._token is not None})"

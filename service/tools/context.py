@@ -15,11 +15,11 @@ from typing import TypeVar
 
 from service.calls_log.ledger import CallLedger
 from service.deadline import Deadline
-from service.errors import DeadlineExceeded, ServiceError
+from service.errors import DeadlineExceeded, ServiceError, StoreUnavailable
 from service.schema import Schema
 from service.settings import Settings
 from service.soql.policy import PolicyConfig
-from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore
+from service.tools.idempotency import IdempotencyStore
 from service.tools.ports import SalesforcePort
 from service.tools.status import SLOW
 
@@ -40,7 +40,7 @@ class ToolContext:
     policy: PolicyConfig
     field_sets: Mapping[str, tuple[str, ...]]
     store: IdempotencyStore
-    duplicate_locks: InMemoryIdempotencyStore
+    duplicate_locks: IdempotencyStore
     deadline: Deadline
     conversation_id: str | None = None
     idempotency_key: str | None = None
@@ -49,7 +49,10 @@ class ToolContext:
     async def note_records(self, object_name: str, record_ids: Iterable[str], *, created: bool = False) -> None:
         """Remember the records this conversation touched (nothing without a conversation id)."""
         if self.ledger is not None and self.conversation_id:
-            await self.ledger.note(self.conversation_id, object_name, record_ids, created=created)
+            try:
+                await self.ledger.note(self.conversation_id, object_name, record_ids, created=created)
+            except StoreUnavailable:  # Redis down: the search or get still answers; the Task lists less
+                log.warning("records of the conversation not noted: the shared store is unavailable")
 
 
 def budget(settings: Settings) -> Deadline:

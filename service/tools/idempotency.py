@@ -6,8 +6,9 @@ whose answer was lost (timeout, reset, the tool's budget spent) is never blindly
 
 The key is the conversation id plus a hash of the normalised body (or an explicit
 `Idempotency-Key`). `lock(key)` serialises concurrent identical creates so exactly one reaches
-Salesforce; the others wait and get the stored answer. The in-process store is the default; a
-shared backend (Redis) implements the same three methods for several replicas.
+Salesforce; the others wait and get the stored answer. The in-process store is the default;
+`service.state.idempotency.RedisIdempotencyStore` implements the same four methods for several
+replicas (`SET NX PX` values, a distributed `lock`), and raises `StoreUnavailable` when Redis is down.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import hashlib
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -43,13 +44,21 @@ def idempotency_key(
 class IdempotencyStore(Protocol):
     """Where first answers are kept."""
 
-    async def get(self, key: str) -> dict[str, Any] | None: ...
+    async def get(self, key: str) -> dict[str, Any] | None:
+        """The value under `key`, or None (absent or expired)."""
+        ...
 
-    async def put(self, key: str, value: dict[str, Any], ttl: float) -> None: ...
+    async def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
+        """Keep `value` under `key` for `ttl` seconds."""
+        ...
 
-    async def delete(self, key: str) -> None: ...
+    async def delete(self, key: str) -> None:
+        """Forget `key`."""
+        ...
 
-    def lock(self, key: str) -> Any: ...
+    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """An exclusive section for `key` (across every replica sharing the store)."""
+        ...
 
 
 class InMemoryIdempotencyStore:

@@ -1,4 +1,4 @@
-"""Operations endpoints: /healthz (alive), /readyz (token held, org reachable), /metrics."""
+"""Operations endpoints: /healthz (alive), /readyz (token held, org reachable, Redis), /metrics."""
 
 from __future__ import annotations
 
@@ -41,6 +41,10 @@ async def readyz(gateway: GatewayDep) -> Response:
             checks.setdefault("token", gateway.tokens.has_token)
             checks["org"] = False
             checks["error"] = exc.code
+        if gateway.shared is not None:  # searches and gets go on without Redis; creates wait for it
+            checks["redis"] = await gateway.shared.ping()
+            if not checks["redis"]:
+                checks["degraded"] = "creates (Redis unavailable); searches and gets use this replica's token"
         ok = bool(checks.get("token")) and checks.get("org") is True
         gateway.ready = (time.monotonic() + _READY_CACHE_SECONDS, ok, checks)
     if gateway.calls_log is not None:  # detail only: undelivered calls do not make the gateway unready

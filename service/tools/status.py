@@ -27,6 +27,7 @@ from service.errors import (
     ServiceError,
     SessionExpired,
     SoqlRejected,
+    StoreUnavailable,
     Unavailable,
     UnknownObject,
     WebhookAuthError,
@@ -63,6 +64,13 @@ STATUS_TABLE: dict[type[ServiceError], Answer] = {
     SoqlRejected: Answer(422, "soql_rejected", "A query the SOQL policy refused (with suggested_query)"),
     RecordInvalid: Answer(422, "invalid_record", "A record the create guard refused (with fields)"),
     UnknownObject: Answer(422, "unknown_object", "An object type the tools don't work with"),
+    StoreUnavailable: Answer(
+        503,
+        "store_unavailable",
+        "The gateway's shared store (Redis) is unavailable: creates wait for it (Retry-After)",
+        "I can't save new records for a moment. Please try again in a few seconds; nothing was written.",
+        "5",
+    ),
     DeadlineExceeded: Answer(504, "timeout", "The time budget ran out: the CRM is slow", SLOW),
     SalesforceError: Answer(
         502,

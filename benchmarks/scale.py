@@ -1,0 +1,306 @@
+"""Replicas on Redis: what shared state costs, and what a second worker buys.
+
+    python -m benchmarks.scale [--samples 100] [--concurrency 200] [--seconds 10] [--workers 1,2]
+
+Starts a real `redis-server` (free loopback port, temp dir, no persistence), the embedded org
+(`org serve`) and gateways (`serve`), each its own process on loopback, and prints:
+
+* Redis round trips per search and per create (from the gateway's `/metrics`; goals: 0 in steady
+  state, <= 3 per create);
+* the p50 of a create with Redis stores against the same create on in-process stores, sent
+  alternately to the two gateways (goal: Redis adds <= 1 ms on loopback);
+* calls/s, p50 and p99 with `serve --workers N` at `--concurrency` in flight (95% searches, 5%
+  creates, each with its own email and conversation id), with errors and duplicates counted from
+  the org itself (goal: 0 and 0).
+
+The org, Redis, the gateway workers and this load generator share the machine's cores: on 2 cores a
+second worker competes with the org and the load generator for CPU, so the figures say what this
+machine allows, not what two machines would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import httpx2
+
+from benchmarks.gateway import free_port, percentile, wait_http
+
+SECRET = "scale-benchmark-secret-scale-benchmark"  # noqa: S105 - a loopback benchmark's own gateways
+HEADERS = {"X-Webhook-Secret": SECRET}
+SEARCH = "/tools/salesforce_search_records"
+CREATE = "/tools/salesforce_create_record/Lead"
+QUERY = {"q": "SELECT Id, Name, Email FROM Contact WHERE LastName LIKE 'S%' LIMIT 5"}
+_TRIPS = re.compile(r'^gateway_redis_round_trips_total\{op="(\w+)"\} ([0-9.e+]+)$', re.M)
+
+
+class Processes:
+    """Everything started here, stopped in reverse order."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.procs.append(proc)
+        return proc
+
+    def stop(self, proc: subprocess.Popen[bytes]) -> None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        self.procs.remove(proc)
+
+    def stop_all(self) -> None:
+        for proc in reversed(list(self.procs)):
+            self.stop(proc)
+
+
+class RedisProcess:
+    """A `redis-server` on a free loopback port with a temp dir and no persistence; stop and start
+    again on the same port (an outage, a restart). Also used by `benchmarks.faults`."""
+
+    def __init__(self, workdir: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("redis-server is not installed (scripts/install-test-deps installs it)")
+        self.binary, self.workdir, self.port = binary, workdir, free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisProcess:
+        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir)]
+        self.proc = subprocess.Popen(
+            [*args, "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            if self.cli("ping") == "PONG":
+                return self
+            time.sleep(0.05)
+        raise SystemExit("redis-server did not start")
+
+    def cli(self, *command: str) -> str:
+        probe = subprocess.run(
+            ["redis-cli", "-p", str(self.port), *command], capture_output=True, text=True, check=False
+        )
+        return probe.stdout.strip()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+def start_org(procs: Processes) -> str:
+    port = free_port()
+    data = procs.workdir / "org"
+    procs.start([sys.executable, "-m", "service", "org", "serve", "--port", str(port), "--data-dir", str(data)])
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/_org/stats", timeout=120)
+    return url
+
+
+def gateway_env(org: str, redis_url: str | None) -> dict[str, str]:
+    env = {
+        "SF_DOMAIN": org,
+        "SF_CLIENT_ID": "embedded-org-client",
+        "SF_CLIENT_SECRET": "embedded-org-secret",
+        "WEBHOOK_SECRET": SECRET,
+        "LOG_LEVEL": "WARNING",
+    }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def start_gateway(
+    procs: Processes, org: str, redis_url: str | None, workers: int = 1
+) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    args = [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", str(workers)]
+    proc = procs.start(args, gateway_env(org, redis_url))
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/healthz", timeout=120)
+    return url, proc
+
+
+def _lead(run: str, n: int) -> dict[str, str]:
+    return {"FirstName": "Sam", "LastName": f"Scale{n}", "Company": "Scale Works", "Email": f"s{n}@{run}.example"}
+
+
+async def round_trips(http: aiohttp.ClientSession, url: str, *, outbox: bool = False) -> int:
+    """Redis commands the gateway sent so far: the tools' (token, idempotency, locks, ledger), or with
+    `outbox` the post-call delivery loop's (it polls the stream in the background, calls or not)."""
+    async with http.get(url + "/metrics") as answer:
+        text = await answer.text()
+    return int(sum(float(v) for op, v in _TRIPS.findall(text) if op != "ping" and op.startswith("outbox") == outbox))
+
+
+async def timed(http: aiohttp.ClientSession, method: str, url: str, **kwargs: object) -> tuple[int | str, float]:
+    """(200, seconds), or ("<status> <error code>", seconds)."""
+    start = time.perf_counter()
+    async with http.request(method, url, **kwargs) as answer:  # type: ignore[arg-type]
+        body = await answer.read()
+        spent = time.perf_counter() - start
+        if answer.status == 200:
+            return 200, spent
+        code = re.search(rb'"code":\s*"(\w+)"', body)
+        return f"{answer.status} {code.group(1).decode() if code else '?'}", spent
+
+
+async def costs(redis_gw: str, local_gw: str, samples: int) -> None:
+    run = uuid.uuid4().hex[:8]
+    async with aiohttp.ClientSession(headers=HEADERS) as http:
+        for _ in range(20):  # warm: token, schema, connections
+            await timed(http, "GET", redis_gw + SEARCH, params=QUERY)
+            await timed(http, "GET", local_gw + SEARCH, params=QUERY)
+        before = await round_trips(http, redis_gw)
+        polls, started = await round_trips(http, redis_gw, outbox=True), time.monotonic()
+        for _ in range(samples):
+            await timed(http, "GET", redis_gw + SEARCH, params=QUERY)
+        per_search = (await round_trips(http, redis_gw) - before) / samples
+        poll_rate = (await round_trips(http, redis_gw, outbox=True) - polls) / (time.monotonic() - started)
+        before = await round_trips(http, redis_gw)
+        for n in range(10):  # round trips per create, counted apart from the timing below
+            body = _lead(f"{run}-count", n)
+            await timed(http, "POST", redis_gw + CREATE, json=body, headers={"X-Conversation-Id": f"c-{run}-{n}"})
+        trips = (await round_trips(http, redis_gw) - before) / 10
+        with_redis: list[float] = []
+        in_process: list[float] = []
+        for n in range(samples):
+            for url, sink in ((redis_gw, with_redis), (local_gw, in_process)):
+                body = _lead(f"{run}-{len(sink)}-{url[-5:]}", n)
+                headers = {"X-Conversation-Id": f"conv-{run}-{n}-{url[-5:]}"}
+                status, seconds = await timed(http, "POST", url + CREATE, json=body, headers=headers)
+                if status == 200:
+                    sink.append(seconds)
+    p50_redis, p50_local = percentile(with_redis, 0.5) * 1000, percentile(in_process, 0.5) * 1000
+    print(f"Redis round trips per search (steady state): {per_search:.2f}   (goal 0)", flush=True)
+    print(f"  (apart from calls: the post-call outbox loop polls the stream, {poll_rate:.1f} round trips/s)")
+    print(f"Redis round trips per create:                {trips:.2f}   (goal <= 3)")
+    print(
+        f"create p50: {p50_redis:.2f} ms with Redis, {p50_local:.2f} ms in-process: "
+        f"Redis adds {p50_redis - p50_local:+.2f} ms   (goal <= 1 ms)"
+    )
+
+
+async def load(
+    url: str, org: str, concurrency: int, seconds: float
+) -> tuple[int, float, float, float, dict[str, int], int]:
+    """(calls, calls/s, p50 s, p99 s, errors by status, duplicates) for a mixed load at `concurrency`."""
+    run = "load" + uuid.uuid4().hex[:8]
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    counter = 0
+    end = time.monotonic() + seconds
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(headers=HEADERS, connector=connector) as http:
+
+        async def worker() -> None:
+            nonlocal errors, counter
+            while time.monotonic() < end:
+                counter += 1
+                n = counter
+                if n % 20 == 0:
+                    args = {"json": _lead(run, n), "headers": {"X-Conversation-Id": f"{run}-{n}"}}
+                    status, spent = await timed(http, "POST", url + CREATE, **args)
+                else:
+                    status, spent = await timed(http, "GET", url + SEARCH, params=QUERY)
+                latencies.append(spent)
+                if status != 200:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.monotonic() - started
+    emails = _created_emails(org, run)
+    duplicates = len(emails) - len(set(emails))
+    return (
+        len(latencies),
+        len(latencies) / elapsed,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+        errors,
+        duplicates,
+    )
+
+
+def _created_emails(org: str, run: str) -> list[str]:
+    token = httpx2.post(
+        org + "/services/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "embedded-org-client",
+            "client_secret": "embedded-org-secret",
+        },
+    ).json()["access_token"]
+    rows = httpx2.get(
+        org + "/services/data/v58.0/query",
+        params={"q": f"SELECT Email FROM Lead WHERE Email LIKE '%@{run}.example'"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    ).json()["records"]
+    return [str(r["Email"]) for r in rows]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=int, default=100, help="sequential searches and creates for the costs")
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
+    parser.add_argument("--workers", default="1,2", help="worker counts to load, comma-separated")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="scale-") as tmp:
+        procs = Processes(Path(tmp))
+        redis = RedisProcess(Path(tmp)).start()
+        try:
+            redis_url = redis.url
+            org = start_org(procs)
+            print(f"cores: {os.cpu_count()}; org, Redis, gateways and this load generator share them")
+            redis_gw, redis_proc = start_gateway(procs, org, redis_url)
+            local_gw, local_proc = start_gateway(procs, org, None)
+            asyncio.run(costs(redis_gw, local_gw, args.samples))
+            procs.stop(redis_proc)
+            procs.stop(local_proc)
+            for workers in (int(w) for w in args.workers.split(",") if w):
+                url, proc = start_gateway(procs, org, redis_url, workers)
+                asyncio.run(load(url, org, min(20, args.concurrency), 2.0))  # warm every worker
+                calls, rate, p50, p99, errors, dups = asyncio.run(load(url, org, args.concurrency, args.seconds))
+                print(
+                    f"--workers {workers} at {args.concurrency} concurrent: {calls} calls, {rate:.0f} calls/s, "
+                    f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
+                    f"errors {sum(errors.values())} {errors or ''}, duplicates {dups}",
+                    flush=True,
+                )
+                procs.stop(proc)
+        finally:
+            procs.stop_all()
+            redis.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
