@@ -16,13 +16,16 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from service.errors import StoreUnavailable
 from service.state.shared import PREFIX, SharedRedis
 from service.state.token_store import _DEL_IF_FENCE
+from service.tools.idempotency import SingleFlight
+
+T = TypeVar("T")
 
 _FIRST_PAUSE = 0.005
 _MAX_PAUSE = 0.05
@@ -36,6 +39,11 @@ class RedisIdempotencyStore:
         self._prefix = f"{PREFIX}{space}:"
         self._lock_ms = int(lock_timeout * 1000)
         self._release = shared.client.register_script(_DEL_IF_FENCE)
+        self._flight = SingleFlight()
+
+    async def single_flight(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
+        """In this process, as `SingleFlight`: across replicas the duplicate locks serialise creates."""
+        return await self._flight.run(key, work)
 
     async def get(self, key: str) -> dict[str, Any] | None:
         raw = await self._shared.call("idem_get", lambda: self._shared.client.get(self._prefix + key))

@@ -60,18 +60,23 @@ class IdempotencyStore(Protocol):
         """An exclusive section for `key` (across every replica sharing the store)."""
         ...
 
-
-class InMemoryIdempotencyStore:
-    """A per-process store with expiry and per-key locks."""
-
-    def __init__(self, max_entries: int = 100_000) -> None:
-        self._values: dict[str, tuple[float, dict[str, Any]]] = {}
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-        self._flights: dict[str, asyncio.Future[Any]] = {}
-        self._max = max_entries
-
     async def single_flight(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
-        """Run `work` once for all concurrent callers of `key`: they all get its one answer (or error)."""
+        """Run `work` once for all concurrent callers of `key` (see `SingleFlight`)."""
+        ...
+
+
+class SingleFlight:
+    """Concurrent callers of one key share one run of `work` and its one answer (or error).
+
+    In-process on purpose, also beside a shared store: across replicas the duplicate keys' locks
+    serialise identical creates, and the second one finds the first's record before creating.
+    """
+
+    def __init__(self) -> None:
+        self._flights: dict[str, asyncio.Future[Any]] = {}
+
+    async def run(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
+        """Run `work` once for all concurrent callers of `key`."""
         running = self._flights.get(key)
         if running is not None:
             result: T = await asyncio.shield(running)
@@ -92,6 +97,20 @@ class InMemoryIdempotencyStore:
             return answer
         finally:
             del self._flights[key]
+
+
+class InMemoryIdempotencyStore:
+    """A per-process store with expiry and per-key locks."""
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._values: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._flight = SingleFlight()
+        self._max = max_entries
+
+    async def single_flight(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
+        """Run `work` once for all concurrent callers of `key` in this process."""
+        return await self._flight.run(key, work)
 
     async def get(self, key: str) -> dict[str, Any] | None:
         entry = self._values.get(key)
