@@ -8,7 +8,7 @@ from typing import Any
 
 from service.runner.base import GET, SEARCH
 from service.runner.webhooks import WebhookExecutor
-from service.soql.quoting import quote_value
+from service.soql.quoting import format_query
 
 # Per object: the fields shown and the fields the words are matched against (LIKE, any of them).
 OBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -29,9 +29,9 @@ def crm_query(object_type: str, text: str) -> str:
     if object_type not in OBJECTS:
         raise ValueError(f"search one of {', '.join(OBJECTS)}")
     fields, matched = OBJECTS[object_type]
-    pattern = quote_value(f"%{words}%")
-    where = " OR ".join(f"{name} LIKE {pattern}" for name in matched)
-    return f"SELECT {fields} FROM {object_type} WHERE {where} ORDER BY CreatedDate DESC LIMIT 20"
+    where = " OR ".join(f"{name} LIKE '%{{:like}}%'" for name in matched)  # the words stay literal text
+    template = f"SELECT {fields} FROM {object_type} WHERE {where} ORDER BY CreatedDate DESC LIMIT 20"
+    return format_query(template, *([words] * len(matched)))
 
 
 async def read_tool(executor: WebhookExecutor, name: str, params: dict[str, Any]) -> dict[str, Any]:

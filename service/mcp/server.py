@@ -33,8 +33,10 @@ from service.settings import Settings
 from service.tools import schemas as s
 from service.tools.context import ToolContext, within
 from service.tools.create_record import create_record
-from service.tools.errors import _validation_message as validation_message  # one wording for both
-from service.tools.errors import error_body
+from service.tools.errors import (
+    error_body,
+    validation_message,  # one wording for both
+)
 from service.tools.get_record import get_record
 from service.tools.metrics import Metrics
 from service.tools.search import search_records

@@ -118,7 +118,7 @@ def _config_dict(tool: Any) -> dict[str, Any]:
     return dict(data)
 
 
-def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+def sdk_call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Run one SDK call; API refusals and transport failures become a `ConfigError` that says which."""
     from elevenlabs.core.api_error import ApiError
 
@@ -138,7 +138,7 @@ def deployed_tools(client: Any) -> dict[str, tuple[str, dict[str, Any]]]:
     found: dict[str, tuple[str, dict[str, Any]]] = {}
     cursor: str | None = None
     while True:
-        page = _call("listing tools", client.conversational_ai.tools.list, page_size=100, cursor=cursor)
+        page = sdk_call("listing tools", client.conversational_ai.tools.list, page_size=100, cursor=cursor)
         for tool in page.tools:
             config = _config_dict(tool)
             found.setdefault(str(config.get("name")), (tool.id, config))
@@ -189,11 +189,11 @@ def push(client: Any, requests: list[dict[str, Any]]) -> list[PushResult]:
         name = body["tool_config"]["name"]
         entry = deployed.get(name)
         if entry is None:
-            created = _call(f"creating {name}", tools.create, request=model)
+            created = sdk_call(f"creating {name}", tools.create, request=model)
             results.append(PushResult(name, "created", created.id))
         elif diff_one(name, entry[1], body["tool_config"]).status == "same":
             results.append(PushResult(name, "unchanged", entry[0]))
         else:
-            _call(f"updating {name}", tools.update, entry[0], request=model)
+            sdk_call(f"updating {name}", tools.update, entry[0], request=model)
             results.append(PushResult(name, "updated", entry[0]))
     return results

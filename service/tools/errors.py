@@ -94,7 +94,7 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     return _json(status, body, headers)
 
 
-def _validation_message(exc: RequestValidationError) -> tuple[str, list[str]]:
+def validation_message(exc: RequestValidationError) -> tuple[str, list[str]]:
     fields: list[str] = []
     parts: list[str] = []
     for err in exc.errors()[:5]:
@@ -107,7 +107,7 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[str]]:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    message, fields = _validation_message(exc)
+    message, fields = validation_message(exc)
     _count_error(request, "invalid_input")
     return _json(422, {"error": {"code": "invalid_input", "message": message, "fields": fields}})
 

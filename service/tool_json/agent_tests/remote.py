@@ -17,7 +17,7 @@ from typing import Any, Literal
 from service.errors import ConfigError
 from service.tool_json.agent_tests.transcript import TOOL_NAMES
 from service.tool_json.agent_tests.validate import validate_test
-from service.tool_json.push import _call, canonical, deployed_tools, diff_one
+from service.tool_json.push import canonical, deployed_tools, diff_one, sdk_call
 
 Action = Literal["created", "updated", "unchanged"]
 _ANSWER_ONLY = ("id", "access_info")
@@ -72,7 +72,7 @@ def deployed_tests(client: Any) -> dict[str, str]:
     found: dict[str, str] = {}
     cursor: str | None = None
     while True:
-        page = _call("listing tests", client.conversational_ai.tests.list, page_size=100, cursor=cursor)
+        page = sdk_call("listing tests", client.conversational_ai.tests.list, page_size=100, cursor=cursor)
         for test in page.tests:
             if test.type != "folder":
                 found.setdefault(test.name, test.id)
@@ -82,7 +82,7 @@ def deployed_tests(client: Any) -> dict[str, str]:
 
 
 def _deployed_body(client: Any, test_id: str, name: str) -> dict[str, Any]:
-    test = _call(f"reading test {name}", client.conversational_ai.tests.get, test_id)
+    test = sdk_call(f"reading test {name}", client.conversational_ai.tests.get, test_id)
     data = test.model_dump(mode="json", by_alias=True, exclude_none=True)
     return {k: v for k, v in data.items() if k not in _ANSWER_ONLY}
 
@@ -128,12 +128,12 @@ def push(client: Any, bodies: list[dict[str, Any]]) -> list[TestPush]:
         name, resolved = body["name"], resolve_tool_ids(body, ids)
         test_id = deployed.get(name)
         if test_id is None:
-            created = _call(f"creating test {name}", tests.create, request=_request(resolved, update=False))
+            created = sdk_call(f"creating test {name}", tests.create, request=_request(resolved, update=False))
             out.append(TestPush(name, "created", created.id))
         elif _compare(name, _deployed_body(client, test_id, name), resolved).status == "same":
             out.append(TestPush(name, "unchanged", test_id))
         else:
-            _call(f"updating test {name}", tests.update, test_id, request=_request(resolved, update=True))
+            sdk_call(f"updating test {name}", tests.update, test_id, request=_request(resolved, update=True))
             out.append(TestPush(name, "updated", test_id))
     return out
 
@@ -157,7 +157,7 @@ def run(client: Any, agent_id: str, names: list[str], *, timeout: float = 600.0,
     if missing:
         raise ConfigError(f"test(s) not in the workspace: {', '.join(missing)}; run `tests push` first")
     by_id = {deployed[n]: n for n in names}
-    invocation = _call(
+    invocation = sdk_call(
         f"running tests on agent {agent_id}",
         client.conversational_ai.agents.run_tests,
         agent_id,
@@ -167,7 +167,7 @@ def run(client: Any, agent_id: str, names: list[str], *, timeout: float = 600.0,
     while any(r.status == "pending" for r in invocation.test_runs) and time.monotonic() < deadline:
         time.sleep(min(wait, max(0.0, deadline - time.monotonic())))
         wait = min(wait * 2, poll)
-        invocation = _call("reading the test run", client.conversational_ai.tests.invocations.get, invocation.id)
+        invocation = sdk_call("reading the test run", client.conversational_ai.tests.invocations.get, invocation.id)
     return [
         TestRun(r.test_name or by_id.get(r.test_id, r.test_id), str(r.status), _summary(r))
         for r in invocation.test_runs
