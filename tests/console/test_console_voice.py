@@ -118,6 +118,11 @@ async def test_a_voice_call_with_the_fake_microphone_creates_the_lead(
     assert [r["Name"] for r in found.data["records"]] == ["Priya Natarajan"]
 
 
+@pytest.mark.skipif(
+    not os.environ.get("CONSOLE_SPOKEN_PERSONA_TEST"),
+    reason="opt-in (CONSOLE_SPOKEN_PERSONA_TEST=1): both sides are played in real time, 100-240 s a run, "
+    "too long and too load-sensitive for every CI run",
+)
 async def test_a_spoken_persona_run_from_the_link_passes(console: Console, tmp_path: Path) -> None:
     """`?persona=new-prospect&autostart=1&voice=1`: the page speaks the caller (server TTS) and plays the agent."""
     _need("flite", "pocketsphinx", "webrtcvad")
