@@ -1,11 +1,13 @@
 """`RedisIdempotencyStore`: first answers, pending markers and per-key locks shared by replicas.
 
-Values are JSON under `SET … PX` (they expire on their own); `lock(key)` is `SET NX PX` with a
-random fencing value, released by compare-and-delete (a Lua script), so a holder whose lock timed
-out never releases the next holder's. Waiters poll with a short, growing pause: a lock is held for
-one create (tens of milliseconds), and polling needs no second connection, unlike pub/sub. A
-holder that dies (a killed replica) frees its keys when the lock times out: a little longer than
-one tool call's budget, so a live holder never loses it.
+Values are JSON under `SET … PX` (they expire on their own). A create costs two round trips: one
+script enters its section (the cached answer, or every lock at once with a random fence, plus the
+pending marker) and one leaves it (answer, pending marker, ledger note, compare-and-delete of the
+locks): see `service.state.sections`. A holder whose lock timed out never releases the next
+holder's. Waiters poll: first after 1 ms (most sections last a few ms on loopback), then with a
+growing pause up to 25 ms; polling needs no second connection per waiter, unlike BLPOP or pub/sub.
+A holder that dies (a killed replica) frees its keys when the locks time out: a little longer than
+one tool call's budget, so a live holder never loses them.
 
 No Redis, no create: every failure raises `StoreUnavailable` (a speakable 503 with Retry-After),
 except releasing a lock, which times out by itself.
@@ -16,19 +18,21 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from service.errors import StoreUnavailable
+from service.state import sections
 from service.state.shared import PREFIX, SharedRedis
 from service.state.token_store import _DEL_IF_FENCE
 from service.tools.idempotency import SingleFlight
+from service.tools.sections import MAX_LEDGER_RECORDS, CreateSection, RecordNote, lock_order
 
 T = TypeVar("T")
 
-_FIRST_PAUSE = 0.005
-_MAX_PAUSE = 0.05
+_FIRST_PAUSE = 0.001
+_MAX_PAUSE = 0.025
 
 
 class RedisIdempotencyStore:
@@ -39,6 +43,9 @@ class RedisIdempotencyStore:
         self._prefix = f"{PREFIX}{space}:"
         self._lock_ms = int(lock_timeout * 1000)
         self._release = shared.client.register_script(_DEL_IF_FENCE)
+        self._enter = shared.client.register_script(sections.ENTER)
+        self._leave = shared.client.register_script(sections.LEAVE)
+        self._note = shared.client.register_script(sections.NOTE)
         self._flight = SingleFlight()
 
     async def single_flight(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
@@ -83,5 +90,80 @@ class RedisIdempotencyStore:
             except StoreUnavailable:
                 pass  # it times out by itself
 
+    @asynccontextmanager
+    async def create_section(
+        self, key: str | None, duplicate_keys: Sequence[str], pending: str, *, pending_ttl: float, answer_ttl: float
+    ) -> AsyncIterator[CreateSection]:
+        """`IdempotencyStore.create_section`: one script in, one script out (uncontended)."""
+        fence = secrets.token_hex(16)
+        answer_key, pending_key = self._prefix + (key or pending), self._prefix + pending
+        locks = [f"{self._prefix}lock:{name}" for name in lock_order(key, duplicate_keys)]
+        args: list[str | int] = [fence, self._lock_ms, _ms(pending_ttl), "1" if key else "0"]
+        pause = _FIRST_PAUSE
+        while True:
+            kind, value = await self._shared.call(
+                "create_enter", lambda: self._enter(keys=[answer_key, pending_key, *locks], args=args)
+            )
+            if kind == 1:
+                cached = json.loads(value)
+                yield CreateSection(cached if isinstance(cached, dict) else None, pending=False)
+                return
+            if kind == 0:
+                break
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, _MAX_PAUSE)
+        section = CreateSection(None, pending=bool(value))
+        try:
+            yield section
+        except BaseException:
+            await self._leave_quietly(answer_key, pending_key, locks, fence)
+            raise
+        await self._shared.call(
+            "create_leave",
+            lambda: self._leave(
+                keys=[answer_key, pending_key, *self._ledger_keys(section), *locks],
+                args=[fence, "1", *self._leave_args(section, key, answer_ttl)],
+            ),
+        )
+
+    async def note_records(self, note: RecordNote) -> None:
+        """Merge `note` into its ledger entry: one script, one round trip."""
+        args: list[str | int] = [
+            note.object_name,
+            "1" if note.created else "0",
+            _ms(note.ttl),
+            MAX_LEDGER_RECORDS,
+            _ids(note),
+        ]
+        await self._shared.call("ledger_note", lambda: self._note(keys=[self._prefix + note.key], args=args))
+
+    def _ledger_keys(self, section: CreateSection) -> list[str]:
+        return [self._prefix + (section.note.key if section.note else "ledger:-")]
+
+    @staticmethod
+    def _leave_args(section: CreateSection, key: str | None, answer_ttl: float) -> list[str | int]:
+        answer = json.dumps(section.answer, default=str) if key and section.answer is not None else ""
+        note = section.note
+        if note is None:
+            return [answer, _ms(answer_ttl), "", "0", 1, MAX_LEDGER_RECORDS, "[]"]
+        created = "1" if note.created else "0"
+        return [answer, _ms(answer_ttl), note.object_name, created, _ms(note.ttl), MAX_LEDGER_RECORDS, _ids(note)]
+
+    async def _leave_quietly(self, answer_key: str, pending_key: str, locks: list[str], fence: str) -> None:
+        """After an error inside: release the locks only (the pending marker stays for reconciling)."""
+        keys = [answer_key, pending_key, self._prefix + "ledger:-", *locks]
+        try:
+            await self._shared.call("create_leave", lambda: self._leave(keys=keys, args=[fence, "0"]))
+        except StoreUnavailable:
+            pass  # they time out by themselves
+
     def __repr__(self) -> str:
         return f"RedisIdempotencyStore(prefix={self._prefix!r})"
+
+
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))
+
+
+def _ids(note: RecordNote) -> str:
+    return json.dumps([rid for rid in note.record_ids if rid])
