@@ -4,8 +4,11 @@ Values are JSON under `SET … PX` (they expire on their own). A create costs tw
 script enters its section (the cached answer, or every lock at once with a random fence, plus the
 pending marker) and one leaves it (answer, pending marker, ledger note, compare-and-delete of the
 locks): see `service.state.sections`. A holder whose lock timed out never releases the next
-holder's. Waiters poll: first after 1 ms (most sections last a few ms on loopback), then with a
-growing pause up to 25 ms; polling needs no second connection per waiter, unlike BLPOP or pub/sub.
+holder's. A waiter blocks on the lock's wake-up list (`BLPOP`, pushed by the leaving holder), so
+it takes the lock about one round trip after its release instead of after a polling pause; the
+block is short (50 ms, growing to 400) so a dead holder's expired lock is seen soon. Blocking holds
+one pooled connection per waiter, only while creates of the same person contend. (`lock`, a plain
+lock of one key, still polls: nothing on the hot path uses it.)
 A holder that dies (a killed replica) frees its keys when the locks time out: a little longer than
 one tool call's budget, so a live holder never loses them.
 
@@ -31,8 +34,10 @@ from service.tools.sections import MAX_LEDGER_RECORDS, CreateSection, RecordNote
 
 T = TypeVar("T")
 
-_FIRST_PAUSE = 0.001
+_FIRST_PAUSE = 0.001  # `lock` polls: first after 1 ms, growing to 25 ms
 _MAX_PAUSE = 0.025
+_FIRST_WAIT = 0.05  # a waiter blocks this long for a wake-up before it looks again, then longer
+_MAX_WAIT = 0.4
 
 
 class RedisIdempotencyStore:
@@ -99,7 +104,7 @@ class RedisIdempotencyStore:
         answer_key, pending_key = self._prefix + (key or pending), self._prefix + pending
         locks = [f"{self._prefix}lock:{name}" for name in lock_order(key, duplicate_keys)]
         args: list[str | int] = [fence, self._lock_ms, _ms(pending_ttl), "1" if key else "0"]
-        pause = _FIRST_PAUSE
+        pause = _FIRST_WAIT
         while True:
             kind, value = await self._shared.call(
                 "create_enter", lambda: self._enter(keys=[answer_key, pending_key, *locks], args=args)
@@ -110,8 +115,8 @@ class RedisIdempotencyStore:
                 return
             if kind == 0:
                 break
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, _MAX_PAUSE)
+            await self._wait_for(value.decode() if isinstance(value, bytes) else str(value), pause)
+            pause = min(pause * 2, _MAX_WAIT)
         section = CreateSection(None, pending=bool(value))
         try:
             yield section
@@ -125,6 +130,12 @@ class RedisIdempotencyStore:
                 args=[fence, "1", *self._leave_args(section, key, answer_ttl)],
             ),
         )
+
+    async def _wait_for(self, lock: str, most: float) -> None:
+        """Until the holder of `lock` leaves (its wake-up) or `most` seconds (a dead holder's lock
+        expires without one; a wake-up taken by another waiter is made up for by the retry)."""
+        wake = lock + ":wake"
+        await self._shared.call("create_wait", lambda: self._shared.client.blpop([wake], timeout=most))
 
     async def note_records(self, note: RecordNote) -> None:
         """Merge `note` into its ledger entry: one script, one round trip."""

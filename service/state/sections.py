@@ -6,7 +6,10 @@ client retries once on a dropped connection): a lock or pending marker holding o
 ours; a leave finds its locks gone and deletes nothing of anyone else's; a ledger merge matches ids.
 
 Keys (all under the store's prefix): the answer, the pending marker, the locks (`lock:<name>`, the
-value a random fence per section), the ledger entry (JSON, as `get` reads it).
+value a random fence per section), the ledger entry (JSON, as `get` reads it). A section that finds
+a lock busy flags it (`<lock>:waiting`); the holder, leaving, pushes one wake-up onto `<lock>:wake`,
+which a waiter blocks on (`BLPOP`): a lock passes to the next create in about one round trip, and
+an uncontended create writes no wake-up at all.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ if ARGV[4] == '1' then
 end
 for i = 3, #KEYS do
   local v = redis.call('get', KEYS[i])
-  if v and v ~= ARGV[1] then return {2, KEYS[i]} end
+  if v and v ~= ARGV[1] then
+    redis.call('set', KEYS[i] .. ':waiting', 1, 'PX', 2000)  -- ask its holder to wake us on leaving
+    return {2, KEYS[i]}
+  end
 end
 for i = 3, #KEYS do redis.call('set', KEYS[i], ARGV[1], 'PX', ARGV[2]) end
 local p = redis.call('get', KEYS[2])
@@ -77,7 +83,16 @@ LEAVE = (
 local ours = true
 for i = 4, #KEYS do
   local v = redis.call('get', KEYS[i])
-  if v == ARGV[1] then redis.call('del', KEYS[i]) elseif v then ours = false end
+  if v == ARGV[1] then
+    redis.call('del', KEYS[i])
+    if redis.call('exists', KEYS[i] .. ':waiting') == 1 then  -- one wake-up per release: the next holder
+      redis.call('rpush', KEYS[i] .. ':wake', 1)
+      redis.call('ltrim', KEYS[i] .. ':wake', -8, -1)
+      redis.call('pexpire', KEYS[i] .. ':wake', 1000)
+    end
+  elseif v then
+    ours = false
+  end
 end
 if ARGV[2] == '1' then
   if ARGV[3] ~= '' then redis.call('set', KEYS[1], ARGV[3], 'PX', ARGV[4]) end
