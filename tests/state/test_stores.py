@@ -234,7 +234,7 @@ async def test_a_busy_section_takes_none_of_its_locks(replicas: tuple[SharedRedi
         async with _section(store, None, ["dup:a"], pending="pending:3") as free:
             assert free.cached is None
     await waiting
-    assert await replicas[0].client.keys("gw:idem:lock:*") == []
+    assert await replicas[0].client.exists("gw:idem:lock:dup:a", "gw:idem:lock:dup:b") == 0
 
 
 async def _enter_and_leave(store: RedisIdempotencyStore, dups: list[str]) -> None:
@@ -278,3 +278,16 @@ async def test_redis_down_refuses_a_create_section() -> None:
             pass
     assert shared.failures["create_enter"] == 1
     await shared.aclose()
+
+
+async def test_only_a_lock_someone_waits_for_gets_a_wake_up(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """An uncontended leave writes no wake-up; a section that found the lock busy gets one when it is left."""
+    store = RedisIdempotencyStore(replicas[0])
+    await _enter_and_leave(store, ["dup:a"])
+    assert await replicas[0].client.exists("gw:idem:lock:dup:a:wake") == 0
+    async with _section(store, None, ["dup:a"], pending="pending:1"):
+        waiting = asyncio.create_task(_enter_and_leave(store, ["dup:a"]))
+        await asyncio.sleep(0.02)
+        assert await replicas[0].client.exists("gw:idem:lock:dup:a:waiting") == 1
+    await waiting
+    assert replicas[0].round_trips["create_wait"] >= 1
