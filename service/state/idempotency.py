@@ -103,15 +103,20 @@ class RedisIdempotencyStore:
         fence = secrets.token_hex(16)
         answer_key, pending_key = self._prefix + (key or pending), self._prefix + pending
         locks = [f"{self._prefix}lock:{name}" for name in lock_order(key, duplicate_keys)]
-        args: list[str | int] = [fence, self._lock_ms, _ms(pending_ttl), "1" if key else "0"]
+        args: list[str | int] = [
+            fence,
+            self._lock_ms,
+            _ms(pending_ttl),
+            "1" if key else "0",
+            json.dumps({"pending": True, "fence": fence}),
+        ]
         pause = _FIRST_WAIT
         while True:
             kind, value = await self._shared.call(
                 "create_enter", lambda: self._enter(keys=[answer_key, pending_key, *locks], args=args)
             )
             if kind == 1:
-                cached = json.loads(value)
-                yield CreateSection(cached if isinstance(cached, dict) else None, pending=False)
+                yield CreateSection(json.loads(value), pending=False)  # always a dict: written by a leave
                 return
             if kind == 0:
                 break

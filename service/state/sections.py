@@ -14,7 +14,8 @@ an uncontended create writes no wake-up at all.
 
 from __future__ import annotations
 
-# KEYS: answer, pending, locks...   ARGV: fence, lock ms, pending ms, has answer key ('1'/'0')
+# KEYS: answer, pending, locks...
+# ARGV: fence, lock ms, pending ms, has answer key ('1'/'0'), pending value (JSON with the fence)
 # -> {1, cached answer} | {2, busy lock} | {0, pending found (1/0)}
 ENTER = """
 if ARGV[4] == '1' then
@@ -30,8 +31,8 @@ for i = 3, #KEYS do
 end
 for i = 3, #KEYS do redis.call('set', KEYS[i], ARGV[1], 'PX', ARGV[2]) end
 local p = redis.call('get', KEYS[2])
-if p and p ~= ARGV[1] then return {0, 1} end
-redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[3])
+if p and p ~= ARGV[5] then return {0, 1} end
+redis.call('set', KEYS[2], ARGV[5], 'PX', ARGV[3])
 return {0, 0}
 """
 
