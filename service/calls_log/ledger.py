@@ -3,7 +3,8 @@
 It lives in the same store as the idempotency keys (`IdempotencyStore`: in-process by default, the
 shared backend when replicas share one), under `ledger:<conversation id>`, for the idempotency TTL.
 When it is gone (a restart of the in-process store), delivery looks the conversation id up in the
-field the gateway writes it to instead.
+field the gateway writes it to instead. A note is one atomic merge in the store (one round trip
+on Redis); a create's note rides on the write that leaves its create section (`entry`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from service.tools.idempotency import IdempotencyStore
-
-_MAX_RECORDS = 50
+from service.tools.sections import RecordNote
 
 
 class CallLedger(Protocol):
@@ -27,32 +27,33 @@ class CallLedger(Protocol):
         """(object, id, created) in the order they were first noted."""
         ...
 
+    def entry(
+        self, conversation_id: str, object_name: str, record_ids: Iterable[str], *, created: bool
+    ) -> RecordNote | None:
+        """The same note as `note`, for the idempotency store to merge as a create leaves its section
+        (None: nothing to note)."""
+        ...
+
 
 class StoreLedger:
-    """`CallLedger` on an `IdempotencyStore` (read-modify-write under the store's per-key lock)."""
+    """`CallLedger` on an `IdempotencyStore`: each note is the store's atomic `note_records` merge."""
 
     def __init__(self, store: IdempotencyStore, ttl: float) -> None:
         self._store = store
         self._ttl = ttl
 
-    async def note(self, conversation_id: str, object_name: str, record_ids: Iterable[str], *, created: bool) -> None:
-        ids = [rid for rid in record_ids if rid]
+    def entry(
+        self, conversation_id: str, object_name: str, record_ids: Iterable[str], *, created: bool
+    ) -> RecordNote | None:
+        ids = tuple(rid for rid in record_ids if rid)
         if not ids:
-            return
-        key = _key(conversation_id)
-        async with self._store.lock(key):
-            held = await self._store.get(key) or {"records": []}
-            rows: list[list[object]] = list(held.get("records") or [])
-            known = {str(row[1])[:15]: row for row in rows}
-            for rid in ids:
-                row = known.get(rid[:15])
-                if row is None:
-                    row = [object_name, rid, created]
-                    rows.append(row)
-                    known[rid[:15]] = row
-                elif created:
-                    row[2] = True
-            await self._store.put(key, {"records": rows[-_MAX_RECORDS:]}, self._ttl)
+            return None
+        return RecordNote(_key(conversation_id), object_name, ids, created, self._ttl)
+
+    async def note(self, conversation_id: str, object_name: str, record_ids: Iterable[str], *, created: bool) -> None:
+        entry = self.entry(conversation_id, object_name, record_ids, created=created)
+        if entry is not None:
+            await self._store.note_records(entry)
 
     async def records(self, conversation_id: str) -> Sequence[tuple[str, str, bool]]:
         held = await self._store.get(_key(conversation_id)) or {}

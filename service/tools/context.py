@@ -21,6 +21,7 @@ from service.settings import Settings
 from service.soql.policy import PolicyConfig
 from service.tools.idempotency import IdempotencyStore
 from service.tools.ports import SalesforcePort
+from service.tools.sections import RecordNote
 from service.tools.status import SLOW
 
 log = logging.getLogger("service.tools")
@@ -53,6 +54,12 @@ class ToolContext:
                 await self.ledger.note(self.conversation_id, object_name, record_ids, created=created)
             except StoreUnavailable:  # Redis down: the search or get still answers; the Task lists less
                 log.warning("records of the conversation not noted: the shared store is unavailable")
+
+    def record_note(self, object_name: str, record_ids: Iterable[str], *, created: bool = False) -> RecordNote | None:
+        """The same note as `note_records`, for a create to write as it leaves its section (`ctx.store`)."""
+        if self.ledger is None or not self.conversation_id:
+            return None
+        return self.ledger.entry(self.conversation_id, object_name, record_ids, created=created)
 
 
 def budget(settings: Settings) -> Deadline:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -84,32 +83,31 @@ async def create_record(
 async def _create_once(
     sobject: SObject, fields: dict[str, Any], final: dict[str, Any], key: str | None, ctx: ToolContext
 ) -> CreateRecordResponse:
-    """Under the key's and the duplicate keys' locks: replay, already exists, reconcile or create."""
+    """In one create section (the key's and the duplicate keys' locks): replay, already exists,
+    reconcile or create; the answer, the pending marker and the ledger note are written on leaving."""
     pending_key = f"pending:{key or 'body:' + body_hash(sobject.name, fields)}"
-    async with AsyncExitStack() as stack:
-        if key is not None:
-            await stack.enter_async_context(ctx.store.lock(key))
-            cached = await ctx.store.get(key)
-            if cached is not None:
-                return CreateRecordResponse.model_validate(cached)
-        for dup in duplicate_keys(sobject, fields):  # sorted: every create takes them in one order
-            await stack.enter_async_context(ctx.duplicate_locks.lock(dup))
+    ttl = ctx.settings.idempotency_ttl
+    section_of = ctx.store.create_section(
+        key,
+        duplicate_keys(sobject, fields),  # sorted: every create takes them in one order
+        pending_key,
+        pending_ttl=ttl if key else min(ttl, _ANON_PENDING_TTL),
+        answer_ttl=ttl,
+    )
+    async with section_of as section:
+        if section.cached is not None:
+            return CreateRecordResponse.model_validate(section.cached)
         existing = await find_existing(sobject, fields, ctx)
         if existing is not None:
             answer = _exists_answer(existing)
         else:
-            earlier = await _reconcile(sobject, final, ctx) if await ctx.store.get(pending_key) else None
+            earlier = await _reconcile(sobject, final, ctx) if section.pending else None
             if earlier is not None:
                 answer = _answer(sobject, earlier.id, final, name=earlier.name)
             else:
-                ttl = ctx.settings.idempotency_ttl if key else min(ctx.settings.idempotency_ttl, _ANON_PENDING_TTL)
-                await ctx.store.put(pending_key, {"object": sobject.name}, ttl)
                 answer = await _create(sobject, fields, final, ctx)
-        await ctx.store.delete(pending_key)
-        if key is not None:
-            await ctx.store.put(key, answer.model_dump(), ctx.settings.idempotency_ttl)
-    if answer.id:
-        await ctx.note_records(answer.object, [answer.id], created=answer.created)
+        note = ctx.record_note(answer.object, [answer.id], created=answer.created) if answer.id else None
+        section.finish(answer.model_dump(), note)
     return answer
 
 

@@ -5,10 +5,11 @@ the caller sent no key): a repeat that finds one looks the record up before crea
 whose answer was lost (timeout, reset, the tool's budget spent) is never blindly repeated.
 
 The key is the conversation id plus a hash of the normalised body (or an explicit
-`Idempotency-Key`). `lock(key)` serialises concurrent identical creates so exactly one reaches
-Salesforce; the others wait and get the stored answer. The in-process store is the default;
-`service.state.idempotency.RedisIdempotencyStore` implements the same four methods for several
-replicas (`SET NX PX` values, a distributed `lock`), and raises `StoreUnavailable` when Redis is down.
+`Idempotency-Key`). A create takes every lock it needs at once in `create_section` (see `service.tools.sections`),
+so concurrent identical creates make one record: the others wait and get the stored answer. The
+in-process store is the default; `service.state.idempotency.RedisIdempotencyStore` implements the
+same Protocol for several replicas (one Lua script to enter a section, one to leave it), and raises
+`StoreUnavailable` when Redis is down.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any, Protocol, TypeVar
+
+from service.tools.sections import CreateSection, RecordNote, lock_order, merge_records
 
 T = TypeVar("T")
 
@@ -58,6 +61,21 @@ class IdempotencyStore(Protocol):
 
     def lock(self, key: str) -> AbstractAsyncContextManager[None]:
         """An exclusive section for `key` (across every replica sharing the store)."""
+        ...
+
+    def create_section(
+        self, key: str | None, duplicate_keys: Sequence[str], pending: str, *, pending_ttl: float, answer_ttl: float
+    ) -> AbstractAsyncContextManager[CreateSection]:
+        """Enter a create: the cached answer to `key`, or every lock (all or none) plus the pending flag.
+
+        Waits while another create holds any of the locks (the tool's deadline bounds it). On leaving
+        after `CreateSection.finish`: the answer stored under `key`, `pending` deleted, the note merged,
+        the locks released (compare-and-delete on Redis); after an error: the locks released only.
+        """
+        ...
+
+    async def note_records(self, note: RecordNote) -> None:
+        """Merge `note` into the ledger entry under `note.key` (atomically: one round trip on Redis)."""
         ...
 
     async def single_flight(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
@@ -143,6 +161,40 @@ class InMemoryIdempotencyStore:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+    @asynccontextmanager
+    async def create_section(
+        self, key: str | None, duplicate_keys: Sequence[str], pending: str, *, pending_ttl: float, answer_ttl: float
+    ) -> AsyncIterator[CreateSection]:
+        """`IdempotencyStore.create_section` in this process (per-key `asyncio.Lock`s, in one order)."""
+        cached = await self.get(key) if key else None
+        if cached is not None:
+            yield CreateSection(cached, pending=False)
+            return
+        async with AsyncExitStack() as held:
+            for name in lock_order(key, duplicate_keys):
+                await held.enter_async_context(self.lock(name))
+            cached = await self.get(key) if key else None  # the holder we waited for may have answered
+            if cached is not None:
+                yield CreateSection(cached, pending=False)
+                return
+            found = await self.get(pending) is not None
+            if not found:
+                await self.put(pending, {"pending": True}, pending_ttl)
+            section = CreateSection(None, pending=found)
+            yield section
+            if section.answer is not None:
+                if key:
+                    await self.put(key, section.answer, answer_ttl)
+                await self.delete(pending)
+                if section.note is not None:
+                    await self.note_records(section.note)
+
+    async def note_records(self, note: RecordNote) -> None:
+        """Merge `note` into its ledger entry (no await in between: atomic on the event loop)."""
+        entry = self._values.get(note.key)
+        held = entry[1] if entry is not None and entry[0] > time.monotonic() else None
+        await self.put(note.key, merge_records(held, note), note.ttl)
 
     def _evict(self) -> None:
         now = time.monotonic()

@@ -166,7 +166,7 @@ async def test_redis_stopped_mid_burst_refuses_creates_speakably_then_recovers(
     assert [s.status_code for s in searches] == [200, 200]
     assert ready["checks"]["redis"] is False and "creates" in ready["checks"]["degraded"]
     metrics = (await http.get(fleet.urls[0] + "/metrics")).text
-    assert 'gateway_redis_failures_total{op="lock"}' in metrics
+    assert 'gateway_redis_failures_total{op="create_enter"}' in metrics
     for i, tag in enumerate(tags[8:]):
         await _until_done(http, fleet.urls[i % 2], _lead(tag), f"c-{tag}")
     for tag in tags:

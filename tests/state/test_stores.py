@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 from authlib.oauth2.rfc6749 import OAuth2Token
 from pydantic import SecretStr
 
+from service.calls_log.ledger import StoreLedger
 from service.errors import StoreUnavailable
 from service.salesforce.token_store import InMemoryTokenStore
 from service.settings import Settings
@@ -17,6 +19,7 @@ from service.state.idempotency import RedisIdempotencyStore
 from service.state.shared import SharedRedis
 from service.state.token_store import RedisTokenStore
 from service.tools.idempotency import InMemoryIdempotencyStore
+from service.tools.sections import CreateSection, RecordNote
 from tests.state.redis_server import free_port
 
 ORG = {"domain": "http://127.0.0.1:9", "client_id": "client-1"}
@@ -158,3 +161,133 @@ async def test_with_redis_url_the_stores_are_shared(redis_url: str) -> None:
     assert isinstance(stores.duplicate_locks, RedisIdempotencyStore)
     assert stores.shared is not None and await stores.shared.ping()
     await stores.aclose()
+
+
+def _section(
+    store: RedisIdempotencyStore, key: str | None, dups: list[str], pending: str = "pending:p"
+) -> AbstractAsyncContextManager[CreateSection]:
+    return store.create_section(key, dups, pending, pending_ttl=60, answer_ttl=60)
+
+
+async def test_an_uncontended_create_section_costs_two_round_trips(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """Enter (locks, cached answer, pending marker) and leave (answer, marker, ledger, locks): 2 round trips."""
+    store = RedisIdempotencyStore(replicas[0])
+    before = replicas[0].total_round_trips()
+    async with _section(store, "conv:c1:h", ["dup:person:email:a@b.example", "dup:person:last:doe"]) as section:
+        assert section.cached is None and section.pending is False
+        section.finish({"id": "00Q1"}, RecordNote("ledger:c1", "Lead", ("00Q1",), True, 60))
+    assert replicas[0].total_round_trips() - before == 2
+    assert await replicas[0].client.keys("gw:idem:lock:*") == []
+    assert await store.get("pending:p") is None
+    assert await StoreLedger(store, 60).records("c1") == [("Lead", "00Q1", True)]
+
+
+async def test_the_answer_is_replayed_from_another_replica(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """A section left with an answer: the other replica's section gets it cached, holding no lock."""
+    first, second = (RedisIdempotencyStore(shared) for shared in replicas)
+    async with _section(first, "conv:c1:h", ["dup:x"]) as section:
+        section.finish({"id": "00Q1"}, None)
+    async with _section(second, "conv:c1:h", ["dup:x"]) as again:
+        assert again.cached == {"id": "00Q1"}
+        assert await replicas[1].client.keys("gw:idem:lock:*") == []
+
+
+async def test_an_error_inside_leaves_the_pending_marker(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """An unknown outcome keeps the pending marker: the next section, on any replica, is told to reconcile."""
+    first, second = (RedisIdempotencyStore(shared) for shared in replicas)
+    with pytest.raises(RuntimeError):
+        async with _section(first, None, ["dup:x"]):
+            raise RuntimeError("outcome unknown")
+    assert await replicas[0].client.keys("gw:idem:lock:*") == []
+    async with _section(second, None, ["dup:x"]) as section:
+        assert section.pending is True
+        section.finish({"id": "00Q1"}, None)
+    async with _section(first, None, ["dup:x"]) as section:
+        assert section.pending is False
+
+
+async def test_create_sections_are_exclusive_across_replicas(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """Twenty sections sharing one duplicate key over two replicas never overlap."""
+    stores = [RedisIdempotencyStore(shared) for shared in replicas]
+    inside = 0
+    most = 0
+
+    async def hold(i: int) -> None:
+        nonlocal inside, most
+        async with _section(stores[i % 2], f"conv:c{i}:h", ["dup:shared", f"dup:own{i}"]):
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.002)
+            inside -= 1
+
+    await asyncio.gather(*(hold(i) for i in range(20)))
+    assert most == 1
+
+
+async def test_a_busy_section_takes_none_of_its_locks(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """All or none: waiting for a held lock, a section holds none of its other locks meanwhile."""
+    store = RedisIdempotencyStore(replicas[0])
+    async with _section(store, None, ["dup:b"], pending="pending:1"):
+        waiting = asyncio.create_task(_enter_and_leave(store, ["dup:a", "dup:b"]))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        async with _section(store, None, ["dup:a"], pending="pending:3") as free:
+            assert free.cached is None
+    await waiting
+    assert await replicas[0].client.exists("gw:idem:lock:dup:a", "gw:idem:lock:dup:b") == 0
+
+
+async def _enter_and_leave(store: RedisIdempotencyStore, dups: list[str]) -> None:
+    async with _section(store, None, dups, pending="pending:2") as section:
+        section.finish({}, None)
+
+
+async def test_a_dead_holders_section_expires_and_fences(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """A holder past its lock timeout loses the locks; leaving late it frees nothing of the next holder's."""
+    slow = RedisIdempotencyStore(replicas[0], lock_timeout=0.1)
+    other = RedisIdempotencyStore(replicas[1], lock_timeout=5)
+    async with _section(slow, None, ["dup:x"]) as late:
+        await asyncio.sleep(0.2)
+        taken = _section(other, None, ["dup:x"])
+        await taken.__aenter__()
+        late.finish({"id": "00Q1"}, None)
+    assert await replicas[0].client.exists("gw:idem:lock:dup:x") == 1
+    assert await replicas[0].client.exists("gw:idem:pending:p") == 1
+    await taken.__aexit__(None, None, None)
+    assert await replicas[0].client.exists("gw:idem:lock:dup:x") == 0
+
+
+async def test_a_ledger_note_is_one_round_trip_and_merges(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """Notes from two replicas merge into one entry (ids on 15 characters, created sticks), one round trip each."""
+    first, second = (StoreLedger(RedisIdempotencyStore(shared), 60) for shared in replicas)
+    before = replicas[0].total_round_trips()
+    await first.note("c1", "Contact", ["003000000000001AAA"], created=False)
+    assert replicas[0].total_round_trips() - before == 1
+    await second.note("c1", "Contact", ["003000000000001", "003000000000002"], created=True)
+    assert await first.records("c1") == [
+        ("Contact", "003000000000001AAA", True),
+        ("Contact", "003000000000002", True),
+    ]
+
+
+async def test_redis_down_refuses_a_create_section() -> None:
+    """No Redis, no create section: StoreUnavailable (a speakable 503), counted as create_enter."""
+    shared = SharedRedis(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+    with pytest.raises(StoreUnavailable):
+        async with _section(RedisIdempotencyStore(shared), "k", ["dup:x"]):
+            pass
+    assert shared.failures["create_enter"] == 1
+    await shared.aclose()
+
+
+async def test_only_a_lock_someone_waits_for_gets_a_wake_up(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """An uncontended leave writes no wake-up; a section that found the lock busy gets one when it is left."""
+    store = RedisIdempotencyStore(replicas[0])
+    await _enter_and_leave(store, ["dup:a"])
+    assert await replicas[0].client.exists("gw:idem:lock:dup:a:wake") == 0
+    async with _section(store, None, ["dup:a"], pending="pending:1"):
+        waiting = asyncio.create_task(_enter_and_leave(store, ["dup:a"]))
+        await asyncio.sleep(0.02)
+        assert await replicas[0].client.exists("gw:idem:lock:dup:a:waiting") == 1
+    await waiting
+    assert replicas[0].round_trips["create_wait"] >= 1
