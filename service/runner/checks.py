@@ -35,7 +35,8 @@ def outcome_of(record: CallRecord) -> str:
     return "existing" if record.ended_by_agent else "failed"
 
 
-def _expect(value: Any, persona: Persona, fixtures: dict[str, str]) -> Any:
+def expected_value(value: Any, persona: Persona, fixtures: dict[str, str]) -> Any:
+    """A persona's expected field value made concrete: `@key` is a fixture id or a persona fact."""
     if not isinstance(value, str) or not value.startswith("@"):
         return value
     key = value[1:]
@@ -105,7 +106,7 @@ async def judge(record: CallRecord, persona: Persona, executor: WebhookExecutor)
     else:
         for want, event in zip(wanted, made, strict=True):
             for fld, value in want["fields"].items():
-                expected = _expect(value, persona, record.fixtures)
+                expected = expected_value(value, persona, record.fixtures)
                 if not _same(fld, expected, event.params.get(fld)):
                     problems.append(f"{want['object']}.{fld}: expected {expected!r}, got {event.params.get(fld)!r}")
     summary = "; ".join(problems) or f"{len(made)} record(s) as expected"

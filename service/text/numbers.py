@@ -221,6 +221,8 @@ _ONES = [
     "nineteen",
 ]
 _TENS_WORDS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+# "ten" … "nineteen", "twenty" … "ninety": the words a spoken number uses past its digits.
+TEENS_AND_TENS: tuple[str, ...] = (*_ONES[10:], *_TENS_WORDS[2:])
 _ORDINAL_IRREGULAR = {
     "one": "first",
     "two": "second",

@@ -211,30 +211,9 @@ def correction_grammar(vocabulary: Iterable[str] = (), *, digits: bool = False) 
 def address_grammar(vocabulary: Iterable[str]) -> str:
     """`[lead-in] <house number> <street words> <suffix> <city words> <state> <five digits>`."""
     from service.text.address import STATES, SUFFIXES
+    from service.text.numbers import TEENS_AND_TENS
 
-    number_words = (
-        *DIGITS,
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-        "hundred",
-        "thousand",
-    )
+    number_words = (*DIGITS, *TEENS_AND_TENS, "hundred", "thousand")
     states = " | ".join(f"( {name.lower()} )" for name in STATES.values())
     return (
         _header("address")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import API_KEY, FakeToolsApi
+from tool_json_fake_api import API_KEY, FakeToolsApi
 
 from service.cli import main
 from service.runner.callers import Persona

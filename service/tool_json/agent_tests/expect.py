@@ -6,12 +6,11 @@ spoken timeline as a date) and `~text` (contains); `service.runner.checks` reads
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
-from service.runner import slots
 from service.runner.callers import Persona
+from service.runner.checks import expected_value
 
 _SPECIAL = re.compile(r"([.^$*+?()\[\]{}|\\/])")
 
@@ -24,16 +23,8 @@ def escape(text: str) -> str:
 
 
 def resolve(value: Any, persona: Persona, fixtures: dict[str, str]) -> Any:
-    """The concrete expected value (a `~contains` marker is kept)."""
-    if not isinstance(value, str) or not value.startswith("@"):
-        return value
-    key = value[1:]
-    if key in fixtures:
-        return fixtures[key]
-    if key == "timeline":
-        date = slots.extract_date(str(persona.facts["timeline"]))
-        return date.isoformat() if isinstance(date, dt.date) else None
-    return persona.facts.get(key)
+    """The concrete expected value (a `~contains` marker is kept), as the runner's checks read it."""
+    return expected_value(value, persona, fixtures)
 
 
 def _number_pattern(value: float) -> str:
