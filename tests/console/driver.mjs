@@ -23,8 +23,13 @@ async function resumeWorklets(page) {
     if (targetInfo.type !== "worklet") return;
     try {
       const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: targetInfo.targetId, flatten: false });
-      const resume = JSON.stringify({ id: 1, method: "Runtime.runIfWaitingForDebugger" });
-      await cdp.send("Target.sendMessageToTarget", { sessionId, message: resume });
+      // The worklet may start waiting only after our first resume arrives: resuming is harmless when it
+      // isn't waiting, so resume again a little later before letting go of it.
+      for (const [id, pause] of [[1, 0], [2, 150], [3, 600]]) {
+        if (pause) await new Promise((r) => setTimeout(r, pause));
+        const resume = JSON.stringify({ id, method: "Runtime.runIfWaitingForDebugger" });
+        await cdp.send("Target.sendMessageToTarget", { sessionId, message: resume });
+      }
       await cdp.send("Target.detachFromTarget", { sessionId });
     } catch (err) {
       process.stderr.write(`worklet ${targetInfo.targetId} not resumed: ${err}\n`);

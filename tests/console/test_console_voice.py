@@ -23,7 +23,7 @@ WORKLET_PROBE = """(async () => {
   const src = "registerProcessor('probe', class extends AudioWorkletProcessor { process() { return true; } })";
   const url = URL.createObjectURL(new Blob([src], { type: "application/javascript" }));
   const loaded = ctx.audioWorklet.addModule(url).then(() => "ok", (e) => String(e));
-  const result = await Promise.race([loaded, new Promise((r) => setTimeout(() => r("timeout"), 3000))]);
+  const result = await Promise.race([loaded, new Promise((r) => setTimeout(() => r("timeout"), 10000))]);
   ctx.close();
   return result;
 })()"""
