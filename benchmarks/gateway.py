@@ -93,6 +93,32 @@ def serve_stock_gateway(port: int) -> int:
     return 0
 
 
+def serve_floor(port: int) -> int:
+    """The floor: a bare pass-through on the gateway's own HTTP stack (uvicorn + aiohttp) with none of
+    its work: the request's path and query go to the org (`ORG_URL`, bearer `ORG_TOKEN` from the
+    environment) and the org's body comes back. What any Python gateway on these cores pays for the
+    extra hop before it does anything."""
+    import uvicorn
+    from starlette.types import Receive, Scope, Send
+
+    org, token = os.environ["ORG_URL"], os.environ["ORG_TOKEN"]
+    state: dict[str, aiohttp.ClientSession] = {}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        session = state.get("session") or state.setdefault("session", aiohttp.ClientSession())
+        url = f"{org}{scope['path']}?{scope['query_string'].decode()}"
+        async with session.get(url, headers={"Authorization": f"Bearer {token}"}) as answer:
+            body, status = await answer.read(), answer.status
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return 0
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (psutil: a dev extra)."""
     import psutil
@@ -208,6 +234,10 @@ class Side:
         return status
 
 
+class FloorSide(Side):
+    """The same search through the bare pass-through (`serve_floor`): the hop's own cost."""
+
+
 class McpSide(Side):
     """The same search as an MCP tools/call; a 200 whose result has `isError` counts as a 500."""
 
@@ -237,14 +267,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-with", type=Path, default=None, help="also measure this checkout's gateway")
     parser.add_argument("--stock-gateway", action="store_true", help="also measure the gateway on httpx2's transport")
     parser.add_argument("--no-mcp", action="store_true", help="skip the MCP side (tools/call on /mcp)")
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare pass-through side (the hop's own cost)")
     parser.add_argument("--creates", type=int, default=100, help="measured creates per side, one in flight")
     parser.add_argument("--serve-org", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve-stock-gateway", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-floor", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_org is not None:
         return serve_org(args.serve_org, args.latency_ms)
     if args.serve_stock_gateway is not None:
         return serve_stock_gateway(args.serve_stock_gateway)
+    if args.serve_floor is not None:
+        return serve_floor(args.serve_floor)
 
     org_port = free_port()
     secret = secrets.token_urlsafe(16)
@@ -313,6 +347,20 @@ def main(argv: list[str] | None = None) -> int:
                 },
             ).json()["access_token"]
             sides[0].headers = {"Authorization": f"Bearer {token}"}
+            if not args.no_floor:
+                port = free_port()
+                floor_env = {**base_env, "ORG_URL": org_url, "ORG_TOKEN": token}
+                gateways.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "benchmarks.gateway", "--serve-floor", str(port)],
+                        env=floor_env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+                wait_http(f"http://127.0.0.1:{port}/services/data/v58.0/limits")
+                sides.insert(1, FloorSide("floor", f"http://127.0.0.1:{port}", {}, "/services/data/v58.0/query"))
+                pids["floor"] = gateways[-1].pid
 
             async def measure() -> tuple[list[list[float]], list[list[float]]]:
                 clients = {
@@ -335,11 +383,17 @@ def main(argv: list[str] | None = None) -> int:
                             side.round_p50.append(percentile(samples, 0.5))
                     single = max(8, args.requests // 4)
                     ones = [await run_load(side.call, clients[side.name], single, 1, 8) for side in sides]
-                    creates = [
-                        await run_load(side.create, clients[side.name], args.creates, 1, 4)
-                        for side in sides
-                        if not isinstance(side, McpSide)
-                    ]
+                    creates = []
+                    for side in sides if args.creates else []:
+                        if isinstance(side, McpSide | FloorSide):
+                            continue
+                        # A fresh connection: the pooled ones may have idled past the server's keep-alive,
+                        # and a POST is not re-sent on a closed one.
+                        fresh = Client(side.url, side.headers, 1, args.stock_client)
+                        try:
+                            creates.append(await run_load(side.create, fresh, args.creates, 1, 4))
+                        finally:
+                            await fresh.aclose()
                     return ones, creates
                 finally:
                     for client in clients.values():
@@ -354,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
 
     direct = sides[0]
     d50 = percentile(direct.samples, 0.50)
+    floor = next(((side, one) for side, one in zip(sides, ones, strict=True) if isinstance(side, FloorSide)), None)
     print(
         f"search, {args.rounds} x {args.requests} requests per side, {args.concurrency} concurrent, "
         f"org latency {args.latency_ms:g} ms, load generator on "
@@ -363,22 +418,39 @@ def main(argv: list[str] | None = None) -> int:
         p50, p99 = percentile(side.samples, 0.50), percentile(side.samples, 0.99)
         spread = f"{min(side.round_p50):.2f}-{max(side.round_p50):.2f}"
         label = "direct to org" if side is direct else ("MCP /mcp" if side.name == "mcp" else f"through {side.name}")
+        label = "bare pass-through" if isinstance(side, FloorSide) else label
         print(f"  {label:18} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   (per-round p50 {spread} ms)")
     for side, one in zip(sides[1:], ones[1:], strict=True):
         g50 = percentile(side.samples, 0.50)
         where = f" ({args.compare_with})" if side.name == "compared" else ""
         goal = "3 ms" if side.name == "mcp" else "2 ms"
+        s50, t50 = percentile(ones[0], 0.50), percentile(one, 0.50)
+        if isinstance(side, FloorSide):
+            print(f"  floor (the hop alone, no gateway work): p50 overhead {g50 - d50:.2f} ms, ratio {g50 / d50:.3f}")
+            print(f"    one in flight: +{t50 - s50:.2f} ms, ratio {t50 / s50:.3f}")
+            continue
         print(
             f"  {side.name}{where}: p50 overhead {g50 - d50:.2f} ms (goal <= {goal}), ratio {g50 / d50:.3f} (<= 1.10)"
         )
-        s50, t50 = percentile(ones[0], 0.50), percentile(one, 0.50)
         print(f"    one in flight: direct p50 {s50:.2f} ms, {side.name} p50 {t50:.2f} ms, ratio {t50 / s50:.3f}")
+        if floor is not None:
+            f50, o50 = percentile(floor[0].samples, 0.50), percentile(floor[1], 0.50)
+            print(f"    over the floor: +{g50 - f50:.2f} ms; one in flight +{t50 - o50:.2f} ms")
+    if not args.creates:
+        print_cpu(sides)
+        return 0
     c50 = percentile(creates[0], 0.50)
     print(f"create (Lead, no email, no conversation id), {args.creates} one in flight: direct p50 {c50:.2f} ms")
-    webhook_sides = [side for side in sides[1:] if not isinstance(side, McpSide)]
+    webhook_sides = [side for side in sides[1:] if not isinstance(side, McpSide | FloorSide)]
     for side, samples in zip(webhook_sides, creates[1:], strict=True):
         g50 = percentile(samples, 0.50)
         print(f"  through {side.name}: p50 {g50:.2f} ms, {g50 - c50:.2f} ms over direct (check before create + guard)")
+    print_cpu(sides)
+    return 0
+
+
+def print_cpu(sides: list[Side]) -> None:
+    """CPU per call of every process, for each side."""
     for side in sides:
         rate = ", ".join(f"{name} {1e6 * seconds / side.calls:.0f}" for name, seconds in side.cpu.items())
         print(f"  CPU us per call, {side.name:8}: {rate}")
@@ -386,7 +458,6 @@ def main(argv: list[str] | None = None) -> int:
         f"  ({os.cpu_count()} cores shared by org, gateway and load generator; gateway CPU per call "
         f"x calls/s = share of one core its event loop needs)"
     )
-    return 0
 
 
 if __name__ == "__main__":

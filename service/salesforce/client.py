@@ -91,6 +91,7 @@ class SalesforceClient:
             headers={"Accept": "application/json"},
             follow_redirects=False,
         )
+        self._headers = dict(self._http.headers)
 
     @property
     def data_path(self) -> str:
@@ -271,11 +272,19 @@ class SalesforceClient:
     ) -> httpx2.Response:
         """One HTTP attempt, its timeout capped by the deadline; records `Sforce-Limit-Info`."""
         budget = deadline.cap(self.settings.sf_timeout)
-        timeout = httpx2.Timeout(budget, connect=min(self.settings.sf_connect_timeout, budget))
-        request_headers = {**(headers or {}), "Authorization": f"Bearer {token['access_token']}"}
+        timeout = {
+            "connect": min(self.settings.sf_connect_timeout, budget),
+            "read": budget,
+            "write": budget,
+            "pool": budget,
+        }
+        # The client's own headers (Accept, Accept-Encoding, User-Agent) with this call's: built here
+        # and sent as-is, which skips the client's per-request merging of cookies and params.
+        request_headers = {**self._headers, **(headers or {}), "Authorization": f"Bearer {token['access_token']}"}
         url = _url(str(token["instance_url"]), path, tuple(params.items()) if params else ())
         self.calls += 1
-        response = await self._http.request(method, url, json=json, headers=request_headers, timeout=timeout)
+        request = httpx2.Request(method, url, json=json, headers=request_headers, extensions={"timeout": timeout})
+        response = await self._http.send(request)
         usage = parse_limit_info(response.headers.get("sforce-limit-info"))
         if usage is not None:
             self.api_usage = usage

@@ -52,7 +52,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._ssl.set_alpn_protocols(["http/1.1"])
         self._max_connections = max_connections
         self._keepalive_expiry = keepalive_expiry
-        self._proxies = urllib.request.getproxies() if trust_env else {}
+        self._proxies = tuple(sorted((urllib.request.getproxies() if trust_env else {}).items()))
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
@@ -81,7 +81,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
                 headers=request.headers.multi_items(),
                 data=body or None,
                 allow_redirects=False,
-                proxy=_proxy_for(url.scheme, url.host, tuple(sorted(self._proxies.items()))),
+                proxy=_proxy_for(url.scheme, url.host, self._proxies) if self._proxies else None,
                 timeout=_timeout(timeouts.get("pool"), timeouts.get("connect"), timeouts.get("read")),
             ) as answer:
                 content = await answer.read()

@@ -70,11 +70,16 @@ class Metrics:
         )
         self.errors = Counter("gateway_tool_errors", "Tool errors by code", ["tool", "code"], registry=self.registry)
         self.registry.register(_SalesforceCollector(salesforce))
+        self._children: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, path: str, status: int, seconds: float) -> None:
         tool = tool_of(path)
-        self.requests.labels(tool, str(status)).inc()
-        self.latency.labels(tool).observe(seconds)
+        key = (tool, status)
+        children = self._children.get(key)
+        if children is None:  # `labels()` builds and validates its key on every call: once per pair here
+            children = self._children[key] = (self.requests.labels(tool, str(status)), self.latency.labels(tool))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def error(self, path: str, code: str) -> None:
         self.errors.labels(tool_of(path), code).inc()

@@ -16,6 +16,7 @@ runs it refuses, in the JSON error shape `{"error": {"code", "message"}}`:
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import re
@@ -114,6 +115,13 @@ class GatewayMiddleware:
         self.path_limits = dict(path_limits or {})  # e.g. the post-call webhook's larger bodies
         self.metrics = metrics
         self.body_timeout = body_timeout
+        # Request ids: this process's random prefix and a counter (unique across replicas, and no
+        # `os.urandom` call per request as `uuid4` makes).
+        self._id_prefix = uuid.uuid4().hex[:8]
+        self._ids = itertools.count(1)
+
+    def _new_id(self) -> str:
+        return f"{self._id_prefix}{next(self._ids):08x}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -121,7 +129,7 @@ class GatewayMiddleware:
             return
         started = time.perf_counter()
         rid = _header(scope, b"x-request-id")
-        rid = rid if rid and _SAFE_ID.match(rid) else uuid.uuid4().hex[:16]
+        rid = rid if rid and _SAFE_ID.match(rid) else self._new_id()
         conv = _header(scope, b"x-conversation-id")
         rid_token = request_id_var.set(rid)
         conv_token = conversation_id_var.set(conv[:128] if conv and conv.isascii() else None)
@@ -175,13 +183,9 @@ class GatewayMiddleware:
             elapsed = time.perf_counter() - started
             if path.startswith("/tools/"):
                 self.metrics.observe(path, status, elapsed)
-            log.info(
-                "%s %s %s %.1fms",
-                scope.get("method"),
-                path,
-                status,
-                elapsed * 1000,
-                extra={"method": scope.get("method"), "path": path, "status": status, "ms": round(elapsed * 1000, 2)},
-            )
+            if log.isEnabledFor(logging.INFO):
+                method = scope.get("method")
+                extra = {"method": method, "path": path, "status": status, "ms": round(elapsed * 1000, 2)}
+                log.info("%s %s %s %.1fms", method, path, status, elapsed * 1000, extra=extra)
             request_id_var.reset(rid_token)
             conversation_id_var.reset(conv_token)

@@ -10,16 +10,19 @@ whose close records are offered as `suggestions`, never as `records`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from sqlglot import exp
 
 from service.deadline import Deadline
 from service.errors import ServiceError, SoqlRejected
-from service.schema import Schema
+from service.schema import Schema, SObject
 from service.soql import parse_soql, to_soql
-from service.soql.policy import PolicyConfig, Verdict, check_query
-from service.tools.aggregates import column_types
+from service.soql.policy import PolicyConfig, check_query
+from service.tools.aggregates import Column, column_types
 from service.tools.context import ToolContext
 from service.tools.ports import SalesforcePort
 from service.tools.records import flatten
@@ -52,10 +55,26 @@ def count_query(tree: exp.Select) -> str | None:
     return to_soql(counted)
 
 
-async def search_records(q: str, ctx: ToolContext) -> SearchResponse:
-    """Check `q`, run what the policy allows, and answer for speech."""
-    client, schema, deadline = ctx.client, ctx.schema, ctx.deadline
-    verdict = _checked(q, schema, ctx.policy)
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a query text comes to before it runs: the checked (and repaired) query, its tree, what
+    changed, and what the answer needs from the tree (object, LIMIT, OFFSET, aggregate columns)."""
+
+    query: str
+    tree: exp.Select
+    changes: tuple[str, ...]
+    object_name: str
+    limit: int | None
+    offset: int
+    sobject: SObject | None
+    columns: Mapping[str, Column]
+
+
+@lru_cache(maxsize=2048)
+def plan(q: str, schema: Schema, policy_config: PolicyConfig) -> Plan:
+    """The plan of `q`, remembered: agents repeat the same lookups, and a plan depends only on the
+    text, the schema object and the (frozen) config. Raises `SoqlRejected` (not remembered)."""
+    verdict = check_query(q, schema, policy_config)
     if verdict.verdict == "reject":
         raise SoqlRejected(verdict.message or "That query isn't allowed.", suggested_query=verdict.suggested_query)
     query = verdict.query or q
@@ -63,36 +82,43 @@ async def search_records(q: str, ctx: ToolContext) -> SearchResponse:
     changes = [str(c) for c in (verdict.changes or [])]
     repaired = repair(tree)
     if repaired is not None:
-        again = _checked(repaired[0], schema, ctx.policy)
+        again = check_query(repaired[0], schema, policy_config)
         if again.verdict != "reject":
             query = again.query or repaired[0]
             tree = again.tree if isinstance(again.tree, exp.Select) else parse_soql(query)
             changes += repaired[1]
     object_name, limit = _object_and_limit(tree)
-    result = await client.query(query, deadline=deadline, max_records=limit or None)
+    sobject = schema.get(object_name)
+    columns = MappingProxyType(column_types(tree, sobject))
+    return Plan(query, tree, tuple(changes), object_name, limit, _offset(tree), sobject, columns)
+
+
+async def search_records(q: str, ctx: ToolContext) -> SearchResponse:
+    """Check `q`, run what the policy allows, and answer for speech."""
+    client, deadline = ctx.client, ctx.deadline
+    p = plan(q, ctx.schema, ctx.policy)
+    result = await client.query(p.query, deadline=deadline, max_records=p.limit or None)
     records = [flatten(row) for row in result.records]
     if len(records) == 1 and isinstance(records[0].get("Id"), str):  # the one record found: the caller's
-        await ctx.note_records(object_name, [records[0]["Id"]])
+        await ctx.note_records(p.object_name, [records[0]["Id"]])
     total = max(int(result.total_size), len(records))
-    offset = _offset(tree)
-    if offset or limit and len(records) >= limit and total <= len(records):
+    if p.offset or p.limit and len(records) >= p.limit and total <= len(records):
         # with an OFFSET the page's own size says nothing about the matches: count them all
-        total = await _count(client, tree, deadline, fallback=total)
-    sobject = schema.get(object_name)
+        total = await _count(client, p.tree, deadline, fallback=total)
     speech = ""
     suggestions: list[dict[str, object]] = []
-    if not records and not total and not offset:
-        tolerant = await tolerant_pass(tree, sobject, ctx)
+    if not records and not total and not p.offset:
+        tolerant = await tolerant_pass(p.tree, p.sobject, ctx)
         suggestions = tolerant.suggestions
-        if suggestions and sobject is not None:
-            speech = suggestion_speech(tolerant.said, suggestions[0], sobject)
+        if suggestions and p.sobject is not None:
+            speech = suggestion_speech(tolerant.said, suggestions[0], p.sobject)
     return SearchResponse(
-        speech=speech or search_speech(records, total, sobject, offset=offset, columns=column_types(tree, sobject)),
+        speech=speech or search_speech(records, total, p.sobject, offset=p.offset, columns=p.columns),
         count=len(records),
         total=total,
         records=records,
-        query=query,
-        changes=changes,
+        query=p.query,
+        changes=list(p.changes),
         suggestions=suggestions,
     )
 
@@ -100,13 +126,6 @@ async def search_records(q: str, ctx: ToolContext) -> SearchResponse:
 def _offset(tree: exp.Select) -> int:
     offset = tree.args.get("offset")
     return int(offset.expression.name) if offset is not None else 0
-
-
-@lru_cache(maxsize=2048)
-def _checked(q: str, schema: Schema, policy_config: PolicyConfig) -> Verdict:
-    """The policy's verdict, remembered: agents repeat the same lookups, and a verdict depends only
-    on the text, the schema object and the (frozen) config."""
-    return check_query(q, schema, policy_config)
 
 
 async def _count(client: SalesforcePort, tree: exp.Select, deadline: Deadline, *, fallback: int) -> int:

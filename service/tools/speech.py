@@ -10,6 +10,7 @@ changed email or phone is read back (`read_back`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -130,7 +131,7 @@ def _get(record: dict[str, Any], sobject: SObject | None, name: str) -> str | No
     return say_value(record.get(name), _field_type(sobject, name))
 
 
-def summarize(record: dict[str, Any], sobject: SObject | None, columns: dict[str, Column] | None = None) -> str:
+def summarize(record: dict[str, Any], sobject: SObject | None, columns: Mapping[str, Column] | None = None) -> str:
     """One phrase for one flattened row: "Jane Doe, VP of Sales at Acme"."""
     obj = sobject.name if sobject is not None else ""
     name_field = sobject.name_field if sobject is not None else "Name"
@@ -187,7 +188,7 @@ def _children_phrase(relationship: str, rows: list[Any]) -> str:
     return f"with {len(rows)} {noun if len(rows) != 1 else noun.rstrip('s')}" + (f": {listed}{more}" if names else "")
 
 
-def _aggregate_phrase(record: dict[str, Any], sobject: SObject | None, columns: dict[str, Column]) -> str:
+def _aggregate_phrase(record: dict[str, Any], sobject: SObject | None, columns: Mapping[str, Column]) -> str:
     """A GROUP BY row: "Closed Won: 14" (grouped values, then the aggregates, each spoken by its type)."""
 
     def aggregate(key: str) -> bool:
@@ -221,7 +222,7 @@ def search_speech(
     *,
     speak_max: int = 5,
     offset: int = 0,
-    columns: dict[str, Column] | None = None,
+    columns: Mapping[str, Column] | None = None,
 ) -> str:
     """ "I found 2 contacts: …" / "No leads matched …" / "… showing 10 of 37" / past the end of the matches."""
     label = sobject.label if sobject is not None else "record"
