@@ -9,14 +9,19 @@ from typing import Any
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("agent-server", help="serve the ElevenLabs conversation protocol for the agent")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     parser.add_argument(
         "--gateway",
         help="gateway base URL (default: start the embedded org and gateway here); "
         "the webhook secret then comes from WEBHOOK_SECRET",
     )
-    parser.add_argument("--agent", choices=("rules", "llm"), default="rules")
+    parser.add_argument(
+        "--agent",
+        choices=("rules", "llm"),
+        default="rules",
+        help="rules: the built-in qualification agent (offline); llm: chat completions at AGENT_LLM_URL",
+    )
     parser.set_defaults(handler=run)
 
 

@@ -9,14 +9,19 @@ from typing import Any
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("console", help="the web console: talk to the agent in the browser, watch the tools")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     parser.add_argument(
         "--gateway",
         help="gateway base URL (default: start the embedded org and gateway here); "
         "the webhook secret then comes from WEBHOOK_SECRET",
     )
-    parser.add_argument("--agent", choices=("rules", "llm"), default="rules")
+    parser.add_argument(
+        "--agent",
+        choices=("rules", "llm"),
+        default="rules",
+        help="rules: the built-in qualification agent (offline); llm: chat completions at AGENT_LLM_URL",
+    )
     parser.add_argument("--text-only", action="store_true", help="no audio sessions, even with the voice extra")
     parser.add_argument("--reports-dir", default=None, help="where call reports go (default: REPORTS_DIR)")
     parser.set_defaults(handler=run)
