@@ -5,6 +5,10 @@ the caller how many matched in all ("showing 10 of 37"); if it fails, the answer
 Spoken emails and phones in the query are repaired first (`service.tools.repairs`); a Lead,
 Contact or Account search that finds nothing gets a tolerant second pass (`service.tools.tolerant`)
 whose close records are offered as `suggestions`, never as `records`.
+
+What a query text comes to before it runs (the policy's verdict, the repairs, the object, LIMIT,
+OFFSET and aggregate columns) is its `Plan`, computed once per text and schema: on the hot path a
+repeated lookup costs the org round trip and the answer's speech, nothing else.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from service.deadline import Deadline
 from service.errors import ServiceError, SoqlRejected
 from service.schema import Schema, SObject
 from service.soql import parse_soql, to_soql
-from service.soql.policy import PolicyConfig, check_query
+from service.soql.policy import PolicyConfig, Verdict, check_query
 from service.tools.aggregates import Column, column_types
 from service.tools.context import ToolContext
 from service.tools.ports import SalesforcePort
@@ -70,13 +74,21 @@ class Plan:
     columns: Mapping[str, Column]
 
 
-@lru_cache(maxsize=2048)
 def plan(q: str, schema: Schema, policy_config: PolicyConfig) -> Plan:
-    """The plan of `q`, remembered: agents repeat the same lookups, and a plan depends only on the
-    text, the schema object and the (frozen) config. Raises `SoqlRejected` (not remembered)."""
+    """The plan of `q`; raises `SoqlRejected` when the policy refuses it."""
+    found = _plan(q, schema, policy_config)
+    if isinstance(found, Verdict):
+        raise SoqlRejected(found.message or "That query isn't allowed.", suggested_query=found.suggested_query)
+    return found
+
+
+@lru_cache(maxsize=2048)
+def _plan(q: str, schema: Schema, policy_config: PolicyConfig) -> Plan | Verdict:
+    """The plan of `q` (or the policy's refusal), remembered: agents repeat the same lookups, and a
+    plan depends only on the text, the schema object and the (frozen) config."""
     verdict = check_query(q, schema, policy_config)
     if verdict.verdict == "reject":
-        raise SoqlRejected(verdict.message or "That query isn't allowed.", suggested_query=verdict.suggested_query)
+        return verdict
     query = verdict.query or q
     tree = verdict.tree if isinstance(verdict.tree, exp.Select) else parse_soql(query)
     changes = [str(c) for c in (verdict.changes or [])]
