@@ -17,7 +17,8 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import mcp_types as types
@@ -101,16 +102,26 @@ class ToolServer:
             s.GET_TOOL: (models.get, _get),
             s.CREATE_TOOL: (models.create, _create),
         }
+        self.schemas = {tool.name: tool.input_schema for tool in self.tools}
+        # What the manager's lifespan yields, and what the single-exchange entry hands to `serve_one`.
+        self.lifespan_state: dict[str, Any] = {}
         self.server: Server[Any] = Server(
             "salesforce-tools",
             version="1.0",
             instructions="Search, get and create Salesforce records; every answer has a sentence to speak.",
+            lifespan=self._lifespan,
+            # For the 2026-07-28 entry's `Mcp-Param-*` check: without it the SDK runs tools/list per call.
+            get_tool_input_schema=self.schemas.get,
             on_list_tools=self.list_tools,
             on_call_tool=self.call_tool,
         )
         # The SDK wraps every message in an OpenTelemetry span (a no-op without an exporter, but work
         # on the hot path); the gateway has no exporter and keeps its own access log and metrics.
         self.server.middleware = []
+
+    @asynccontextmanager
+    async def _lifespan(self, server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
+        yield self.lifespan_state
 
     async def list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None

@@ -1,0 +1,127 @@
+"""One handshake-era JSON-RPC request answered in the request's own task, through the SDK's `serve_one`.
+
+The SDK's stateless manager serves every handshake-era (≤ 2025-11-25) POST by building a transport,
+two pairs of memory streams, a dispatcher with its task group and a server task, and tearing them
+down again (`_handle_stateless_request`): about 1 ms of CPU for one request answered by one JSON body,
+as much as the tool call itself. For its 2026-07-28 entry the SDK serves the same kind of exchange
+with `mcp.server.runner.serve_one` in the ASGI task; the SDK has no such entry for the handshake era,
+so this module is that entry, written from the SDK's own parts:
+
+- the legacy transport's checks and shapes: `Accept` must take JSON, `Content-Type` must be JSON,
+  the body one JSON-RPC request (`JSONRPCRequest`), and the answer is that transport's JSON body
+  (`model_dump_json(by_alias=True, exclude_unset=True)`, status 200, errors as JSON-RPC errors);
+- a born-ready `Connection.from_envelope` at the header's version, as the stateless manager makes;
+- `serve_one` (the SDK's kernel: params validation, handler lookup, result serialisation);
+- the dispatcher's exception-to-error ladder (`handler_exception_to_error_data`), and for anything
+  else the SDK's generic internal error (`modern_error_data`, which logs it), not its text.
+
+Everything else (GET, DELETE, a notification, a batch, a body that isn't JSON, a header the SDK must
+refuse, a 2026-07-28 request) returns `False`, and the caller hands the request to the SDK's manager
+unchanged, so its answers stay the SDK's. Nothing is kept between requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import anyio
+import pydantic_core
+from mcp.server.connection import Connection
+from mcp.server.lowlevel import Server
+from mcp.server.runner import modern_error_data, serve_one
+from mcp.server.streamable_http import check_accept_headers
+from mcp.shared.dispatcher import CallOptions
+from mcp.shared.exceptions import NoBackChannelError
+from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
+from mcp.shared.message import MessageMetadata, ServerMessageMetadata
+from mcp.shared.transport_context import TransportContext
+from mcp_types import DEFAULT_NEGOTIATED_VERSION, JSONRPCError, JSONRPCRequest, JSONRPCResponse, RequestId
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+log = logging.getLogger("service.mcp")
+
+_TRANSPORT = TransportContext(kind="streamable-http", can_send_request=False)  # what the stateless manager stamps
+_JSON = "application/json"
+
+
+@dataclass(slots=True)
+class SingleExchange:
+    """The `DispatchContext` of one request answered by one JSON body: nothing can ride back before it.
+
+    In JSON-response mode the legacy transport drops notifications tied to a request and a stateless
+    server has no channel for a request to the client; both are refused here the same way.
+    """
+
+    request_id: RequestId
+    message_metadata: MessageMetadata
+    transport: TransportContext = _TRANSPORT
+    can_send_request: bool = False
+
+    @cached_property
+    def cancel_requested(self) -> anyio.Event:  # nothing can cancel a single exchange: made only if asked for
+        return anyio.Event()
+
+    async def send_raw_request(
+        self, method: str, params: Mapping[str, Any] | None, opts: CallOptions | None = None
+    ) -> dict[str, Any]:
+        raise NoBackChannelError(method)
+
+    async def notify(self, method: str, params: Mapping[str, Any] | None, opts: CallOptions | None = None) -> None:
+        log.debug("dropped %s: a JSON answer carries only the response", method)
+
+    async def progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
+        return None
+
+
+def handshake_version(request: Request) -> str | None:
+    """The request's protocol version if it is one the legacy path serves (absent: the spec's default)."""
+    version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER)
+    if version is None:
+        return DEFAULT_NEGOTIATED_VERSION
+    return version if version in HANDSHAKE_PROTOCOL_VERSIONS else None
+
+
+def _json_request(request: Request, body: bytes) -> JSONRPCRequest | None:
+    """The body as one JSON-RPC request, if the legacy transport would dispatch it as one."""
+    if request.method != "POST" or not check_accept_headers(request)[0]:
+        return None
+    media = request.headers.get("content-type", "").split(";")[0]
+    if _JSON not in (part.strip().lower() for part in media.split(",")):
+        return None
+    try:
+        decoded = pydantic_core.from_json(body)
+    except ValueError:
+        return None
+    if not isinstance(decoded, dict) or "id" not in decoded or "method" not in decoded:
+        return None
+    try:
+        return JSONRPCRequest.model_validate(decoded, by_name=False)
+    except ValidationError:
+        return None
+
+
+async def answer(server: Server[Any], lifespan_state: Any, request: Request, body: bytes) -> Response | None:
+    """The JSON answer to a handshake-era request, or None when the SDK's manager must serve it."""
+    version = handshake_version(request)
+    message = _json_request(request, body) if version is not None else None
+    if version is None or message is None:
+        return None
+    context = SingleExchange(message.id, ServerMessageMetadata(request_context=request, can_send_request=False))
+    connection = Connection.from_envelope(version, None, None)
+    reply: JSONRPCResponse | JSONRPCError
+    try:
+        result = await serve_one(
+            server, context, message.method, message.params, connection=connection, lifespan_state=lifespan_state
+        )
+    except Exception as exc:
+        reply = JSONRPCError(jsonrpc="2.0", id=message.id, error=modern_error_data(exc))
+    else:
+        reply = JSONRPCResponse(jsonrpc="2.0", id=message.id, result=result)
+    return Response(reply.model_dump_json(by_alias=True, exclude_unset=True), media_type=_JSON)
