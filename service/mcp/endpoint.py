@@ -25,7 +25,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
-from mcp.server.transport_security import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Message, Receive, Scope, Send
@@ -42,7 +41,7 @@ MCP_PATH = "/mcp"
 
 
 class McpService:
-    """The tool server and the SDK's session manager for one app; `asgi` serves one `/mcp` request."""
+    """The tool server and the SDK's session manager for one app, as the ASGI app of `/mcp`."""
 
     def __init__(self, settings: Settings) -> None:
         self.tools = ToolServer(settings)
@@ -52,16 +51,14 @@ class McpService:
             stateless=True,
             max_request_body_size=settings.max_body_bytes,
         )
-        # The SDK's own size limit, before either path reads the body.
-        self.asgi = RequestBodyLimitMiddleware(self._serve, settings.max_body_bytes)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        if request.method != "POST":
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one `/mcp` request; the gateway middleware has already refused a body over the limit."""
+        if scope["method"] != "POST":
             await self.manager.handle_request(scope, receive, send)
             return
-        body = await request.body()
-        response = await exchange.answer(self.tools.server, self.tools.lifespan_state, request, body)
+        body = await _read_body(receive)
+        response = await exchange.answer(self.tools.server, self.tools.lifespan_state, Request(scope, receive), body)
         if response is not None:
             await response(scope, receive, send)
             return
@@ -75,6 +72,18 @@ class McpService:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.manager.handle_request(scope, replay, send)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client left: what arrived is all there is
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 @asynccontextmanager
@@ -98,4 +107,4 @@ class McpEndpoint:
             await response(scope, receive, send)
             return
         service: McpService = state.mcp
-        await service.asgi(scope, receive, send)
+        await service(scope, receive, send)

@@ -32,14 +32,14 @@ import anyio
 import pydantic_core
 from mcp.server.connection import Connection
 from mcp.server.lowlevel import Server
-from mcp.server.runner import modern_error_data, serve_one
+from mcp.server.runner import ServerRunner, modern_error_data
 from mcp.server.streamable_http import check_accept_headers
 from mcp.shared.dispatcher import CallOptions
 from mcp.shared.exceptions import NoBackChannelError
 from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
 from mcp.shared.message import MessageMetadata, ServerMessageMetadata
 from mcp.shared.transport_context import TransportContext
-from mcp_types import DEFAULT_NEGOTIATED_VERSION, JSONRPCError, JSONRPCRequest, JSONRPCResponse, RequestId
+from mcp_types import DEFAULT_NEGOTIATED_VERSION, JSONRPCError, JSONRPCRequest, RequestId
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -114,14 +114,20 @@ async def answer(server: Server[Any], lifespan_state: Any, request: Request, bod
     if version is None or message is None:
         return None
     context = SingleExchange(message.id, ServerMessageMetadata(request_context=request, can_send_request=False))
-    connection = Connection.from_envelope(version, None, None)
-    reply: JSONRPCResponse | JSONRPCError
+    # Born ready with no channel back, as `Connection.from_envelope(version, None, None)` makes it
+    # without validating the absent client info and capabilities into two discarded errors.
+    connection = Connection(context, protocol_version=version)
+    connection.initialized.set()
     try:
-        result = await serve_one(
-            server, context, message.method, message.params, connection=connection, lifespan_state=lifespan_state
+        result = await ServerRunner(server, connection, lifespan_state).on_request(
+            context, message.method, message.params
         )
     except Exception as exc:
-        reply = JSONRPCError(jsonrpc="2.0", id=message.id, error=modern_error_data(exc))
-    else:
-        reply = JSONRPCResponse(jsonrpc="2.0", id=message.id, result=result)
-    return Response(reply.model_dump_json(by_alias=True, exclude_unset=True), media_type=_JSON)
+        error = JSONRPCError(jsonrpc="2.0", id=message.id, error=modern_error_data(exc))
+        return Response(error.model_dump_json(by_alias=True, exclude_unset=True), media_type=_JSON)
+    finally:
+        # `serve_one` unwinds this under a shielded 5 s bound for cleanups a handler registered; the
+        # tools register none, so the empty stack closes at once and needs neither.
+        await connection.exit_stack.aclose()
+    # The result is the kernel's wire dict; `JSONRPCResponse(...).model_dump_json()` writes the same.
+    return Response(pydantic_core.to_json({"jsonrpc": "2.0", "id": message.id, "result": result}), media_type=_JSON)
