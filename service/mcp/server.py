@@ -72,7 +72,8 @@ def _result(body: dict[str, Any], *, error: bool = False) -> dict[str, Any]:
     the protocol's schema either way), so the answer is not modelled and dumped once more on the way.
     """
     text = pydantic_core.to_json(body).decode()  # compact UTF-8, as `json.dumps(ensure_ascii=False)`
-    return {"content": [{"type": "text", "text": text}], "structuredContent": body, "isError": error, "resultType": "complete"}
+    content = [{"type": "text", "text": text}]
+    return {"content": content, "structuredContent": body, "isError": error, "resultType": "complete"}
 
 
 def invalid_arguments(exc: ValidationError) -> dict[str, Any]:
