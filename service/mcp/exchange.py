@@ -92,8 +92,11 @@ def _json_request(request: Request, body: bytes) -> JSONRPCRequest | None:
     """The body as one JSON-RPC request, if the legacy transport would dispatch it as one."""
     if request.method != "POST" or not check_accept_headers(request)[0]:
         return None
-    media = request.headers.get("content-type", "").split(";")[0]
-    if _JSON not in (part.strip().lower() for part in media.split(",")):
+    # Both of the legacy path's checks: the security middleware's prefix (400) and the transport's media type (415).
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith(_JSON) or _JSON not in (
+        part.strip() for part in content_type.split(";")[0].split(",")
+    ):
         return None
     try:
         decoded = pydantic_core.from_json(body)
