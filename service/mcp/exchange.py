@@ -1,24 +1,24 @@
-"""One handshake-era JSON-RPC request answered in the request's own task, through the SDK's `serve_one`.
+"""One handshake-era JSON-RPC request answered in the request's own task, by the SDK's `ServerRunner`.
 
 The SDK's stateless manager serves every handshake-era (≤ 2025-11-25) POST by building a transport,
 two pairs of memory streams, a dispatcher with its task group and a server task, and tearing them
-down again (`_handle_stateless_request`): about 1 ms of CPU for one request answered by one JSON body,
-as much as the tool call itself. For its 2026-07-28 entry the SDK serves the same kind of exchange
-with `mcp.server.runner.serve_one` in the ASGI task; the SDK has no such entry for the handshake era,
-so this module is that entry, written from the SDK's own parts:
+down again (`_handle_stateless_request`): about 1 ms of CPU for one request answered by one JSON
+body, as much as the tool call itself. Its 2026-07-28 entry serves the same kind of exchange in the
+ASGI task (`serve_one`); the SDK has no such entry for the handshake era, so this module is that
+entry, put together from the SDK's own parts:
 
-- the legacy transport's checks and shapes: `Accept` must take JSON, `Content-Type` must be JSON,
-  the body one JSON-RPC request (`JSONRPCRequest`), and the answer is that transport's JSON body
-  (`model_dump_json(by_alias=True, exclude_unset=True)`, status 200, errors as JSON-RPC errors);
-- a born-ready `Connection.from_envelope` at the header's version, as the stateless manager makes;
-- `serve_one` (the SDK's kernel: params validation, handler lookup, result serialisation);
-- the dispatcher's exception-to-error ladder (`handler_exception_to_error_data`), and for anything
-  else the SDK's generic internal error (`modern_error_data`, which logs it), not its text.
+- the legacy transport's checks: `Accept` takes JSON, `Content-Type` is JSON (both of its checks),
+  the body is one `JSONRPCRequest`; its answer: status 200 and the JSON-RPC response or error;
+- a born-ready `Connection` at the header's version with no channel back, as the manager makes;
+- the SDK's kernel, `ServerRunner.on_request` (surface and params validation, handler lookup, the
+  result's validation and serialisation), which is what `serve_one` runs;
+- the dispatcher's exception-to-error ladder (`modern_error_data`). One difference, on purpose: an
+  exception outside that ladder (a bug; the tools answer every failure as a result) is logged and
+  answered with the generic internal error, where the legacy dispatcher puts its text on the wire.
 
-Everything else (GET, DELETE, a notification, a batch, a body that isn't JSON, a header the SDK must
-refuse, a 2026-07-28 request) returns `False`, and the caller hands the request to the SDK's manager
-unchanged, so its answers stay the SDK's. Nothing is kept between requests.
-"""
+Anything else (GET, DELETE, a notification, a batch, a body that isn't JSON, headers the SDK must
+refuse, a 2026-07-28 request) gets None, and the caller hands it to the SDK's manager unchanged, so
+those answers stay the SDK's. `tests/mcp/test_mcp_exchange.py` checks the answers are the manager's."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ class ToolServer:
             s.CREATE_TOOL: (models.create, _create),
         }
         self.schemas = {tool.name: tool.input_schema for tool in self.tools}
-        # What the manager's lifespan yields, and what the single-exchange entry hands to `serve_one`.
+        # What the manager's lifespan yields, and what the single-exchange entry hands to the SDK's kernel.
         self.lifespan_state: dict[str, Any] = {}
         self.server: Server[Any] = Server(
             "salesforce-tools",
