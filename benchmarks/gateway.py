@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import secrets
 import socket
@@ -209,11 +208,15 @@ class Side:
 
 
 class McpSide(Side):
-    """The same search as an MCP tools/call; a 200 whose result has `isError` counts as a 500."""
+    """The same search as an MCP tools/call; a 200 that is a JSON-RPC error or has `isError` counts as a 500.
+
+    Checked on the bytes (the answers are compact JSON, and the text content escapes its quotes), so the
+    load generator doesn't parse the MCP answer when it reads the other sides' answers unparsed.
+    """
 
     async def call(self, client: Client) -> int:
         status, body = await client.post(self.path, MCP_CALL)
-        if status == 200 and json.loads(body)["result"].get("isError"):
+        if status == 200 and (not body.startswith(b'{"jsonrpc":"2.0","id":1,"result":') or b'"isError":true' in body):
             return 500
         return status
 
