@@ -89,3 +89,15 @@ async def test_what_the_entry_leaves_gets_the_sdk_answers(gateway_url: str) -> N
     assert batch.status_code == 400
     assert html.status_code == 406
     assert (text.status_code, patch.status_code) == (400, 415)
+
+
+async def test_a_body_over_the_limit_is_refused_before_the_sdk(embedded_org: Any, serve_gateway: Any) -> None:
+    """A tools/call larger than MAX_BODY_BYTES: the gateway's 413, neither entry reads it."""
+    url = serve_gateway(embedded_org, max_body_bytes=1024)
+    call = {
+        **EXCHANGES["invalid_arguments"],
+        "params": {"name": "salesforce_search_records", "arguments": {"q": "x" * 2000}},
+    }
+    async with httpx2.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {SECRET}", **HEADERS}) as http:
+        refused = await http.post("/mcp", json=call)
+    assert refused.status_code == 413 and refused.json()["error"]["code"] == "payload_too_large"
