@@ -9,6 +9,7 @@ from typing import Any
 import httpx2
 import mcp_types as types
 import pytest
+from mcp.shared.exceptions import NoBackChannelError
 from mcp_gateway import SECRET
 from pydantic import SecretStr
 from starlette.requests import Request
@@ -101,3 +102,12 @@ async def test_a_body_over_the_limit_is_refused_before_the_sdk(embedded_org: Any
     async with httpx2.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {SECRET}", **HEADERS}) as http:
         refused = await http.post("/mcp", json=call)
     assert refused.status_code == 413 and refused.json()["error"]["code"] == "payload_too_large"
+
+
+async def test_the_exchange_has_no_channel_back() -> None:
+    """A request to the client is refused, a notification dropped, and nothing cancels the exchange."""
+    context = exchange.SingleExchange(1, None)
+    with pytest.raises(NoBackChannelError):
+        await context.send_raw_request("roots/list", None)
+    await context.notify("notifications/progress", {"progress": 1})
+    assert context.can_send_request is False and not context.cancel_requested.is_set()
