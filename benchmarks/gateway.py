@@ -13,8 +13,8 @@ background load hits every side alike; each side is warmed up before every round
 the same client: aiohttp's own, so that the load generator takes as little of the shared cores as
 possible (`--stock-client`: httpx2 on its default transport).
 `--compare-with /path/to/other/checkout` also starts that checkout's gateway (e.g. the previous
-transport) as another side, and `--stock-gateway` this checkout's gateway on httpx2's own transport
-(`httpx2.AsyncHTTPTransport`), both measured in the same rounds against the same org.
+transport) as another side (and its `/mcp` as one more), and `--stock-gateway` this checkout's
+gateway on httpx2's own transport (`httpx2.AsyncHTTPTransport`), all measured in the same rounds against the same org.
 
 The MCP side posts the JSON-RPC request the official client sends after its handshake (stateless
 Streamable HTTP, JSON answer, `Authorization: Bearer`), with the same aiohttp client, so it measures
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import secrets
 import socket
@@ -239,11 +238,15 @@ class FloorSide(Side):
 
 
 class McpSide(Side):
-    """The same search as an MCP tools/call; a 200 whose result has `isError` counts as a 500."""
+    """The same search as an MCP tools/call; a 200 that is a JSON-RPC error or has `isError` counts as a 500.
+
+    Checked on the bytes (the answers are compact JSON, and the text content escapes its quotes), so the
+    load generator doesn't parse the MCP answer when it reads the other sides' answers unparsed.
+    """
 
     async def call(self, client: Client) -> int:
         status, body = await client.post(self.path, MCP_CALL)
-        if status == 200 and json.loads(body)["result"].get("isError"):
+        if status == 200 and (not body.startswith(b'{"jsonrpc":"2.0","id":1,"result":') or b'"isError":true' in body):
             return 500
         return status
 
@@ -336,8 +339,9 @@ def main(argv: list[str] | None = None) -> int:
                 url = f"http://127.0.0.1:{port}"
                 sides.append(Side(name, url, {"X-Webhook-Secret": secret}, "/tools/salesforce_search_records"))
                 pids[name] = gateways[-1].pid
-                if name == "gateway" and not args.no_mcp:
-                    sides.append(McpSide("mcp", url, {"Authorization": f"Bearer {secret}", **MCP_HEADERS}, "/mcp"))
+                if name in ("gateway", "compared") and not args.no_mcp:
+                    mcp_name = "mcp" if name == "gateway" else "mcp-cmp"  # the compared checkout's /mcp too
+                    sides.append(McpSide(mcp_name, url, {"Authorization": f"Bearer {secret}", **MCP_HEADERS}, "/mcp"))
             token = httpx2.post(
                 f"{org_url}/services/oauth2/token",
                 data={
@@ -417,13 +421,13 @@ def main(argv: list[str] | None = None) -> int:
     for side in sides:
         p50, p99 = percentile(side.samples, 0.50), percentile(side.samples, 0.99)
         spread = f"{min(side.round_p50):.2f}-{max(side.round_p50):.2f}"
-        label = "direct to org" if side is direct else ("MCP /mcp" if side.name == "mcp" else f"through {side.name}")
-        label = "bare pass-through" if isinstance(side, FloorSide) else label
+        labels = {"direct": "direct to org", "mcp": "MCP /mcp", "mcp-cmp": "MCP /mcp, compared"}
+        label = "bare pass-through" if isinstance(side, FloorSide) else labels.get(side.name, f"through {side.name}")
         print(f"  {label:18} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   (per-round p50 {spread} ms)")
     for side, one in zip(sides[1:], ones[1:], strict=True):
         g50 = percentile(side.samples, 0.50)
-        where = f" ({args.compare_with})" if side.name == "compared" else ""
-        goal = "3 ms" if side.name == "mcp" else "2 ms"
+        where = f" ({args.compare_with})" if side.name in ("compared", "mcp-cmp") else ""
+        goal = "3 ms" if isinstance(side, McpSide) else "2 ms"
         s50, t50 = percentile(ones[0], 0.50), percentile(one, 0.50)
         if isinstance(side, FloorSide):
             print(f"  floor (the hop alone, no gateway work): p50 overhead {g50 - d50:.2f} ms, ratio {g50 / d50:.3f}")
@@ -454,6 +458,11 @@ def print_cpu(sides: list[Side]) -> None:
     for side in sides:
         rate = ", ".join(f"{name} {1e6 * seconds / side.calls:.0f}" for name, seconds in side.cpu.items())
         print(f"  CPU us per call, {side.name:8}: {rate}")
+    by_name = {side.name: side for side in sides}
+    for mcp, hook in (("mcp", "gateway"), ("mcp-cmp", "compared")):  # MCP's own share, same process, same run
+        if mcp in by_name and hook in by_name:
+            own = [1e6 * s.cpu[hook] / s.calls for s in (by_name[mcp], by_name[hook])]
+            print(f"  MCP's own CPU per call ({mcp} - {hook}): {own[0] - own[1]:.0f} us")
     print(
         f"  ({os.cpu_count()} cores shared by org, gateway and load generator; gateway CPU per call "
         f"x calls/s = share of one core its event loop needs)"

@@ -134,6 +134,7 @@ def create_app(
     app.include_router(ops.router)
     app.include_router(post_call.router)
     install_metrics(metrics, lambda: getattr(getattr(app.state, "gateway", None), "calls_log", None))
-    app.router.routes.append(Route(MCP_PATH, McpEndpoint()))  # an ASGI app: every method goes to the SDK
+    # An ASGI app (every method goes to the SDK), matched first: the routers before it cost each call.
+    app.router.routes.insert(0, Route(MCP_PATH, McpEndpoint()))
     install_docs(app)
     return app

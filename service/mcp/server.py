@@ -14,13 +14,14 @@ signatures and turns exceptions into its own error text; here both must be the w
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import mcp_types as types
+import pydantic_core
 from fastapi.exceptions import RequestValidationError
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
@@ -64,11 +65,15 @@ async def _create(args: BaseModel, ctx: ToolContext) -> BaseModel:
     return await create_record(args.object_type, fields, ctx, dry_run=args.dry_run)
 
 
-def _result(body: dict[str, Any], *, error: bool = False) -> types.CallToolResult:
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=text)], structured_content=body, is_error=error
-    )
+def _result(body: dict[str, Any], *, error: bool = False) -> dict[str, Any]:
+    """A `CallToolResult` in its wire form: the body as structured content and as its JSON text.
+
+    Built as the dict the SDK would dump from the model (it validates and sieves the result against
+    the protocol's schema either way), so the answer is not modelled and dumped once more on the way.
+    """
+    text = pydantic_core.to_json(body).decode()  # compact UTF-8, as `json.dumps(ensure_ascii=False)`
+    content = [{"type": "text", "text": text}]
+    return {"content": content, "structuredContent": body, "isError": error, "resultType": "complete"}
 
 
 def invalid_arguments(exc: ValidationError) -> dict[str, Any]:
@@ -101,16 +106,27 @@ class ToolServer:
             s.GET_TOOL: (models.get, _get),
             s.CREATE_TOOL: (models.create, _create),
         }
+        self.schemas = {tool.name: tool.input_schema for tool in self.tools}
+        # What the manager's lifespan yields, and what the single-exchange entry hands to the SDK's kernel.
+        self.lifespan_state: dict[str, Any] = {}
         self.server: Server[Any] = Server(
             "salesforce-tools",
             version="1.0",
             instructions="Search, get and create Salesforce records; every answer has a sentence to speak.",
+            lifespan=self._lifespan,
+            # For the 2026-07-28 entry's `Mcp-Param-*` check: without it the SDK runs tools/list per call.
+            get_tool_input_schema=self.schemas.get,
             on_list_tools=self.list_tools,
-            on_call_tool=self.call_tool,
         )
+        # Registered by method, as the SDK's typed `on_call_tool` would, to answer with the wire dict.
+        self.server.add_request_handler("tools/call", types.CallToolRequestParams, self.call_tool)
         # The SDK wraps every message in an OpenTelemetry span (a no-op without an exporter, but work
         # on the hot path); the gateway has no exporter and keeps its own access log and metrics.
         self.server.middleware = []
+
+    @asynccontextmanager
+    async def _lifespan(self, server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
+        yield self.lifespan_state
 
     async def list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
@@ -119,7 +135,7 @@ class ToolServer:
 
     async def call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> dict[str, Any]:
         entry = self.calls.get(params.name)
         if entry is None:
             message = f"There is no tool named {params.name}; use {', '.join(self.calls)}."
@@ -136,8 +152,8 @@ class ToolServer:
         path = f"/tools/{params.name}"  # counted with the webhook calls of the same tool
         try:
             context = await tool_context(request)
-            if context.conversation_id is None:
-                context = dataclasses.replace(context, conversation_id=_conversation_id(ctx, params))
+            if context.conversation_id is None and (conversation := _conversation_id(ctx, params)) is not None:
+                context = dataclasses.replace(context, conversation_id=conversation)
             answer = await within(context.deadline, call(args, context))
         except ServiceError as exc:
             status, body, _ = error_body(exc)
