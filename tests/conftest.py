@@ -14,6 +14,8 @@
   (`session_timeout`, `daily_api_limit`, `latency_ms`, `tls`, `faults`, `seed_if_empty`, ...);
   each gets its own seeded copy and is stopped after the test.
 * `shared_dir` — `../shared` next to the repository; skips the test when it is absent.
+
+Hooks: the strict type check of `tests/test_quality.py` runs in the background (see `tests/quality_gate.py`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,28 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Note whether the type check of `tests/test_quality.py` is among the selected tests."""
+    import quality_gate
+
+    quality_gate.selected = any(item.nodeid == quality_gate.MYPY_TEST for item in session.items)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Start the selected type check at the first test outside the real-time directories."""
+    import quality_gate
+
+    if quality_gate.selected and not item.nodeid.startswith(quality_gate.REAL_TIME):
+        quality_gate.start_mypy()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A background type check nobody waited for (a stopped or failed run) ends with the session."""
+    import quality_gate
+
+    quality_gate.stop()
 
 
 @pytest.fixture(scope="session")
