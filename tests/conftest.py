@@ -31,17 +31,17 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Note whether the type check of `tests/test_quality.py` is among the selected tests."""
+    """Plan when the type check of `tests/test_quality.py` starts, if it is selected (see `tests/quality_gate.py`)."""
     import quality_gate
 
-    quality_gate.selected = any(item.nodeid == quality_gate.MYPY_TEST for item in session.items)
+    quality_gate.start_index = quality_gate.plan([item.nodeid for item in session.items])
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Start the selected type check at the first test outside the real-time directories."""
+    """Start the selected type check in the background at its planned test."""
     import quality_gate
 
-    if quality_gate.selected and not item.nodeid.startswith(quality_gate.REAL_TIME):
+    if quality_gate.start_index is not None and item is item.session.items[quality_gate.start_index]:
         quality_gate.start_mypy()
 
 

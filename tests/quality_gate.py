@@ -1,9 +1,10 @@
 """The strict type check as a background process (a uniquely named helper module of `tests/`).
 
-`mypy service benchmarks scripts` costs ~40 s of one core while most of the suite waits on sockets and audio, so
-when its test is selected `tests/conftest.py` starts it early (at the first test outside the real-time browser
-and voice directories, so it never competes with a call played in real time) and `tests/test_quality.py` waits
-for its verdict. The test's duration then shows only the wait that is left."""
+`mypy service benchmarks scripts` costs ~40 s of one core while much of the suite waits on sockets and audio, so
+when its test is selected `tests/conftest.py` starts it early and `tests/test_quality.py` waits for its verdict
+(the test's duration then shows only the wait that is left). It starts at `start_index`: the first selected test
+outside the real-time directories that comes after every selected browser test, so it never runs beside the
+console's call played in real time (in a whole run: the first fault drill, minutes before tests/voice)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,19 @@ REPO = Path(__file__).resolve().parents[1]
 MYPY_TEST = "tests/test_quality.py::test_mypy_strict_is_clean_on_the_package"
 MYPY_ARGS = ("service", "benchmarks", "scripts")
 REAL_TIME = ("tests/console/", "tests/voice/")  # calls played in real time: no extra CPU load beside them
+BROWSER = "tests/console/"
 
 _running: tuple[subprocess.Popen[bytes], IO[bytes]] | None = None
-selected = False  # the type check's test is part of this run (set after collection)
+start_index: int | None = None  # where the selected type check starts (set after collection)
 _started = False  # once per session: a finished check is not started again by a later test
+
+
+def plan(nodeids: list[str]) -> int | None:
+    """The index of the test to start the type check at, or None when it isn't selected (or nothing fits)."""
+    if MYPY_TEST not in nodeids:
+        return None
+    after = max((i + 1 for i, nodeid in enumerate(nodeids) if nodeid.startswith(BROWSER)), default=0)
+    return next((i for i in range(after, len(nodeids)) if not nodeids[i].startswith(REAL_TIME)), None)
 
 
 def tool(name: str) -> str | None:
