@@ -16,6 +16,7 @@ import asyncio
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -38,6 +39,9 @@ TOOLS = ("search", "get", "create_lead", "create_case")
 READS = ("search", "get")
 # The org request each tool depends on (the get tool reads with one SOQL query).
 TOOL_SCOPE = {"search": "query", "get": "query", "create_lead": "create", "create_case": "create"}
+# Servers start one at a time: building FastAPI/pydantic schemas in several threads at once is not thread-safe
+# (cells may run concurrently, as tests/faults/test_drills.py does).
+_STARTING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,14 @@ def start_gateway(settings: Any) -> Any:
     from service.app import create_app
     from service.runner.stack import ServerThread
 
-    return ServerThread(create_app(settings, configure_logs=False)).start()
+    with _STARTING:
+        return ServerThread(create_app(settings, configure_logs=False)).start()
+
+
+def start_cell_org(template: Template, faults: Faults) -> OrgServer:
+    """A fresh copy of the template org, with `faults`, on an ephemeral loopback port."""
+    with _STARTING:
+        return OrgServer(data_dir=template.copy(), faults=faults, seed_if_empty=False).start()
 
 
 def _request(tool: str, known: Known, marker: str) -> tuple[str, str, dict[str, Any] | None, dict[str, Any]]:
@@ -217,7 +228,7 @@ async def running_stack(
     template: Template, faults: Faults, *, budget: float, attempt: float
 ) -> AsyncIterator[tuple[OrgServer, str]]:
     """A fresh org (with `faults`) and a gateway on it, both under uvicorn; yields (org, gateway URL)."""
-    org = await asyncio.to_thread(OrgServer(data_dir=template.copy(), faults=faults, seed_if_empty=False).start)
+    org = await asyncio.to_thread(start_cell_org, template, faults)
     try:
         gateway = await asyncio.to_thread(start_gateway, gateway_settings(org, budget, attempt))
         try:

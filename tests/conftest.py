@@ -7,11 +7,15 @@
   and `.state` to change behaviour live: `org.state.sessions.timeout = 0.5`,
   `org.state.sessions.expire_all()`, `org.state.limits.limit = 3`, `org.state.config.latency_ms = 50`.
   Cheap: the demo data is seeded once per session and the SQLite file copied per test.
+* `module_embedded_org` — one such org shared by a module's tests, for modules whose tests write nothing (or
+  only records no other test of the module looks at): a module overrides `embedded_org` with it.
 * `embedded_org_tls` — the same over HTTPS; `.ca_path` is the local CA (pass it as `verify=`).
 * `make_embedded_org(**params)` — start more orgs with `OrgServer` keyword arguments
   (`session_timeout`, `daily_api_limit`, `latency_ms`, `tls`, `faults`, `seed_if_empty`, ...);
   each gets its own seeded copy and is stopped after the test.
 * `shared_dir` — `../shared` next to the repository; skips the test when it is absent.
+
+Hooks: the strict type check of `tests/test_quality.py` runs in the background (see `tests/quality_gate.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,28 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Plan when the type check of `tests/test_quality.py` starts, if it is selected (see `tests/quality_gate.py`)."""
+    import quality_gate
+
+    quality_gate.start_index = quality_gate.plan([item.nodeid for item in session.items])
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Start the selected type check in the background at its planned test."""
+    import quality_gate
+
+    if quality_gate.start_index is not None and item is item.session.items[quality_gate.start_index]:
+        quality_gate.start_mypy()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A background type check nobody waited for (a stopped or failed run) ends with the session."""
+    import quality_gate
+
+    quality_gate.stop()
 
 
 @pytest.fixture(scope="session")
@@ -81,3 +107,16 @@ def embedded_org(make_embedded_org: Callable[..., Any]) -> Any:
 def embedded_org_tls(make_embedded_org: Callable[..., Any]) -> Any:
     """A running embedded org over HTTPS; `.ca_path` is the CA certificate to trust."""
     return make_embedded_org(tls=True)
+
+
+@pytest.fixture(scope="module")
+def module_embedded_org(_seeded_org_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One running embedded org (seeded copy) for a whole module; stopped after its last test."""
+    from service.org.server import OrgServer
+    from service.org.store import DB_NAME
+
+    data_dir = tmp_path_factory.mktemp("module-org")
+    shutil.copy(_seeded_org_template / DB_NAME, data_dir / DB_NAME)
+    server = OrgServer(data_dir=data_dir).start()
+    yield server
+    server.stop()

@@ -1,5 +1,9 @@
 """A voice call through the console's agent server (the official Python SDK with a synthesised caller as its
-audio interface): the console records it, lists it with its recording, and serves the stereo WAV."""
+audio interface): the console records it, lists it with its recording, and serves the stereo WAV.
+
+The console mounts the agent server's router, so this is also the suite's SDK audio call of the new prospect
+(what `tests/voice/test_sdk_audio.py` asserted of it is asserted here): every answer heard, the agent's audio
+received, no interruption, the exact Lead in the org."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ pytestmark = [pytest.mark.voice, pytest.mark.slow]
 async def test_a_voice_call_is_listed_with_its_recording(
     console: Console, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The SDK's audio call creates the Lead; /api/calls lists it as voice with a recording; the WAV is stereo."""
+    """The SDK's audio call creates the exact Lead; /api/calls lists it as voice with a recording; the WAV is stereo."""
     for name in ("flite", "pocketsphinx", "webrtcvad"):
         if not BACKENDS[name].available():
             if os.environ.get("CI"):
@@ -52,3 +56,14 @@ async def test_a_voice_call_is_listed_with_its_recording(
     assert wav.headers["content-type"] == "audio/wav" and wav.content[:4] == b"RIFF"
     assert int.from_bytes(wav.content[22:24], "little") == 2 and len(wav.content) > 32_000 * 2 * 10
     assert "<audio controls" in report.text and call["recording"] in report.text
+    heard = [text for role, text in result["lines"] if role == "heard"]
+    assert len(heard) >= 10 and result["agent_audio_s"] > 30 and result["interruptions"] == 0
+    org = console.stack.org
+    found = httpx2.get(
+        f"{org.url}/services/data/v58.0/query",
+        params={
+            "q": "SELECT FirstName, LastName, Phone FROM Lead WHERE Email = 'priya.natarajan@brightwave-analytics.com'"
+        },
+        headers={"Authorization": f"Bearer {org.get_token()}"},
+    ).json()["records"]
+    assert [(r["FirstName"], r["LastName"], r["Phone"]) for r in found] == [("Priya", "Natarajan", "+15125550142")]

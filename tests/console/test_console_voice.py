@@ -29,7 +29,7 @@ WORKLET_PROBE = """(async () => {
 })()"""
 TRANSCRIPT = "[...document.querySelectorAll('#lines li')].map(e => `${e.className}: ${e.firstChild.textContent}`)"
 LEAD_IN_S = 3.0  # microphone open → greeting played → first answer
-GAP_S = 4.0  # after each answer: endpointing, the agent's turn (a lookup, on a loaded machine) and its grammar switch
+GAP_S = 3.0  # after each answer: 0.5 s endpointing, the agent's turn (a lookup: ~0.5 s under load), grammar switch
 
 
 def _need(*names: str) -> None:

@@ -1,9 +1,17 @@
-"""Bad input gets Salesforce-style errors, writes nothing and never causes a 500."""
+"""Bad input gets Salesforce-style errors, writes nothing and never causes a 500.
+
+Nothing here may write (each test checks that), so the module's tests share one org."""
 
 import json
 
 import pytest
 from org_helpers import V, query
+
+
+@pytest.fixture(scope="module")
+def embedded_org(module_embedded_org):
+    """The module's one org."""
+    return module_embedded_org
 
 
 def test_malformed_json(api, embedded_org):

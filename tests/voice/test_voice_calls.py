@@ -1,4 +1,7 @@
-"""Whole voice calls (flite caller → pocketsphinx → rules agent → real gateway → embedded org)."""
+"""Whole voice calls (flite caller → pocketsphinx → rules agent → real gateway → embedded org).
+
+The new prospect's voice call (exact Lead, voice summary, WAV) is the first run of
+`test_shared_gateway_voice.py`."""
 
 import json
 from functools import partial
@@ -8,7 +11,6 @@ from voice_helpers import need, org_query
 
 from service.runner.report import render_html
 from service.runner.run import play_persona
-from service.voice.audio import read_wav
 from service.voice.call import VoiceLine
 
 pytestmark = [pytest.mark.voice, pytest.mark.slow]
@@ -22,27 +24,6 @@ def factory():
     made = SpeechFactory()
     made.warm()
     return made
-
-
-async def test_new_prospect_voice_call_creates_the_lead(stack, factory, tmp_path):
-    """The new prospect's Lead has the exact email and phone heard over the voice loop."""
-    wav = tmp_path / "call.wav"
-    record = await play_persona(
-        "new-prospect", stack.executor(), partial(VoiceLine, wav_path=wav, speech_factory=factory)
-    )
-    assert record.error is None and record.outcome == "created"
-    rows = org_query(
-        stack,
-        "SELECT FirstName, LastName, Email, Phone, Company FROM Lead "
-        "WHERE Email = 'priya.natarajan@brightwave-analytics.com'",
-    )
-    assert [(r["FirstName"], r["LastName"], r["Phone"], r["Company"]) for r in rows] == [
-        ("Priya", "Natarajan", "+15125550142", "Brightwave Analytics")
-    ]
-    assert [c for c in record.checks if not c.passed] == []  # title, address and all
-    summary = record.voice["summary"]
-    assert summary["turns"] >= 10 and summary["wer"] < 0.3 and 0 < summary["stt_rtf"] < 1
-    assert len(read_wav(wav)) > 0
 
 
 async def test_email_correction_voice_call_keeps_the_corrected_email(stack, factory):
