@@ -125,7 +125,7 @@ class RedisIdempotencyStore:
         names = lock_order(key, duplicate_keys)
         locks = [f"{self._prefix}lock:{name}" for name in names]
         seen = [f"{self._prefix}seen:{name}" for name in names]
-        await self._shared.written([answer_key, pending_key, *locks])  # this process's own leave first
+        await self._shared.written([answer_key, pending_key, *locks], within=_share(deadline))  # our own leave first
         early = _start(check)
         try:
             kind, value, fresh = await self._enter(

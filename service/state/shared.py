@@ -91,12 +91,13 @@ class SharedRedis:
         self._behind[task] = tuple(keys)
         task.add_done_callback(self._behind.pop)
 
-    async def written(self, keys: Iterable[str]) -> None:
-        """Wait for the writes behind that touch any of `keys` (read-your-writes in this process)."""
+    async def written(self, keys: Iterable[str], *, within: float | None = None) -> None:
+        """Wait for the writes behind that touch any of `keys` (read-your-writes in this process), at most
+        `within` seconds (default: `REDIS_TIMEOUT`): an order kept when Redis answers, never a hold-up."""
         wanted = set(keys)
         busy = [task for task, touched in self._behind.items() if wanted.intersection(touched)]
         if busy:
-            await asyncio.wait(busy)
+            await asyncio.wait(busy, timeout=self.timeout if within is None else within)
 
     async def settle(self) -> None:
         """Wait for every write behind sent so far."""
