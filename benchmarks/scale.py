@@ -1,6 +1,6 @@
 """Replicas on Redis: what shared state costs, and what a second worker buys.
 
-    python -m benchmarks.scale [--samples 100] [--rounds 3] [--concurrency 200] [--seconds 10] [--workers 1,2]
+    python -m benchmarks.scale [--samples 100] [--rounds 5] [--concurrency 200] [--seconds 10] [--workers 1,2]
 
 Starts a real `redis-server` (free loopback port, temp dir, no persistence), the embedded org
 (`org serve`) and gateways (`serve`), each its own process on loopback, and prints:
@@ -348,7 +348,7 @@ def _created_emails(org: str, run: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=100, help="sequential searches and creates for the costs")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of --samples creates on each gateway")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of --samples creates on each gateway")
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
     parser.add_argument("--workers", default="1,2", help="worker counts to load, comma-separated")

@@ -126,12 +126,15 @@ class RedisIdempotencyStore:
         locks = [f"{self._prefix}lock:{name}" for name in names]
         seen = [f"{self._prefix}seen:{name}" for name in names]
         await self._shared.written([answer_key, pending_key, *locks], within=_share(deadline))  # our own leave first
+        # the enter first: its command leaves before the check's own work (building its queries) runs
+        entering = asyncio.ensure_future(
+            self._enter([answer_key, pending_key, *locks, *seen], fence, pending_ttl, deadline)
+        )
         early = _start(check)
         try:
-            kind, value, fresh = await self._enter(
-                [answer_key, pending_key, *locks, *seen], fence, pending_ttl, deadline
-            )
+            kind, value, fresh = await entering
         except BaseException:
+            _cancel(entering)
             _cancel(early)
             # a timed-out enter may still run once Redis catches up: release what it would take
             self._leave_behind(answer_key, pending_key, locks, fence)

@@ -44,10 +44,13 @@ class SharedRedis:
         # One retry on a fresh connection after a dropped one (a restarted Redis); never after a timeout
         # (redis-py's Retry retries its TimeoutError by default: a slow Redis would cost two timeouts).
         # Every command the stores send is safe to send twice (see their modules).
+        # No socket timeout in redis-py: `call` bounds every command itself (asyncio.timeout), and with
+        # one redis-py sends through `asyncio.wait_for`, a task of its own that runs only after whatever
+        # else is ready (a create's duplicate check), so the command would leave late.
         self.timeout = timeout
         self.client: aioredis.Redis = aioredis.Redis.from_url(
             url,
-            socket_timeout=timeout,
+            socket_timeout=None,
             socket_connect_timeout=timeout,
             health_check_interval=0,
             retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
@@ -69,11 +72,8 @@ class SharedRedis:
 
     async def _send(self, op: str, fn: Callable[[], Awaitable[T]], within: float | None = None) -> T:
         try:
-            if within is not None and within < self.timeout:
-                # cancelled mid-command, redis-py drops the connection: no answer is left to misread
-                async with asyncio.timeout(within):
-                    result = await fn()
-            else:
+            # cancelled mid-command, redis-py drops the connection: no answer is left to misread
+            async with asyncio.timeout(self.timeout if within is None else min(within, self.timeout)):
                 result = await fn()
         except (RedisError, OSError) as exc:  # OSError includes asyncio's TimeoutError
             self.failures[op] += 1
