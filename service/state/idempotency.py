@@ -126,15 +126,14 @@ class RedisIdempotencyStore:
         locks = [f"{self._prefix}lock:{name}" for name in names]
         seen = [f"{self._prefix}seen:{name}" for name in names]
         await self._shared.written([answer_key, pending_key, *locks], within=_share(deadline))  # our own leave first
-        # the enter first: its command leaves before the check's own work (building its queries) runs
-        entering = asyncio.ensure_future(
-            self._enter([answer_key, pending_key, *locks, *seen], fence, pending_ttl, deadline)
-        )
+        # The check's queries leave first, then the enter: on a busy machine waking Redis can cost the
+        # sender its core for a moment, better spent while the org works than before it is asked.
         early = _start(check)
         try:
-            kind, value, fresh = await entering
+            kind, value, fresh = await self._enter(
+                [answer_key, pending_key, *locks, *seen], fence, pending_ttl, deadline
+            )
         except BaseException:
-            _cancel(entering)
             _cancel(early)
             # a timed-out enter may still run once Redis catches up: release what it would take
             self._leave_behind(answer_key, pending_key, locks, fence)
