@@ -126,8 +126,10 @@ class RedisIdempotencyStore:
         locks = [f"{self._prefix}lock:{name}" for name in names]
         seen = [f"{self._prefix}seen:{name}" for name in names]
         await self._shared.written([answer_key, pending_key, *locks], within=_share(deadline))  # our own leave first
-        # The check's queries leave first, then the enter: on a busy machine waking Redis can cost the
-        # sender its core for a moment, better spent while the org works than before it is asked.
+        # The check is a task (it runs once this coroutine waits); the enter's command is written at once
+        # (`SharedRedis` sends without redis-py's wait_for task), so Redis works while the check builds
+        # its queries and the org answers them. Measured against the check's queries leaving first, this
+        # order cost less (one A/B run of both on the busy 2-core machine).
         early = _start(check)
         try:
             kind, value, fresh = await self._enter(
