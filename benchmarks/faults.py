@@ -161,12 +161,12 @@ async def _redis_cell(
         started = time.monotonic()
         try:
             response = await client.request(method, path, json=body, params=params)
+            cell.latency = time.monotonic() - started  # the answer's, not the pause command's return
         finally:
             if pause is not None:
                 await pause
             if redis.proc is None:
                 redis.start()
-        cell.latency = time.monotonic() - started
         first = check_answer(cell, tool, response, template.known)
         if cell.latency > budget + 1.0:
             cell.problems.append(f"answered after {cell.latency:.2f}s, budget {budget:.2f}s")

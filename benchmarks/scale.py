@@ -1,6 +1,7 @@
 """Replicas on Redis: what shared state costs, and what a second worker buys.
 
-    python -m benchmarks.scale [--samples 100] [--concurrency 200] [--seconds 10] [--workers 1,2]
+    python -m benchmarks.scale [--samples 100] [--rounds 5] [--compare-with CHECKOUT]
+                               [--concurrency 200] [--seconds 10] [--workers 1,2]
 
 Starts a real `redis-server` (free loopback port, temp dir, no persistence), the embedded org
 (`org serve`) and gateways (`serve`), each its own process on loopback, and prints:
@@ -8,8 +9,13 @@ Starts a real `redis-server` (free loopback port, temp dir, no persistence), the
 * Redis round trips per search and per create (from the gateway's `/metrics`; goals: 0 in steady
   state, <= 3 per create), with post-call on (creates and one-record finds note the call ledger);
 * the p50 of a create with Redis stores against the same create on in-process stores, sent
-  alternately to the two gateways (goal: Redis adds <= 1 ms on loopback), and the create section
-  alone (the store's whole share of a create), timed in this process against the same Redis;
+  in turn to the gateways, in `--rounds` rounds (goal: Redis adds <= 1 ms on loopback; the
+  median of the rounds' differences, each printed; `--compare-with /path/to/checkout` adds that
+  checkout's gateway on the same Redis to the rotation: a before and after in one run), and the
+  create section alone (the store's whole share of a create), timed in this process against the
+  same Redis, with one Redis round trip back to back and after 10 ms idle (what a round trip costs
+  inside a create, where Redis sleeps while the org works: why the gateway keeps both of a create's
+  round trips off its critical path);
 * calls/s, p50 and p99 with `serve --workers N` at `--concurrency` in flight (95% searches, 5%
   creates, each with its own email and conversation id), with errors and duplicates counted from
   the org itself (goal: 0 and 0).
@@ -26,17 +32,23 @@ import asyncio
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 import httpx2
 
 from benchmarks.gateway import free_port, percentile, wait_http
+
+if TYPE_CHECKING:
+    from service.state.shared import SharedRedis
 
 SECRET = "scale-benchmark-secret-scale-benchmark"  # noqa: S105 - a loopback benchmark's own gateways
 HEADERS = {"X-Webhook-Secret": SECRET}
@@ -53,9 +65,11 @@ class Processes:
         self.workdir = workdir
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def start(self, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    def start(
+        self, args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            args, env={**os.environ, **(env or {})}, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         self.procs.append(proc)
         return proc
@@ -140,12 +154,13 @@ def gateway_env(org: str, redis_url: str | None) -> dict[str, str]:
 
 
 def start_gateway(
-    procs: Processes, org: str, redis_url: str | None, workers: int = 1
+    procs: Processes, org: str, redis_url: str | None, workers: int = 1, checkout: Path | None = None
 ) -> tuple[str, subprocess.Popen[bytes]]:
+    """A `serve` process; `checkout`: run that checkout's code instead (`python -m service` there)."""
     port = free_port()
     args = [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", str(workers)]
     outbox = {"POST_CALL_OUTBOX": str(procs.workdir / f"outbox-{port}.sqlite3")}  # without Redis: its own file
-    proc = procs.start(args, {**gateway_env(org, redis_url), **outbox})
+    proc = procs.start(args, {**gateway_env(org, redis_url), **outbox}, cwd=checkout)
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/healthz", timeout=120)
     return url, proc
@@ -178,18 +193,17 @@ async def timed(http: aiohttp.ClientSession, method: str, url: str, **kwargs: ob
         return f"{answer.status} {code.group(1).decode() if code else '?'}", spent
 
 
-async def costs(redis_gw: str, local_gw: str, samples: int) -> None:
+async def costs(redis_gw: str, local_gw: str, samples: int, rounds: int, other_gw: str | None = None) -> None:
     run = uuid.uuid4().hex[:8]
     async with aiohttp.ClientSession(headers=HEADERS) as http:
         for _ in range(20):  # warm: token, schema, connections
-            await timed(http, "GET", redis_gw + SEARCH, params=QUERY)
-            await timed(http, "GET", local_gw + SEARCH, params=QUERY)
+            for url in (redis_gw, local_gw, *([other_gw] if other_gw else [])):
+                await timed(http, "GET", url + SEARCH, params=QUERY)
         before = await round_trips(http, redis_gw)
         polls, started = await round_trips(http, redis_gw, outbox=True), time.monotonic()
         for _ in range(samples):
             await timed(http, "GET", redis_gw + SEARCH, params=QUERY)
         per_search = (await round_trips(http, redis_gw) - before) / samples
-        poll_rate = (await round_trips(http, redis_gw, outbox=True) - polls) / (time.monotonic() - started)
         before = await round_trips(http, redis_gw)
         for n in range(10):  # round trips per create, counted apart from the timing below
             body = _lead(f"{run}-count", n)
@@ -200,25 +214,40 @@ async def costs(redis_gw: str, local_gw: str, samples: int) -> None:
             one = {"q": f"SELECT Id, Name FROM Lead WHERE Email = 's{n}@{run}-count.example'"}
             await timed(http, "GET", redis_gw + SEARCH, params=one, headers={"X-Conversation-Id": f"c-{run}-{n}"})
         per_noted_search = (await round_trips(http, redis_gw) - before) / 10
-        with_redis: list[float] = []
-        in_process: list[float] = []
-        for n in range(samples):
-            pair = [(redis_gw, with_redis), (local_gw, in_process)]
-            for url, sink in pair if n % 2 else pair[::-1]:  # each goes first half the time
-                body = _lead(f"{run}-{len(sink)}-{url[-5:]}", n)
-                headers = {"X-Conversation-Id": f"conv-{run}-{n}-{url[-5:]}"}
-                status, seconds = await timed(http, "POST", url + CREATE, json=body, headers=headers)
-                if status == 200:
-                    sink.append(seconds)
-    p50_redis, p50_local = percentile(with_redis, 0.5) * 1000, percentile(in_process, 0.5) * 1000
+        sides = {"redis": redis_gw, "local": local_gw, **({"other": other_gw} if other_gw else {})}
+        gains: dict[str, list[float]] = {name: [] for name in sides if name != "local"}
+        p50s: dict[str, list[float]] = {name: [] for name in sides}
+        for r in range(rounds):  # rounds: the machine's other load drifts; one round's p50s can be off by a ms
+            spent: dict[str, list[float]] = {name: [] for name in sides}
+            names = list(sides)
+            for n in range(samples):
+                for name in names[n % len(names) :] + names[: n % len(names)]:  # each goes first in turn
+                    body = _lead(f"{run}-{r}-{name}", n)
+                    headers = {"X-Conversation-Id": f"conv-{run}-{r}-{n}-{name}"}
+                    status, seconds = await timed(http, "POST", sides[name] + CREATE, json=body, headers=headers)
+                    if status == 200:
+                        spent[name].append(seconds)
+            for name in sides:
+                p50s[name].append(percentile(spent[name], 0.5) * 1000)
+            for name in gains:
+                gains[name].append(p50s[name][-1] - p50s["local"][-1])
+        # over the whole run: the loop polls once a second, a window of a few hundred ms may hold no pass
+        poll_rate = (await round_trips(http, redis_gw, outbox=True) - polls) / (time.monotonic() - started)
     print(f"Redis round trips per search (steady state): {per_search:.2f}   (goal 0)", flush=True)
     print(f"  (apart from calls: the post-call outbox loop polls the stream, {poll_rate:.1f} round trips/s)")
     print(f"  (a search in a call that finds one record notes it in the call ledger: {per_noted_search:.2f})")
     print(f"Redis round trips per create:                {trips:.2f}   (goal <= 3)")
     print(
-        f"create p50: {p50_redis:.2f} ms with Redis, {p50_local:.2f} ms in-process: "
-        f"Redis adds {p50_redis - p50_local:+.2f} ms   (goal <= 1 ms)"
+        f"create p50: {statistics.median(p50s['redis']):.2f} ms with Redis, "
+        f"{statistics.median(p50s['local']):.2f} ms in-process: Redis adds {_gain(gains['redis'])}   (goal <= 1 ms)"
     )
+    if other_gw:
+        print(f"  the same create on --compare-with's gateway (its code, with Redis): {_gain(gains['other'])}")
+
+
+def _gain(gains: list[float]) -> str:
+    rounds = ", ".join(f"{g:+.2f}" for g in gains)
+    return f"{statistics.median(gains):+.2f} ms (median of {len(gains)} rounds: {rounds})"
 
 
 async def section_cost(redis_url: str, samples: int) -> None:
@@ -229,33 +258,59 @@ async def section_cost(redis_url: str, samples: int) -> None:
     from service.tools.idempotency import IdempotencyStore, InMemoryIdempotencyStore
     from service.tools.sections import RecordNote
 
-    async def p50(store: IdempotencyStore) -> float:
+    async def no_duplicate() -> None:
+        return None
+
+    async def p50(store: IdempotencyStore, settle: Callable[[], Awaitable[None]] | None = None) -> float:
+        """Enter, check (nothing found), leave; with `settle`, until the leave written behind is done too."""
         spent = []
+        run = uuid.uuid4().hex[:8]  # new keys each time: a second pass must not replay the first's answers
         for n in range(samples * 5):
-            key, dups = f"conv:bench{n}:h", [f"dup:person:email:bench{n}", f"dup:person:last:bench{n}"]
+            key, dups = f"conv:{run}{n}:h", [f"dup:person:email:{run}{n}", f"dup:person:last:{run}{n}"]
             start = time.perf_counter()
-            async with store.create_section(key, dups, "pending:" + key, pending_ttl=60, answer_ttl=60) as section:
+            section_of = store.create_section(
+                key, dups, "pending:" + key, pending_ttl=60, answer_ttl=60, check=no_duplicate
+            )
+            async with section_of as section:
+                await section.checked()
                 section.finish({"id": "00Q000000000001", "speech": "I've created a lead."}, None)
+            if settle is not None:
+                await settle()
             spent.append(time.perf_counter() - start)
         return percentile(spent, 0.5) * 1000
 
     shared = SharedRedis(redis_url)
     try:
         redis_store = RedisIdempotencyStore(shared, space="bench")
-        await p50(redis_store)  # warm: connection, scripts loaded
-        redis_ms, local_ms = await p50(redis_store), await p50(InMemoryIdempotencyStore())
+        await p50(redis_store, shared.settle)  # warm: connection, scripts loaded
+        redis_ms, local_ms = await p50(redis_store, shared.settle), await p50(InMemoryIdempotencyStore())
         note = RecordNote("ledger:bench", "Lead", ("00Q000000000001",), False, 60)
         spent = []
         for _ in range(samples * 5):
             start = time.perf_counter()
             await redis_store.note_records(note)
             spent.append(time.perf_counter() - start)
+        hot, idle = await _round_trip(shared, samples * 2, 0.0), await _round_trip(shared, samples * 2, 0.01)
     finally:
         await shared.aclose()
     print(
-        f"the create section alone: p50 {redis_ms:.2f} ms on Redis, {local_ms:.2f} ms in-process "
+        f"the create section alone (both round trips, back to back): p50 {redis_ms:.2f} ms on Redis, "
+        f"{local_ms:.2f} ms in-process "
         f"(+{redis_ms - local_ms:.2f} ms); a ledger note: p50 {percentile(spent, 0.5) * 1000:.2f} ms"
     )
+    print(f"one Redis round trip (PING): p50 {hot:.2f} ms back to back, {idle:.2f} ms after 10 ms idle")
+
+
+async def _round_trip(shared: SharedRedis, samples: int, idle: float) -> float:
+    """p50 ms of one PING, sent back to back or after `idle` seconds of nothing (Redis asleep)."""
+    spent = []
+    for _ in range(samples):
+        if idle:
+            await asyncio.sleep(idle)
+        start = time.perf_counter()
+        await shared.client.ping()
+        spent.append(time.perf_counter() - start)
+    return percentile(spent, 0.5) * 1000
 
 
 async def load(
@@ -320,6 +375,10 @@ def _created_emails(org: str, run: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=100, help="sequential searches and creates for the costs")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of --samples creates on each gateway")
+    parser.add_argument(
+        "--compare-with", default=None, help="another checkout: its gateway (on the same Redis) joins the create timing"
+    )
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
     parser.add_argument("--workers", default="1,2", help="worker counts to load, comma-separated")
@@ -333,7 +392,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cores: {os.cpu_count()}; org, Redis, gateways and this load generator share them")
             redis_gw, redis_proc = start_gateway(procs, org, redis_url)
             local_gw, local_proc = start_gateway(procs, org, None)
-            asyncio.run(costs(redis_gw, local_gw, args.samples))
+            other = (
+                start_gateway(procs, org, redis_url, checkout=Path(args.compare_with)) if args.compare_with else None
+            )
+            asyncio.run(costs(redis_gw, local_gw, args.samples, args.rounds, other[0] if other else None))
+            if other:
+                procs.stop(other[1])
             asyncio.run(section_cost(redis_url, args.samples))
             procs.stop(redis_proc)
             procs.stop(local_proc)

@@ -10,30 +10,43 @@ value a random fence per section), the ledger entry (JSON, as `get` reads it). A
 a lock busy flags it (`<lock>:waiting`); the holder, leaving, pushes one wake-up onto `<lock>:wake`,
 which a waiter blocks on (`BLPOP`): a lock passes to the next create in about one round trip, and
 an uncontended create writes no wake-up at all.
+
+Each lock taken also leaves a *seen* marker (`seen:<name>`, living twice a lock's timeout): entering
+reports whether none of its locks had one (`fresh`), that is, whether no create that could duplicate
+this one held any of them lately, so none can be committing in the org now. A duplicate check started
+just before entering is then as good as one started after it (`RedisIdempotencyStore` overlaps the
+two); otherwise the check runs again inside the section.
 """
 
 from __future__ import annotations
 
-# KEYS: answer, pending, locks...
-# ARGV: fence, lock ms, pending ms, has answer key ('1'/'0'), pending value (JSON with the fence)
-# -> {1, cached answer} | {2, busy lock} | {0, pending found (1/0)}
+# KEYS: answer, pending, locks... (n), their seen markers... (n)
+# ARGV: fence, lock ms, pending ms, has answer key ('1'/'0'), pending value (JSON with the fence), seen ms
+# -> {1, cached answer} | {2, busy lock} | {0, pending found (1/0), fresh (1/0)}
 ENTER = """
 if ARGV[4] == '1' then
   local cached = redis.call('get', KEYS[1])
   if cached then return {1, cached} end
 end
-for i = 3, #KEYS do
+local n = (#KEYS - 2) / 2
+for i = 3, 2 + n do
   local v = redis.call('get', KEYS[i])
   if v and v ~= ARGV[1] then
     redis.call('set', KEYS[i] .. ':waiting', 1, 'PX', 2000)  -- ask its holder to wake us on leaving
     return {2, KEYS[i]}
   end
 end
-for i = 3, #KEYS do redis.call('set', KEYS[i], ARGV[1], 'PX', ARGV[2]) end
+local fresh = 1
+for i = 3, 2 + n do
+  local seen = redis.call('get', KEYS[i + n])
+  if seen and seen ~= ARGV[1] then fresh = 0 end  -- our own: a first try whose answer was lost
+  redis.call('set', KEYS[i], ARGV[1], 'PX', ARGV[2])
+  redis.call('set', KEYS[i + n], ARGV[1], 'PX', ARGV[6])
+end
 local p = redis.call('get', KEYS[2])
-if p and p ~= ARGV[5] then return {0, 1} end
+if p and p ~= ARGV[5] then return {0, 1, fresh} end
 redis.call('set', KEYS[2], ARGV[5], 'PX', ARGV[3])
-return {0, 0}
+return {0, 0, fresh}
 """
 
 # Merge ids into the ledger entry under `key` (as `service.tools.sections.merge_records`).

@@ -5,7 +5,10 @@
 * `refresh` takes a lock (`SET NX PX`, a random fencing value, a timeout) so one replica asks the
   org; the token is written only while the fence still holds the lock (a holder that outlived its
   lock cannot overwrite a newer token). The others poll the key until the new token appears, or
-  take the lock themselves when it times out.
+  take the lock themselves when it times out. The lock is taken only if the token is still the one
+  just read (one script): a holder that wrote the new token and let go of the lock between a
+  replica's read and its lock would otherwise be followed by a second token request for the same
+  expiry (seen once in four runs of the fleet test, under load).
 * `clear_if` is compare-and-delete on the token value, in one Lua script: the first replica to see
   `INVALID_SESSION_ID` drops the token, later ones find a newer token (or none) and drop nothing.
 * When Redis does not answer the store degrades to the process: `get` says "none", `refresh`
@@ -37,6 +40,14 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+# KEYS: token, lock   ARGV: the token as read ('' for none), fence, lock ms -> 1 ours, 0 busy, -1 changed
+_LOCK_IF_UNCHANGED = """
+local held = redis.call('get', KEYS[2])
+if held == ARGV[2] then return 1 end  -- a retried first try that got through
+if (redis.call('get', KEYS[1]) or '') ~= ARGV[1] then return -1 end
+if redis.call('set', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end
+return 0
+"""
 _DEL_IF_FENCE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -64,6 +75,7 @@ class RedisTokenStore:
         self._set_if_fence = client.register_script(_SET_IF_FENCE)
         self._del_if_fence = client.register_script(_DEL_IF_FENCE)
         self._del_if_access = client.register_script(_DEL_IF_ACCESS_MATCHES)
+        self._lock_if_unchanged = client.register_script(_LOCK_IF_UNCHANGED)
 
     async def get(self) -> OAuth2Token | None:
         try:
@@ -94,17 +106,22 @@ class RedisTokenStore:
         give_up = time.monotonic() + self._lock_ms / 1000 + 1.0
         while True:
             try:
-                current = _load(await self._shared.call("token_get", lambda: self._shared.client.get(self._key)))
+                raw = await self._shared.call("token_get", lambda: self._shared.client.get(self._key))
+                current = _load(raw)
                 if _usable(current, stale, leeway):
                     assert current is not None
                     return current
                 fence = secrets.token_hex(16)
-                take = partial(self._shared.client.set, self._lock, fence, nx=True, px=self._lock_ms)
+                take = partial(
+                    self._lock_if_unchanged, keys=[self._key, self._lock], args=[raw or b"", fence, self._lock_ms]
+                )
                 got = await self._shared.call("token_lock", take)
             except StoreUnavailable:
                 return await fetch()  # degraded: this replica asks on its own
-            if got:
+            if got == 1:
                 return await self._fetch_holding(fetch, fence)
+            if got == -1:
+                continue  # a new token arrived since the read: look at it
             if time.monotonic() > give_up:  # the holder is gone and its lock will not time out: ask
                 return await fetch()
             await asyncio.sleep(_POLL)

@@ -93,11 +93,13 @@ async def _create_once(
         pending_key,
         pending_ttl=ttl if key else min(ttl, _ANON_PENDING_TTL),
         answer_ttl=ttl,
+        deadline=ctx.deadline,
+        check=lambda: find_existing(sobject, fields, ctx),
     )
     async with section_of as section:
         if section.cached is not None:
             return CreateRecordResponse.model_validate(section.cached)
-        existing = await find_existing(sobject, fields, ctx)
+        existing = await section.checked()
         if existing is not None:
             answer = _exists_answer(existing)
         else:

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
+from service.deadline import Deadline
 from service.tools.sections import CreateSection, RecordNote, lock_order, merge_records
 
 T = TypeVar("T")
@@ -64,13 +65,23 @@ class IdempotencyStore(Protocol):
         ...
 
     def create_section(
-        self, key: str | None, duplicate_keys: Sequence[str], pending: str, *, pending_ttl: float, answer_ttl: float
-    ) -> AbstractAsyncContextManager[CreateSection]:
+        self,
+        key: str | None,
+        duplicate_keys: Sequence[str],
+        pending: str,
+        *,
+        pending_ttl: float,
+        answer_ttl: float,
+        deadline: Deadline | None = None,
+        check: Callable[[], Awaitable[T]] | None = None,
+    ) -> AbstractAsyncContextManager[CreateSection[T]]:
         """Enter a create: the cached answer to `key`, or every lock (all or none) plus the pending flag.
 
-        Waits while another create holds any of the locks (the tool's deadline bounds it). On leaving
-        after `CreateSection.finish`: the answer stored under `key`, `pending` deleted, the note merged,
-        the locks released (compare-and-delete on Redis); after an error: the locks released only.
+        Waits while another create holds any of the locks (the tool's deadline bounds it; a shared
+        store also bounds each of its calls by what `deadline` leaves). `check` is the duplicate check,
+        read inside through `CreateSection.checked`. On leaving after `CreateSection.finish`: the
+        answer stored under `key`, `pending` deleted, the note merged, the locks released
+        (compare-and-delete on Redis); after an error: the locks released only.
         """
         ...
 
@@ -164,9 +175,18 @@ class InMemoryIdempotencyStore:
 
     @asynccontextmanager
     async def create_section(
-        self, key: str | None, duplicate_keys: Sequence[str], pending: str, *, pending_ttl: float, answer_ttl: float
-    ) -> AsyncIterator[CreateSection]:
-        """`IdempotencyStore.create_section` in this process (per-key `asyncio.Lock`s, in one order)."""
+        self,
+        key: str | None,
+        duplicate_keys: Sequence[str],
+        pending: str,
+        *,
+        pending_ttl: float,
+        answer_ttl: float,
+        deadline: Deadline | None = None,
+        check: Callable[[], Awaitable[T]] | None = None,
+    ) -> AsyncIterator[CreateSection[T]]:
+        """`IdempotencyStore.create_section` in this process (per-key `asyncio.Lock`s, in one order;
+        nothing here is slow, so `deadline` is not needed, and `check` runs inside the section)."""
         cached = await self.get(key) if key else None
         if cached is not None:
             yield CreateSection(cached, pending=False)
@@ -181,7 +201,7 @@ class InMemoryIdempotencyStore:
             found = await self.get(pending) is not None
             if not found:
                 await self.put(pending, {"pending": True}, pending_ttl)
-            section = CreateSection(None, pending=found)
+            section = CreateSection(None, pending=found, check=check)
             yield section
             if section.answer is not None:
                 if key:

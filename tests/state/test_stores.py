@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
 import pytest
@@ -11,6 +12,7 @@ from authlib.oauth2.rfc6749 import OAuth2Token
 from pydantic import SecretStr
 
 from service.calls_log.ledger import StoreLedger
+from service.deadline import Deadline
 from service.errors import StoreUnavailable
 from service.salesforce.token_store import InMemoryTokenStore
 from service.settings import Settings
@@ -106,6 +108,7 @@ async def test_a_timed_out_holder_cannot_release_the_next_lock(replicas: tuple[S
         await taken.__aenter__()
     assert await replicas[0].client.exists("gw:idem:lock:k") == 1
     await taken.__aexit__(None, None, None)
+    await replicas[1].settle()
     assert await replicas[0].client.exists("gw:idem:lock:k") == 0
 
 
@@ -165,7 +168,7 @@ async def test_with_redis_url_the_stores_are_shared(redis_url: str) -> None:
 
 def _section(
     store: RedisIdempotencyStore, key: str | None, dups: list[str], pending: str = "pending:p"
-) -> AbstractAsyncContextManager[CreateSection]:
+) -> AbstractAsyncContextManager[CreateSection[None]]:
     return store.create_section(key, dups, pending, pending_ttl=60, answer_ttl=60)
 
 
@@ -177,6 +180,7 @@ async def test_an_uncontended_create_section_costs_two_round_trips(replicas: tup
         assert section.cached is None and section.pending is False
         section.finish({"id": "00Q1"}, RecordNote("ledger:c1", "Lead", ("00Q1",), True, 60))
     assert replicas[0].total_round_trips() - before == 2
+    await replicas[0].settle()
     assert await replicas[0].client.keys("gw:idem:lock:*") == []
     assert await store.get("pending:p") is None
     assert await StoreLedger(store, 60).records("c1") == [("Lead", "00Q1", True)]
@@ -187,6 +191,7 @@ async def test_the_answer_is_replayed_from_another_replica(replicas: tuple[Share
     first, second = (RedisIdempotencyStore(shared) for shared in replicas)
     async with _section(first, "conv:c1:h", ["dup:x"]) as section:
         section.finish({"id": "00Q1"}, None)
+    await replicas[0].settle()
     async with _section(second, "conv:c1:h", ["dup:x"]) as again:
         assert again.cached == {"id": "00Q1"}
         assert await replicas[1].client.keys("gw:idem:lock:*") == []
@@ -198,6 +203,7 @@ async def test_an_error_inside_leaves_the_pending_marker(replicas: tuple[SharedR
     with pytest.raises(RuntimeError):
         async with _section(first, None, ["dup:x"]):
             raise RuntimeError("outcome unknown")
+    await replicas[0].settle()
     assert await replicas[0].client.keys("gw:idem:lock:*") == []
     async with _section(second, None, ["dup:x"]) as section:
         assert section.pending is True
@@ -234,6 +240,7 @@ async def test_a_busy_section_takes_none_of_its_locks(replicas: tuple[SharedRedi
         async with _section(store, None, ["dup:a"], pending="pending:3") as free:
             assert free.cached is None
     await waiting
+    await replicas[0].settle()
     assert await replicas[0].client.exists("gw:idem:lock:dup:a", "gw:idem:lock:dup:b") == 0
 
 
@@ -251,9 +258,11 @@ async def test_a_dead_holders_section_expires_and_fences(replicas: tuple[SharedR
         taken = _section(other, None, ["dup:x"])
         await taken.__aenter__()
         late.finish({"id": "00Q1"}, None)
+    await replicas[0].settle()
     assert await replicas[0].client.exists("gw:idem:lock:dup:x") == 1
     assert await replicas[0].client.exists("gw:idem:pending:p") == 1
     await taken.__aexit__(None, None, None)
+    await replicas[1].settle()
     assert await replicas[0].client.exists("gw:idem:lock:dup:x") == 0
 
 
@@ -264,6 +273,7 @@ async def test_a_ledger_note_is_one_round_trip_and_merges(replicas: tuple[Shared
     await first.note("c1", "Contact", ["003000000000001AAA"], created=False)
     assert replicas[0].total_round_trips() - before == 1
     await second.note("c1", "Contact", ["003000000000001", "003000000000002"], created=True)
+    await replicas[1].settle()
     assert await first.records("c1") == [
         ("Contact", "003000000000001AAA", True),
         ("Contact", "003000000000002", True),
@@ -284,6 +294,7 @@ async def test_only_a_lock_someone_waits_for_gets_a_wake_up(replicas: tuple[Shar
     """An uncontended leave writes no wake-up; a section that found the lock busy gets one when it is left."""
     store = RedisIdempotencyStore(replicas[0])
     await _enter_and_leave(store, ["dup:a"])
+    await replicas[0].settle()
     assert await replicas[0].client.exists("gw:idem:lock:dup:a:wake") == 0
     async with _section(store, None, ["dup:a"], pending="pending:1"):
         waiting = asyncio.create_task(_enter_and_leave(store, ["dup:a"]))
@@ -291,3 +302,97 @@ async def test_only_a_lock_someone_waits_for_gets_a_wake_up(replicas: tuple[Shar
         assert await replicas[0].client.exists("gw:idem:lock:dup:a:waiting") == 1
     await waiting
     assert replicas[0].round_trips["create_wait"] >= 1
+
+
+async def test_a_token_written_between_a_read_and_a_lock_is_not_fetched_again(
+    replicas: tuple[SharedRedis, SharedRedis],
+) -> None:
+    """Staggered refreshes over two replicas, 200 rounds: one token request each (a replica that read the old
+    token just before another wrote the new one and let go of the lock takes the new one, it does not ask)."""
+    stores = [RedisTokenStore(shared, **ORG) for shared in replicas]
+    rounds_with_more = 0
+    for n in range(200):
+        requests = 0
+
+        async def fetch(n: int = n) -> OAuth2Token:
+            nonlocal requests
+            requests += 1
+            return _token(f"token-{n}-{requests}")
+
+        async def refresh(i: int, n: int = n) -> OAuth2Token:
+            await asyncio.sleep(i * 0.0004)  # each a little later: some read just before the holder writes
+            return await stores[i % 2].refresh(fetch, stale=f"token-{n - 1}-1", leeway=0)  # last round's
+
+        await asyncio.gather(*(refresh(i) for i in range(10)))
+        rounds_with_more += requests != 1
+    assert rounds_with_more == 0
+
+
+def _counting_check() -> tuple[list[int], Callable[[], Awaitable[int]]]:
+    runs: list[int] = []
+
+    async def check() -> int:
+        runs.append(len(runs) + 1)
+        return len(runs)
+
+    return runs, check
+
+
+async def test_a_fresh_section_keeps_the_check_started_while_entering(
+    replicas: tuple[SharedRedis, SharedRedis],
+) -> None:
+    """Locks nobody held lately: the duplicate check run alongside the enter is the section's, run once."""
+    store = RedisIdempotencyStore(replicas[0])
+    runs, check = _counting_check()
+    async with store.create_section(
+        "conv:c1:h", ["dup:fresh"], "pending:p", pending_ttl=60, answer_ttl=60, check=check
+    ) as section:
+        assert await section.checked() == 1
+        section.finish({"id": "00Q1"}, None)
+    assert runs == [1]
+
+
+async def test_a_section_after_another_holder_checks_again_inside(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """A lock another replica held lately: the early check is dropped and the check runs again, inside."""
+    first, second = (RedisIdempotencyStore(shared) for shared in replicas)
+    await _enter_and_leave(first, ["dup:shared"])
+    await replicas[0].settle()
+    runs, check = _counting_check()
+    async with second.create_section(
+        None, ["dup:shared"], "pending:q", pending_ttl=60, answer_ttl=60, check=check
+    ) as section:
+        assert await section.checked() == 2
+        section.finish({"id": "00Q2"}, None)
+    assert runs == [1, 2]
+
+
+async def test_the_answer_is_read_back_here_right_after_leaving(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """The leave is written behind the answer, yet this process reads it back at once (read-your-writes)."""
+    store = RedisIdempotencyStore(replicas[0])
+    async with _section(store, "conv:c1:h", ["dup:x"]) as section:
+        section.finish({"id": "00Q1"}, None)
+    assert await store.get("conv:c1:h") == {"id": "00Q1"}
+
+
+async def test_a_slow_redis_refuses_a_section_within_the_budget(replicas: tuple[SharedRedis, SharedRedis]) -> None:
+    """Redis paused past the budget: entering fails with StoreUnavailable inside the tool's budget (not after the
+    client's own 30 s timeout), sent once: a timed-out command is never sent again."""
+    patient = SharedRedis(_url(replicas[0]), timeout=30)
+    store = RedisIdempotencyStore(patient)
+    await patient.ping()  # connected before the pause
+    await replicas[1].client.client_pause(800)
+    try:
+        async with asyncio.timeout(5):  # a bound on the test, not a figure
+            with pytest.raises(StoreUnavailable):
+                async with store.create_section(
+                    "k", ["dup:x"], "pending:k", pending_ttl=60, answer_ttl=60, deadline=Deadline.after(0.4)
+                ):
+                    pass
+        assert (patient.round_trips["create_enter"], patient.failures["create_enter"]) == (1, 1)
+    finally:
+        await patient.aclose()
+
+
+def _url(shared: SharedRedis) -> str:
+    kwargs = shared.client.get_connection_kwargs()
+    return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs.get('db', 0)}"
