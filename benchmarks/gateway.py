@@ -2,6 +2,7 @@
 
     python -m benchmarks.gateway [--latency-ms 20] [--concurrency 32] [--requests 640] [--rounds 3]
                                  [--stock-client] [--stock-gateway] [--compare-with CHECKOUT] [--no-mcp]
+                                 [--no-floor] [--creates 100]
 
 Starts the embedded org and the gateway (`serve`, pointed at that org) as separate processes on
 loopback; both are uvicorn with uvloop + httptools (uvicorn's choice when installed), and uvicorn
@@ -15,6 +16,10 @@ possible (`--stock-client`: httpx2 on its default transport).
 `--compare-with /path/to/other/checkout` also starts that checkout's gateway (e.g. the previous
 transport) as another side (and its `/mcp` as one more), and `--stock-gateway` this checkout's
 gateway on httpx2's own transport (`httpx2.AsyncHTTPTransport`), all measured in the same rounds against the same org.
+
+The floor side (`--no-floor` to skip) is a bare pass-through on the gateway's own HTTP stack
+(uvicorn + aiohttp) that does nothing but forward the query to the org with a token: what the extra
+hop alone costs on these cores, so "over the floor" is the gateway's own share.
 
 The MCP side posts the JSON-RPC request the official client sends after its handshake (stateless
 Streamable HTTP, JSON answer, `Authorization: Bearer`), with the same aiohttp client, so it measures
