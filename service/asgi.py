@@ -21,6 +21,32 @@ def create() -> FastAPI:
     return create_app(get_settings(), freeze_heap=True)
 
 
+class BodyTooLarge(Exception):
+    """The body ran past the limit given to `read_body`."""
+
+
+async def read_body(receive: Receive, limit: int | None = None) -> list[Message]:
+    """The request's body messages, ending at the last chunk or a disconnect; raises `BodyTooLarge`
+    once more than `limit` bytes arrived."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages
+        size += len(message.get("body", b""))
+        if limit is not None and size > limit:
+            raise BodyTooLarge
+        if not message.get("more_body", False):
+            return messages
+
+
+def body_of(messages: list[Message]) -> bytes:
+    """The bytes of body messages read by `read_body`."""
+    return b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+
+
 def replay(messages: list[Message], receive: Receive) -> Receive:
     """A receive that yields `messages` (a body already read) first, then defers to the real one."""
     pending = list(messages)

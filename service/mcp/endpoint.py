@@ -27,8 +27,9 @@ from contextlib import asynccontextmanager
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
+from service.asgi import body_of, read_body, replay
 from service.errors import WebhookAuthError
 from service.settings import Settings
 from service.tools.auth import check_secret, presented_secret
@@ -57,33 +58,13 @@ class McpService:
         if scope["method"] != "POST":
             await self.manager.handle_request(scope, receive, send)
             return
-        body = await _read_body(receive)
+        messages = await read_body(receive)
+        body = body_of(messages)
         response = await exchange.answer(self.tools.server, self.tools.lifespan_state, Request(scope, receive), body)
         if response is not None:
             await response(scope, receive, send)
             return
-        replayed = False
-
-        async def replay() -> Message:  # the body once more, for the manager
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.manager.handle_request(scope, replay, send)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # the client left: what arrived is all there is
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+        await self.manager.handle_request(scope, replay(messages, receive), send)  # the body once more
 
 
 @asynccontextmanager

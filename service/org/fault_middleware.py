@@ -18,17 +18,8 @@ from http import HTTPStatus
 import httpx2
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.asgi import replay
+from service.asgi import read_body, replay
 from service.org.faults import JSON_TYPE, LIMIT_EXCEEDED, SESSION_EXPIRED, UNAVAILABLE, Faults, classify
-
-
-async def _read_body(receive: Receive) -> list[Message]:
-    messages: list[Message] = []
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            return messages
 
 
 async def _abort(send: Send, *, refuse: bool) -> None:
@@ -102,7 +93,7 @@ class FaultMiddleware:
         elif kind == "unavailable":
             await _respond(send, fault.status, json.dumps(UNAVAILABLE).encode(), JSON_TYPE)
         elif kind in ("delay", "slow_commit", "token_slow"):
-            body = await _read_body(receive)  # read now: a client that gives up must not stop the late commit
+            body = await read_body(receive)  # read now: a client that gives up must not stop the late commit
             if await _hold(fault.delay, send):
                 await self.app(scope, replay(body, receive), send)
         else:  # slow_response, reset_after_commit: handle now, then hold or drop the answer

@@ -99,10 +99,10 @@ class SharedRedis:
         if busy:
             await asyncio.wait(busy, timeout=self.timeout if within is None else within)
 
-    async def settle(self) -> None:
-        """Wait for every write behind sent so far."""
+    async def settle(self, *, within: float | None = None) -> None:
+        """Wait for every write behind sent so far (at most `within` seconds)."""
         if self._behind:
-            await asyncio.wait(list(self._behind))
+            await asyncio.wait(list(self._behind), timeout=within)
 
     async def _quietly(self, op: str, fn: Callable[[], Awaitable[object]]) -> None:
         try:
@@ -124,8 +124,7 @@ class SharedRedis:
         return sum(v for k, v in self.round_trips.items() if k != "ping")
 
     async def aclose(self) -> None:
-        if self._behind:
-            await asyncio.wait(list(self._behind), timeout=self.timeout)
+        await self.settle(within=self.timeout)
         await self.client.aclose()
 
     def __repr__(self) -> str:  # the URL may carry a password: never shown

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.asgi import replay
+from service.asgi import BodyTooLarge, read_body, replay
 from service.tools.logging import conversation_id_var, request_id_var
 from service.tools.metrics import Metrics
 
@@ -76,26 +76,6 @@ def _header_problem(scope: Scope) -> str | None:
             "it contains other characters. Send the id exactly as the platform gave it."
         )
     return None
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-async def _read_body(receive: Receive, limit: int) -> list[Message]:
-    """The request's body messages (ending at the last chunk or a disconnect); raises past `limit`."""
-    messages: list[Message] = []
-    size = 0
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request":
-            return messages
-        size += len(message.get("body", b""))
-        if size > limit:
-            raise _BodyTooLarge
-        if not message.get("more_body", False):
-            return messages
 
 
 class GatewayMiddleware:
@@ -169,12 +149,12 @@ class GatewayMiddleware:
                 # Read the whole body (within the limit and the time) before the app sees it.
                 try:
                     async with asyncio.timeout(self.body_timeout):
-                        messages = await _read_body(receive, max_body)
+                        messages = await read_body(receive, max_body)
                 except TimeoutError:
                     text = f"The request body did not arrive within {self.body_timeout:g} seconds; send it again."
                     await refuse(408, "request_timeout", text, close=True)
                     return
-                except _BodyTooLarge:
+                except BodyTooLarge:
                     await refuse(413, "payload_too_large", _too_large_text(max_body), close=True)
                     return
                 receive = replay(messages, receive)
