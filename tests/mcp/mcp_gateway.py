@@ -12,28 +12,13 @@ from typing import Any
 import httpx2
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
-from pydantic import SecretStr
 
-from service.settings import Settings
+from tests.tools.conftest import SECRET as SECRET  # the tool tests' secret and settings, re-exported
+from tests.tools.conftest import gateway_settings as gateway_settings
 
-SECRET = "test-webhook-secret-0123456789"
 CALLS: dict[str, Any] = json.loads((Path(__file__).parent / "calls.json").read_text())
 
 Connect = Callable[..., Any]
-
-
-def gateway_settings(org: Any, **overrides: Any) -> Settings:
-    """Settings pointing the gateway at `org`, ignoring any .env or environment."""
-    values: dict[str, Any] = {
-        "sf_domain": org.url,
-        "sf_client_id": org.client_id,
-        "sf_client_secret": SecretStr(org.client_secret),
-        "webhook_secret": SecretStr(SECRET),
-        "sf_timeout": 5.0,
-        "tool_timeout": 10.0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 def conversation_headers(conversation_id: str) -> dict[str, str]:
