@@ -103,8 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(handler(args))
-    except ConfigError as exc:
-        print(f"{where}: {exc.message}", file=sys.stderr)
+    except ConfigError as exc:  # a sub-command names itself (`error_prefix`, e.g. "tools push")
+        print(f"{getattr(args, 'error_prefix', where)}: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

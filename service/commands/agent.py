@@ -4,7 +4,6 @@ reached as webhooks (`--tools webhook`) or through the gateway's MCP server (`--
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ def register(subparsers: Any) -> None:
         default="webhook",
         help="how the agent reaches the tools: webhook (three webhook tools, default) or mcp (the gateway's /mcp)",
     )
-    export.set_defaults(handler=run_export)
+    export.set_defaults(handler=run_export, error_prefix="agent export")
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -36,21 +35,17 @@ def run_export(args: argparse.Namespace) -> int:
     from service.tool_json.export import dumps, write_file
     from service.tool_json.generate import gateway_tools
 
-    try:
-        tools = gateway_tools(args.base_url, args.secret_id, get_settings().tool_timeout)
-        config = agent_config(tools)
-        if args.tools == "mcp":
-            from service.tool_json.mcp_server import mcp_agent_config, mcp_server_request, validate_mcp_agent_config
+    tools = gateway_tools(args.base_url, args.secret_id, get_settings().tool_timeout)
+    config = agent_config(tools)
+    if args.tools == "mcp":
+        from service.tool_json.mcp_server import mcp_agent_config, mcp_server_request, validate_mcp_agent_config
 
-            config = mcp_agent_config(config, mcp_server_request(tools, args.base_url, args.secret_id))
-            validate_mcp_agent_config(config)
-        elif args.tools == "webhook":
-            validate_agent_config(config)
-        else:
-            raise ConfigError(f"--tools must be webhook or mcp, got {args.tools!r}")
-        path = write_file(args.out, dumps(config))
-    except ConfigError as exc:
-        print(f"agent export: {exc.message}", file=sys.stderr)
-        return 2
+        config = mcp_agent_config(config, mcp_server_request(tools, args.base_url, args.secret_id))
+        validate_mcp_agent_config(config)
+    elif args.tools == "webhook":
+        validate_agent_config(config)
+    else:
+        raise ConfigError(f"--tools must be webhook or mcp, got {args.tools!r}")
+    path = write_file(args.out, dumps(config))
     print(path)
     return 0

@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
     export = sub.add_parser("export", help="record the personas on the org and write one test JSON per test")
     _add_source_options(export, with_dir=False)
     export.add_argument("--out", required=True, type=Path, help="directory to write into")
-    export.set_defaults(handler=run_export)
+    export.set_defaults(handler=run_export, error_prefix="tests export")
 
     for name, handler, text in (
         ("push", run_push, "create or update the tests in the ElevenLabs workspace, matched by name"),
@@ -49,14 +49,14 @@ def register(subparsers: Any) -> None:
         cmd = sub.add_parser(name, help=text)
         _add_source_options(cmd, with_dir=True)
         _add_api_options(cmd)
-        cmd.set_defaults(handler=handler)
+        cmd.set_defaults(handler=handler, error_prefix=f"tests {name}")
 
     run = sub.add_parser("run", help="run the personas' tests on an agent and print each result")
     run.add_argument("--agent-id", required=True, help="the ElevenLabs agent to test")
     run.add_argument("--personas", default="all", help="all, or a comma-separated list of persona names")
     run.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the results (default 600)")
     _add_api_options(run)
-    run.set_defaults(handler=run_run)
+    run.set_defaults(handler=run_run, error_prefix="tests run")
 
 
 def _bodies(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -97,15 +97,10 @@ def _client(args: argparse.Namespace) -> Any:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the files; 2 with a message on bad input, nothing written."""
-    from service.errors import ConfigError
     from service.tool_json.agent_tests.suite import render
     from service.tool_json.export import write_files
 
-    try:
-        written = write_files(args.out, render(_bodies(args)))
-    except ConfigError as exc:
-        print(f"tests export: {exc.message}", file=sys.stderr)
-        return 2
+    written = write_files(args.out, render(_bodies(args)))
     for path in written:
         print(path)
     return 0
@@ -113,14 +108,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_push(args: argparse.Namespace) -> int:
     """Create or update; prints one line per test."""
-    from service.errors import ConfigError
     from service.tool_json.agent_tests.remote import push
 
-    try:
-        results = push(_client(args), _bodies(args))
-    except ConfigError as exc:
-        print(f"tests push: {exc.message}", file=sys.stderr)
-        return 2
+    results = push(_client(args), _bodies(args))
     for result in results:
         print(f"{result.action:9} {result.name}  id={result.test_id}")
     return 0
@@ -128,14 +118,9 @@ def run_push(args: argparse.Namespace) -> int:
 
 def run_diff(args: argparse.Namespace) -> int:
     """0 when deployed equals generated, 1 on drift or a missing test, 2 on error."""
-    from service.errors import ConfigError
     from service.tool_json.agent_tests.remote import diff
 
-    try:
-        results = diff(_client(args), _bodies(args))
-    except ConfigError as exc:
-        print(f"tests diff: {exc.message}", file=sys.stderr)
-        return 2
+    results = diff(_client(args), _bodies(args))
     for result in results:
         print(f"{result.status:9} {result.name}")
         sys.stdout.write(result.text)
@@ -144,18 +129,13 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def run_run(args: argparse.Namespace) -> int:
     """0 when every test passed, 1 when one did not, 2 on error."""
-    from service.errors import ConfigError
     from service.runner.callers import load_persona
     from service.tool_json.agent_tests.build import suite_names
     from service.tool_json.agent_tests.record import persona_names
     from service.tool_json.agent_tests.remote import run
 
-    try:
-        names = [n for p in persona_names(args.personas) for n in suite_names(load_persona(p))]
-        results = run(_client(args), args.agent_id, names, timeout=args.timeout)
-    except ConfigError as exc:
-        print(f"tests run: {exc.message}", file=sys.stderr)
-        return 2
+    names = [n for p in persona_names(args.personas) for n in suite_names(load_persona(p))]
+    results = run(_client(args), args.agent_id, names, timeout=args.timeout)
     for result in results:
         print(f"{result.status:9} {result.name}" + (f"  ({result.summary})" if result.summary else ""))
     return 0 if results and all(r.status == "passed" for r in results) else 1

@@ -59,7 +59,7 @@ def register(subparsers: Any) -> None:
         default=None,
         help="--format mcp: auto_approve_all (default; phone callers can't approve) or require_approval_all",
     )
-    export.set_defaults(handler=run_export)
+    export.set_defaults(handler=run_export, error_prefix="tools export")
 
     for name, handler, text in (
         ("push", run_push, "create or update the tools in the ElevenLabs workspace, matched by name"),
@@ -73,7 +73,7 @@ def register(subparsers: Any) -> None:
             help="ElevenLabs API base URL (default: ELEVENLABS_BASE_URL or the production API); "
             "the key is read from ELEVENLABS_API_KEY",
         )
-        cmd.set_defaults(handler=handler)
+        cmd.set_defaults(handler=handler, error_prefix=f"tools {name}")
 
 
 # Which flags each target reads; the others are refused rather than silently ignored.
@@ -143,14 +143,10 @@ def run_export(args: argparse.Namespace) -> int:
     from service.errors import ConfigError
     from service.tool_json.export import dumps, render, write_files
 
-    try:
-        if args.approval_policy is not None and args.format != "mcp":
-            raise ConfigError("--approval-policy applies to --format mcp only")
-        files = _mcp_files(args) if args.format == "mcp" else render(build(args, for_deploy=False), args.format)
-        written = write_files(args.out, {name: dumps(doc) for name, doc in files.items()})
-    except ConfigError as exc:
-        print(f"tools export: {exc.message}", file=sys.stderr)
-        return 2
+    if args.approval_policy is not None and args.format != "mcp":
+        raise ConfigError("--approval-policy applies to --format mcp only")
+    files = _mcp_files(args) if args.format == "mcp" else render(build(args, for_deploy=False), args.format)
+    written = write_files(args.out, {name: dumps(doc) for name, doc in files.items()})
     for path in written:
         print(path)
     return 0
@@ -197,15 +193,9 @@ def _requests(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def run_push(args: argparse.Namespace) -> int:
     """Create or update; prints one line per tool."""
-    from service.errors import ConfigError
     from service.tool_json.push import push
 
-    try:
-        requests = _requests(args)
-        results = push(_client(args), requests)
-    except ConfigError as exc:
-        print(f"tools push: {exc.message}", file=sys.stderr)
-        return 2
+    results = push(_client(args), _requests(args))
     for result in results:
         print(f"{result.action:9} {result.name}  id={result.tool_id}")
     return 0
@@ -213,15 +203,9 @@ def run_push(args: argparse.Namespace) -> int:
 
 def run_diff(args: argparse.Namespace) -> int:
     """0 when deployed equals generated, 1 on drift or a missing tool, 2 on error."""
-    from service.errors import ConfigError
     from service.tool_json.push import diff
 
-    try:
-        requests = _requests(args)
-        results = diff(_client(args), requests)
-    except ConfigError as exc:
-        print(f"tools diff: {exc.message}", file=sys.stderr)
-        return 2
+    results = diff(_client(args), _requests(args))
     drift = False
     for result in results:
         if result.status == "same":

@@ -126,21 +126,14 @@ def shared_dir() -> Path:
 
 
 def _run_cli(argv: list[str]) -> int:
-    import argparse
+    from service.cli import main
 
-    from service.commands import agent, tools
-
-    parser = argparse.ArgumentParser(prog="python -m service")
-    sub = parser.add_subparsers(dest="command")
-    tools.register(sub)
-    agent.register(sub)
-    args = parser.parse_args(argv)
-    return int(args.handler(args))
+    return main(argv)
 
 
 @pytest.fixture
 def cli() -> Callable[[list[str]], int]:
-    """Run `python -m service <argv>` in-process through the tools and agent command modules."""
+    """Run `python -m service <argv>` in-process (`service.cli.main`: its settings check, its error line)."""
     return _run_cli
 
 
