@@ -17,9 +17,11 @@ possible (`--stock-client`: httpx2 on its default transport).
 transport) as another side (and its `/mcp` as one more), and `--stock-gateway` this checkout's
 gateway on httpx2's own transport (`httpx2.AsyncHTTPTransport`), all measured in the same rounds against the same org.
 
-The floor side (`--no-floor` to skip) is a bare pass-through on the gateway's own HTTP stack
-(uvicorn + aiohttp) that does nothing but forward the query to the org with a token: what the extra
-hop alone costs on these cores, so "over the floor" is the gateway's own share.
+The floor sides (`--no-floor` to skip) are bare pass-throughs that do nothing but forward the query
+to the org with a token: `floor` on uvicorn + aiohttp, what the extra hop alone costs on these cores
+(so "over the floor" is the gateway's share), and `floor-httpx2` the same through the client stack
+the gateway must use (an `httpx2.AsyncClient` on the gateway's own aiohttp transport, sending a
+prebuilt request as the gateway's client does): the least any gateway built on it pays.
 
 The MCP side posts the JSON-RPC request the official client sends after its handshake (stateless
 Streamable HTTP, JSON answer, `Authorization: Bearer`), with the same aiohttp client, so it measures
@@ -97,24 +99,38 @@ def serve_stock_gateway(port: int) -> int:
     return 0
 
 
-def serve_floor(port: int) -> int:
-    """The floor: a bare pass-through on the gateway's own HTTP stack (uvicorn + aiohttp) with none of
-    its work: the request's path and query go to the org (`ORG_URL`, bearer `ORG_TOKEN` from the
-    environment) and the org's body comes back. What any Python gateway on these cores pays for the
-    extra hop before it does anything."""
+def serve_floor(port: int, client: str) -> int:
+    """A floor: a bare pass-through with none of the gateway's work: the request's path and query go
+    to the org (`ORG_URL`, bearer `ORG_TOKEN` from the environment) and the org's body comes back.
+    `client` "aiohttp": uvicorn + aiohttp, what any Python gateway on these cores pays for the extra
+    hop; "httpx2": through `httpx2.AsyncClient` on the gateway's transport, as its client sends."""
     import uvicorn
     from starlette.types import Receive, Scope, Send
 
+    from service.salesforce.transport import AiohttpTransport
+
     org, token = os.environ["ORG_URL"], os.environ["ORG_TOKEN"]
-    state: dict[str, aiohttp.ClientSession] = {}
+    sessions: dict[str, aiohttp.ClientSession] = {}
+    clients: dict[str, httpx2.AsyncClient] = {}
+    urls: dict[str, httpx2.URL] = {}  # parsed once per target, as the gateway's client remembers them
+    headers = {"Authorization": f"Bearer {token}"}
+    timeout = {"connect": 5.0, "read": 10.0, "write": 10.0, "pool": 10.0}
+
+    async def forward(url: str) -> tuple[int, bytes]:
+        if client == "httpx2":
+            http = clients.get("c") or clients.setdefault("c", httpx2.AsyncClient(transport=AiohttpTransport()))
+            target = urls.get(url) or urls.setdefault(url, httpx2.URL(url))
+            request = httpx2.Request("GET", target, headers=headers, extensions={"timeout": timeout})
+            response = await http.send(request)
+            return response.status_code, response.content
+        session = sessions.get("s") or sessions.setdefault("s", aiohttp.ClientSession())
+        async with session.get(url, headers=headers) as answer:
+            return answer.status, await answer.read()
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        session = state.get("session") or state.setdefault("session", aiohttp.ClientSession())
-        url = f"{org}{scope['path']}?{scope['query_string'].decode()}"
-        async with session.get(url, headers={"Authorization": f"Bearer {token}"}) as answer:
-            body, status = await answer.read(), answer.status
+        status, body = await forward(f"{org}{scope['path']}?{scope['query_string'].decode()}")
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -280,13 +296,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve-org", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve-stock-gateway", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve-floor", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-client", default="aiohttp", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_org is not None:
         return serve_org(args.serve_org, args.latency_ms)
     if args.serve_stock_gateway is not None:
         return serve_stock_gateway(args.serve_stock_gateway)
     if args.serve_floor is not None:
-        return serve_floor(args.serve_floor)
+        return serve_floor(args.serve_floor, args.floor_client)
 
     org_port = free_port()
     secret = secrets.token_urlsafe(16)
@@ -356,20 +373,21 @@ def main(argv: list[str] | None = None) -> int:
                 },
             ).json()["access_token"]
             sides[0].headers = {"Authorization": f"Bearer {token}"}
-            if not args.no_floor:
+            for at, via in enumerate(() if args.no_floor else ("aiohttp", "httpx2"), start=1):
                 port = free_port()
                 floor_env = {**base_env, "ORG_URL": org_url, "ORG_TOKEN": token}
                 gateways.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "benchmarks.gateway", "--serve-floor", str(port)],
+                        [sys.executable, "-m", "benchmarks.gateway", "--serve-floor", str(port), "--floor-client", via],
                         env=floor_env,
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
                     )
                 )
                 wait_http(f"http://127.0.0.1:{port}/services/data/v58.0/limits")
-                sides.insert(1, FloorSide("floor", f"http://127.0.0.1:{port}", {}, "/services/data/v58.0/query"))
-                pids["floor"] = gateways[-1].pid
+                name = "floor" if via == "aiohttp" else f"floor-{via}"
+                sides.insert(at, FloorSide(name, f"http://127.0.0.1:{port}", {}, "/services/data/v58.0/query"))
+                pids[name] = gateways[-1].pid
 
             async def measure() -> tuple[list[list[float]], list[list[float]]]:
                 clients = {
@@ -417,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
 
     direct = sides[0]
     d50 = percentile(direct.samples, 0.50)
-    floor = next(((side, one) for side, one in zip(sides, ones, strict=True) if isinstance(side, FloorSide)), None)
+    floors = [(side, one) for side, one in zip(sides, ones, strict=True) if isinstance(side, FloorSide)]
     print(
         f"search, {args.rounds} x {args.requests} requests per side, {args.concurrency} concurrent, "
         f"org latency {args.latency_ms:g} ms, load generator on "
@@ -427,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
         p50, p99 = percentile(side.samples, 0.50), percentile(side.samples, 0.99)
         spread = f"{min(side.round_p50):.2f}-{max(side.round_p50):.2f}"
         labels = {"direct": "direct to org", "mcp": "MCP /mcp", "mcp-cmp": "MCP /mcp, compared"}
-        label = "bare pass-through" if isinstance(side, FloorSide) else labels.get(side.name, f"through {side.name}")
+        floor_labels = {"floor": "bare pass-through", "floor-httpx2": "bare, via httpx2"}
+        label = floor_labels.get(side.name) or labels.get(side.name, f"through {side.name}")
         print(f"  {label:18} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   (per-round p50 {spread} ms)")
     for side, one in zip(sides[1:], ones[1:], strict=True):
         g50 = percentile(side.samples, 0.50)
@@ -435,16 +454,17 @@ def main(argv: list[str] | None = None) -> int:
         goal = "3 ms" if isinstance(side, McpSide) else "2 ms"
         s50, t50 = percentile(ones[0], 0.50), percentile(one, 0.50)
         if isinstance(side, FloorSide):
-            print(f"  floor (the hop alone, no gateway work): p50 overhead {g50 - d50:.2f} ms, ratio {g50 / d50:.3f}")
+            what = "the hop alone" if side.name == "floor" else "the hop through httpx2"
+            print(f"  {side.name} ({what}, no gateway work): p50 overhead {g50 - d50:.2f} ms, ratio {g50 / d50:.3f}")
             print(f"    one in flight: +{t50 - s50:.2f} ms, ratio {t50 / s50:.3f}")
             continue
         print(
             f"  {side.name}{where}: p50 overhead {g50 - d50:.2f} ms (goal <= {goal}), ratio {g50 / d50:.3f} (<= 1.10)"
         )
         print(f"    one in flight: direct p50 {s50:.2f} ms, {side.name} p50 {t50:.2f} ms, ratio {t50 / s50:.3f}")
-        if floor is not None:
-            f50, o50 = percentile(floor[0].samples, 0.50), percentile(floor[1], 0.50)
-            print(f"    over the floor: +{g50 - f50:.2f} ms; one in flight +{t50 - o50:.2f} ms")
+        for floor, floor_one in floors:
+            f50, o50 = percentile(floor.samples, 0.50), percentile(floor_one, 0.50)
+            print(f"    over {floor.name}: +{g50 - f50:.2f} ms; one in flight +{t50 - o50:.2f} ms")
     if not args.creates:
         print_cpu(sides)
         return 0
