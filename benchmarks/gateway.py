@@ -113,18 +113,18 @@ def serve_floor(port: int, client: str) -> int:
     sessions: dict[str, aiohttp.ClientSession] = {}
     clients: dict[str, httpx2.AsyncClient] = {}
     urls: dict[str, httpx2.URL] = {}  # parsed once per target, as the gateway's client remembers them
-    headers = {"Authorization": f"Bearer {token}"}
+    auth = {"Authorization": f"Bearer {token}"}
     timeout = {"connect": 5.0, "read": 10.0, "write": 10.0, "pool": 10.0}
 
     async def forward(url: str) -> tuple[int, bytes]:
         if client == "httpx2":
             http = clients.get("c") or clients.setdefault("c", httpx2.AsyncClient(transport=AiohttpTransport()))
             target = urls.get(url) or urls.setdefault(url, httpx2.URL(url))
-            request = httpx2.Request("GET", target, headers=headers, extensions={"timeout": timeout})
+            request = httpx2.Request("GET", target, headers=auth, extensions={"timeout": timeout})
             response = await http.send(request)
             return response.status_code, response.content
         session = sessions.get("s") or sessions.setdefault("s", aiohttp.ClientSession())
-        async with session.get(url, headers=headers) as answer:
+        async with session.get(url, headers=auth) as answer:
             return answer.status, await answer.read()
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
