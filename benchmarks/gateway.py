@@ -456,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(side, FloorSide):
             what = "the hop alone" if side.name == "floor" else "the hop through httpx2"
             print(f"  {side.name} ({what}, no gateway work): p50 overhead {g50 - d50:.2f} ms, ratio {g50 / d50:.3f}")
-            print(f"    one in flight: +{t50 - s50:.2f} ms, ratio {t50 / s50:.3f}")
+            print(f"    one in flight: {t50 - s50:+.2f} ms, ratio {t50 / s50:.3f}")
             continue
         print(
             f"  {side.name}{where}: p50 overhead {g50 - d50:.2f} ms (goal <= {goal}), ratio {g50 / d50:.3f} (<= 1.10)"
@@ -464,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    one in flight: direct p50 {s50:.2f} ms, {side.name} p50 {t50:.2f} ms, ratio {t50 / s50:.3f}")
         for floor, floor_one in floors:
             f50, o50 = percentile(floor.samples, 0.50), percentile(floor_one, 0.50)
-            print(f"    over {floor.name}: +{g50 - f50:.2f} ms; one in flight +{t50 - o50:.2f} ms")
+            print(f"    over {floor.name}: {g50 - f50:+.2f} ms; one in flight {t50 - o50:+.2f} ms")
     if not args.creates:
         print_cpu(sides)
         return 0
