@@ -110,15 +110,14 @@ def serve_floor(port: int, client: str) -> int:
     from service.salesforce.transport import AiohttpTransport
 
     org, token = os.environ["ORG_URL"], os.environ["ORG_TOKEN"]
-    sessions: dict[str, aiohttp.ClientSession] = {}
-    clients: dict[str, httpx2.AsyncClient] = {}
+    sessions: dict[str, aiohttp.ClientSession] = {}  # made on first use: an aiohttp session needs its loop
+    http = httpx2.AsyncClient(transport=AiohttpTransport())  # the transport opens its session on first use
     urls: dict[str, httpx2.URL] = {}  # parsed once per target, as the gateway's client remembers them
     auth = {"Authorization": f"Bearer {token}"}
     timeout = {"connect": 5.0, "read": 10.0, "write": 10.0, "pool": 10.0}
 
     async def forward(url: str) -> tuple[int, bytes]:
         if client == "httpx2":
-            http = clients.get("c") or clients.setdefault("c", httpx2.AsyncClient(transport=AiohttpTransport()))
             target = urls.get(url) or urls.setdefault(url, httpx2.URL(url))
             request = httpx2.Request("GET", target, headers=auth, extensions={"timeout": timeout})
             response = await http.send(request)
